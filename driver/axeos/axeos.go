@@ -1,0 +1,107 @@
+// Package axeos is the hearth driver for AxeOS, the ESP-Miner firmware of
+// Bitaxe-class home miners, which answers JSON over plain HTTP on port 80.
+//
+// One poll is one GET of /api/system/info. Identification adds a GET of
+// /api/system/asic (firmware v2.9 and later) for the device model. AxeOS
+// has no credentials; instead it answers only clients on private (RFC 1918)
+// addresses and gives everyone else HTTP 401, which this driver reports as
+// EAUTH.
+//
+// Importing the package registers the driver under the family "axeos".
+package axeos
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
+)
+
+// MaxReplyBytes is the largest reply body the driver reads from a miner.
+// A real /api/system/info is a few kilobytes; anything beyond a mebibyte is
+// broken or hostile, and is refused with ETOOLARGE without reading further.
+const MaxReplyBytes = 1 << 20
+
+// DefaultTimeout bounds every request whose context carries no deadline, so
+// that a caller that forgets one cannot be stalled by a silent miner.
+const DefaultTimeout = 10 * time.Second
+
+// defaultPort is where AxeOS serves its web interface and API.
+const defaultPort = 80
+
+// The API paths this driver reads.
+const (
+	pathSystemInfo = "/api/system/info"
+	pathSystemASIC = "/api/system/asic"
+)
+
+func init() { driver.Register(New()) }
+
+// Driver speaks AxeOS. It is safe for concurrent use by many goroutines; one
+// Driver serves a whole fleet.
+type Driver struct {
+	// Timeout bounds each request when the caller's context has no
+	// deadline. Zero means DefaultTimeout.
+	Timeout time.Duration
+
+	client *http.Client
+}
+
+// New returns a Driver with an HTTP client tuned for sweeping thousands of
+// miners: no keep-alives, no proxies, no redirects, no compression.
+func New() *Driver {
+	return &Driver{client: newHTTPClient(newTransport())}
+}
+
+// Family returns hearth.FamilyAxeOS.
+func (d *Driver) Family() hearth.Family { return hearth.FamilyAxeOS }
+
+// Capabilities lists what one /api/system/info reply carries: hash rate and
+// shares, the ASIC "board" with its temperatures, fans, pools and measured
+// power.
+func (d *Driver) Capabilities() []hearth.Capability {
+	return []hearth.Capability{
+		hearth.CapTelemetry,
+		hearth.CapBoards,
+		hearth.CapFans,
+		hearth.CapPools,
+		hearth.CapPower,
+	}
+}
+
+// DefaultPort returns 80, the port of AxeOS's HTTP API.
+func (d *Driver) DefaultPort() int { return defaultPort }
+
+// baseURL returns "http://host:port" for t and the host:port alone for
+// messages, or an EINVALID error when t has no address or a bad port.
+func (d *Driver) baseURL(t hearth.Target) (base, hostport string, err error) {
+	if t.Address == "" {
+		return "", "", hearth.Errorf(hearth.EINVALID, "Miner address required.")
+	}
+	port := t.Port
+	if port == 0 {
+		port = defaultPort
+	}
+	if port < 0 || port > 65535 {
+		return "", "", hearth.Errorf(hearth.EINVALID, "Miner port must be between 1 and 65535.")
+	}
+	hostport = net.JoinHostPort(t.Address, strconv.Itoa(port))
+	return "http://" + hostport, hostport, nil
+}
+
+// withDeadline returns ctx unchanged when it has a deadline, and otherwise
+// a context bounded by d.Timeout.
+func (d *Driver) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
+	if _, ok := ctx.Deadline(); ok {
+		return ctx, func() {}
+	}
+	timeout := d.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	return context.WithTimeout(ctx, timeout)
+}

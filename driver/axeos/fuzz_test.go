@@ -1,0 +1,64 @@
+package axeos
+
+import (
+	"math"
+	"testing"
+)
+
+// FuzzDecodeSystemInfo feeds arbitrary bytes to the /api/system/info
+// decoder and the mapping to a hearth reading: neither may panic, and a
+// reading must hold only finite, non-negative measurements.
+func FuzzDecodeSystemInfo(f *testing.F) {
+	for _, name := range []string{
+		"reference_v2_0_0_system_info.json",
+		"asic-rs/v2_0_0_system_info.json",
+		"head_v2_15_0_system_info.json",
+		"v2_6_1_system_info.json",
+		"v2_14_0_faulted_system_info.json",
+	} {
+		f.Add(readFixture(f, name))
+	}
+	f.Add([]byte(`{"ASICModel":"BM1370","hashRate":"1.2e3","bestDiff":"1e+03k","pools":[{"id":"3","stratumURL":"[::1]","stratumPort":-1}],"primaryPoolIndex":3}`))
+	f.Add([]byte(`[]`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		info, err := decodeSystemInfo(b)
+		if err != nil {
+			return
+		}
+		r := info.reading("Bitaxe Hex")
+		for name, v := range map[string]float64{"HashRate": r.HashRate, "IdealHashRate": r.IdealHashRate, "Power": r.Power} {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				t.Fatalf("%s = %g", name, v)
+			}
+		}
+		if r.Uptime < 0 {
+			t.Fatalf("Uptime = %v", r.Uptime)
+		}
+		for _, b := range r.Boards {
+			if b.ChipTemp < 0 || b.BoardTemp < 0 || b.FrequencyMHz < 0 || b.Chips < 0 {
+				t.Fatalf("board %+v", b)
+			}
+		}
+		for _, fan := range r.Fans {
+			if fan.RPM < 0 || fan.Percent < 0 {
+				t.Fatalf("fan %+v", fan)
+			}
+		}
+		active := 0
+		for _, p := range r.Pools {
+			if p.URL == "" {
+				t.Fatalf("pool without URL: %+v", p)
+			}
+			if p.Active {
+				active++
+			}
+		}
+		if info.Pools == nil && active > 1 {
+			t.Fatalf("%d active legacy pools", active)
+		}
+		info.identity(modelName("", info.BoardVersion, info.ASICModel))
+		if info.BestDiff.ok && (info.BestDiff.v < 0 || math.IsInf(info.BestDiff.v, 0)) {
+			t.Fatalf("bestDiff %+v", info.BestDiff)
+		}
+	})
+}

@@ -1,0 +1,154 @@
+package http
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// Client speaks to a hearth server's REST API. The CLI is built on it, so
+// that the command line sees exactly what any other API client sees.
+type Client struct {
+	// URL is the server's base URL, e.g. http://127.0.0.1:8080.
+	URL string
+	// Token is sent as a bearer token when set; writes need it.
+	Token string
+	// HTTP is the client used; nil means one with a 60 s timeout.
+	HTTP *http.Client
+}
+
+// NewClient returns a client for the server at baseURL.
+func NewClient(baseURL, token string) *Client {
+	return &Client{URL: strings.TrimRight(baseURL, "/"), Token: token}
+}
+
+// MinerQuery selects miners for ListMiners. Zero fields select everything.
+type MinerQuery struct {
+	Site, Family, Status, Query, Sort string
+	Limit, Offset                     int
+}
+
+// ListMiners returns the miners matching q with their live status.
+func (c *Client) ListMiners(ctx context.Context, q MinerQuery) (*MinerList, error) {
+	v := url.Values{}
+	set := func(k, val string) {
+		if val != "" {
+			v.Set(k, val)
+		}
+	}
+	set("site", q.Site)
+	set("family", q.Family)
+	set("status", q.Status)
+	set("q", q.Query)
+	set("sort", q.Sort)
+	if q.Limit > 0 {
+		v.Set("limit", fmt.Sprint(q.Limit))
+	}
+	if q.Offset > 0 {
+		v.Set("offset", fmt.Sprint(q.Offset))
+	}
+	var out MinerList
+	path := "/api/v1/miners"
+	if len(v) > 0 {
+		path += "?" + v.Encode()
+	}
+	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
+// GetMiner returns one miner with its status and latest reading.
+func (c *Client) GetMiner(ctx context.Context, id string) (*MinerView, error) {
+	var out MinerView
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/miners/"+url.PathEscape(id), nil, &out)
+}
+
+// CreateMiner adds a miner; the server identifies it when Family is empty.
+func (c *Client) CreateMiner(ctx context.Context, req CreateMinerRequest) (*MinerView, error) {
+	var out MinerView
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/miners", req, &out)
+}
+
+// DeleteMiner removes a miner.
+func (c *Client) DeleteMiner(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/miners/"+url.PathEscape(id), nil, nil)
+}
+
+// Fleet returns the fleet's counts and totals.
+func (c *Client) Fleet(ctx context.Context) (*FleetSummary, error) {
+	var out FleetSummary
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/fleet", nil, &out)
+}
+
+// do sends one request and decodes the reply into out. API errors come
+// back as *hearth.Error with the server's code and message, so the CLI can
+// show them as they are and exit accordingly.
+func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			return fmt.Errorf("encode request: %w", err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, rd)
+	if err != nil {
+		return hearth.WrapError(hearth.EINVALID, err, "Invalid server URL %q.", c.URL)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	if c.Token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	hc := c.HTTP
+	if hc == nil {
+		hc = &http.Client{Timeout: 60 * time.Second}
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Cannot reach the hearth server at %s: %v", c.URL, rootCause(err))
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Reading the reply from %s failed.", c.URL)
+	}
+	if resp.StatusCode >= 400 {
+		var e struct {
+			Error string `json:"error"`
+			Code  string `json:"code"`
+		}
+		if json.Unmarshal(data, &e) == nil && e.Error != "" {
+			return &hearth.Error{Code: e.Code, Message: e.Error}
+		}
+		return hearth.Errorf(hearth.EINTERNAL, "The server answered %s.", resp.Status)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		return nil
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return hearth.WrapError(hearth.EPROTOCOL, err, "The server's reply could not be read.")
+	}
+	return nil
+}
+
+// rootCause strips the url.Error wrapping so messages read "connection
+// refused" rather than repeating the method and URL.
+func rootCause(err error) error {
+	for {
+		u, ok := err.(*url.Error)
+		if !ok {
+			return err
+		}
+		err = u.Err
+	}
+}

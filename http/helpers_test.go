@@ -1,0 +1,342 @@
+package http_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+// testNow is the clock of every test server.
+var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// Addresses test requests come from.
+const (
+	loopbackAddr = "127.0.0.1:51000"
+	remoteAddr   = "192.0.2.10:51000"
+	validToken   = "hearth_test_0123456789abcdef"
+)
+
+// MinerService is an in-memory hearth.MinerService with the contract's
+// behaviour: ordered by ID, total before paging, ECONFLICT and ENOTFOUND.
+type MinerService struct {
+	mu     sync.Mutex
+	miners map[string]*hearth.Miner
+	// Err, when set, is returned by every method, to test error mapping.
+	Err error
+}
+
+var _ hearth.MinerService = (*MinerService)(nil)
+
+func NewMinerService(miners ...*hearth.Miner) *MinerService {
+	s := &MinerService{miners: map[string]*hearth.Miner{}}
+	for _, m := range miners {
+		s.miners[m.ID] = m
+	}
+	return s
+}
+
+func (s *MinerService) FindMinerByID(ctx context.Context, id string) (*hearth.Miner, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	m, ok := s.miners[id]
+	if !ok {
+		return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
+	}
+	return m, nil
+}
+
+func (s *MinerService) FindMiners(ctx context.Context, f hearth.MinerFilter) ([]*hearth.Miner, int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return nil, 0, s.Err
+	}
+	var out []*hearth.Miner
+	for _, m := range s.miners {
+		if f.Site != "" && m.Site != f.Site || f.Family != "" && m.Family != f.Family {
+			continue
+		}
+		if len(f.IDs) > 0 && !slices.Contains(f.IDs, m.ID) {
+			continue
+		}
+		out = append(out, m)
+	}
+	slices.SortFunc(out, func(a, b *hearth.Miner) int { return strings.Compare(a.ID, b.ID) })
+	total := len(out)
+	out = out[min(f.Offset, total):]
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out, total, nil
+}
+
+func (s *MinerService) CreateMiner(ctx context.Context, m *hearth.Miner) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	if err := m.Validate(); err != nil {
+		return err
+	}
+	if m.ID == "" {
+		m.ID = m.Hostname
+		if m.ID == "" {
+			m.ID = fmt.Sprintf("miner-%d", len(s.miners)+1)
+		}
+	}
+	if _, ok := s.miners[m.ID]; ok {
+		return hearth.Errorf(hearth.ECONFLICT, "Miner %q exists already.", m.ID)
+	}
+	for _, o := range s.miners {
+		if o.Address == m.Address && o.Port == m.Port {
+			return hearth.Errorf(hearth.ECONFLICT, "Miner %q is at %s already.", o.ID, m.Address)
+		}
+	}
+	m.CreatedAt, m.UpdatedAt = testNow, testNow
+	s.miners[m.ID] = m
+	return nil
+}
+
+func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
+	return hearth.Errorf(hearth.EINTERNAL, "not used")
+}
+
+func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.Err != nil {
+		return s.Err
+	}
+	if _, ok := s.miners[id]; !ok {
+		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
+	}
+	delete(s.miners, id)
+	return nil
+}
+
+// StatusService is a fixed map of statuses; a miner not in it is unknown.
+type StatusService map[string]hearth.MinerStatus
+
+func (s StatusService) MinerStatus(id string) hearth.MinerStatus {
+	if st, ok := s[id]; ok {
+		return st
+	}
+	return hearth.MinerStatus{MinerID: id, State: hearth.StateUnknown}
+}
+
+// TokenService knows one token, validToken. Err, when set, is what
+// Authenticate fails with instead (a database down).
+type TokenService struct {
+	Err error
+	// Seen records the secrets Authenticate was asked about.
+	mu   sync.Mutex
+	Seen []string
+}
+
+var _ hearth.TokenService = (*TokenService)(nil)
+
+func (s *TokenService) CreateToken(ctx context.Context, name string) (*hearth.Token, string, error) {
+	return nil, "", hearth.Errorf(hearth.EINTERNAL, "not used")
+}
+
+func (s *TokenService) Authenticate(ctx context.Context, secret string) (*hearth.Token, error) {
+	s.mu.Lock()
+	s.Seen = append(s.Seen, secret)
+	s.mu.Unlock()
+	if s.Err != nil {
+		return nil, s.Err
+	}
+	if secret != validToken {
+		return nil, hearth.Errorf(hearth.EUNAUTHORIZED, "Unknown token.")
+	}
+	return &hearth.Token{ID: 7, Name: "admin", Prefix: validToken[:8]}, nil
+}
+
+func (s *TokenService) FindTokens(ctx context.Context) ([]*hearth.Token, error) { return nil, nil }
+
+func (s *TokenService) DeleteToken(ctx context.Context, id int64) error { return nil }
+
+// antminer returns an inventory record of an Antminer.
+func antminer(id, addr, model, site string) *hearth.Miner {
+	return &hearth.Miner{ID: id, Address: addr, Family: hearth.FamilyAntminer, Model: model,
+		Firmware: "bmminer 49.0.1.3", Site: site, CreatedAt: testNow, UpdatedAt: testNow}
+}
+
+// onlineStatus returns the status of a miner that answered a second ago
+// with the given hash rate (TH/s), power (W) and chip temperatures.
+func onlineStatus(id string, ths, watts float64, estimated bool, chipTemps ...float64) hearth.MinerStatus {
+	r := &hearth.Reading{MinerID: id, Time: testNow.Add(-time.Second), HashRate: ths * 1e12, Power: watts,
+		PowerEstimated: estimated, Uptime: 5 * time.Hour, Accepted: 1200, Rejected: 3}
+	for i, t := range chipTemps {
+		r.Boards = append(r.Boards, hearth.Board{Index: i, HashRate: ths * 1e12 / float64(len(chipTemps)),
+			ChipTemp: t, BoardTemp: t - 15, Chips: 108, ExpectedChips: 108})
+	}
+	r.Fans = []hearth.Fan{{Index: 0, RPM: 4200}, {Index: 1, RPM: 4300}}
+	r.Pools = []hearth.Pool{{Index: 0, URL: "stratum+tcp://pool.example:3333", User: "acct.w1", Status: "alive", Active: true}}
+	return hearth.MinerStatus{MinerID: id, State: hearth.StateOnline, LastSeen: r.Time, LastPoll: r.Time, Latest: r}
+}
+
+// offlineStatus returns the status of a miner that stopped answering; it
+// keeps its last reading, as the poller does.
+func offlineStatus(id string, lastSeen time.Time, lastErr string) hearth.MinerStatus {
+	st := onlineStatus(id, 100, 3000, false, 70)
+	st.Latest.Time = lastSeen
+	st.State = hearth.StateOffline
+	st.LastSeen = lastSeen
+	st.LastPoll = testNow
+	st.LastError = lastErr
+	st.ErrorCode = hearth.ETIMEOUT
+	st.Failures = 4
+	return st
+}
+
+// fixture is a server with a small fleet: two online Antminers, one
+// offline, one never polled, and a Bitaxe at another site.
+type fixture struct {
+	Server  *hearthhttp.Server
+	Miners  *MinerService
+	Tokens  *TokenService
+	Handler http.Handler
+	Log     *bytes.Buffer
+}
+
+func newFixture(t testing.TB) *fixture {
+	t.Helper()
+	miners := NewMinerService(
+		antminer("s19-a", "10.0.0.2", "Antminer S19j Pro", "barn"),
+		antminer("s21-b", "10.0.0.10", "Antminer S21", "barn"),
+		antminer("s21-c", "10.0.0.9", "Antminer S21", "barn"),
+		antminer("s21-d", "10.0.0.11", "Antminer S21 XP", ""),
+		&hearth.Miner{ID: "bitaxe-1", Address: "192.168.1.50", Family: hearth.FamilyAxeOS, Model: "Bitaxe Gamma",
+			Firmware: "AxeOS v2.9.0", Site: "home", Tags: []string{"heater"}, CreatedAt: testNow, UpdatedAt: testNow},
+	)
+	status := StatusService{
+		"s19-a":    onlineStatus("s19-a", 104, 3068, true, 71, 74, 69),
+		"s21-b":    onlineStatus("s21-b", 200, 3500, true, 65, 66, 80),
+		"s21-c":    offlineStatus("s21-c", testNow.Add(-10*time.Minute), "No answer from 10.0.0.9:4028 within 5s."),
+		"bitaxe-1": onlineStatus("bitaxe-1", 1.2, 18.5, false, 58),
+	}
+	log := &bytes.Buffer{}
+	f := &fixture{Miners: miners, Tokens: &TokenService{}, Log: log}
+	f.Server = &hearthhttp.Server{
+		MinerService:  miners,
+		StatusService: status,
+		TokenService:  f.Tokens,
+		Logger:        slog.New(slog.NewTextHandler(&lockedWriter{w: log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Now:           func() time.Time { return testNow },
+	}
+	f.Handler = f.Server.Handler()
+	return f
+}
+
+// lockedWriter serialises writes to a buffer shared by handler goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// request builds a request from a loopback client to localhost.
+func request(method, path string, body any) *http.Request {
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	default:
+		buf, err := json.Marshal(b)
+		if err != nil {
+			panic(err)
+		}
+		r = bytes.NewReader(buf)
+	}
+	req := httptest.NewRequest(method, "http://localhost:8080"+path, r)
+	req.RemoteAddr = loopbackAddr
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	return req
+}
+
+// remote makes req come from another machine, addressed by a LAN name.
+func remote(req *http.Request) *http.Request {
+	req.RemoteAddr = remoteAddr
+	req.Host = "hearth.lan:8080"
+	return req
+}
+
+// withToken adds the bearer token to req.
+func withToken(req *http.Request, token string) *http.Request {
+	req.Header.Set("Authorization", "Bearer "+token)
+	return req
+}
+
+// serve runs req through h and returns the recorded response.
+func serve(h http.Handler, req *http.Request) *httptest.ResponseRecorder {
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// decode parses a JSON response body into v, failing the test when the
+// response is not JSON.
+func decode(t *testing.T, rec *httptest.ResponseRecorder, v any) {
+	t.Helper()
+	if ct := rec.Header().Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("Content-Type = %q, want application/json; body: %s", ct, rec.Body.String())
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), v); err != nil {
+		t.Fatalf("decode %s: %v", rec.Body.String(), err)
+	}
+}
+
+// apiError is the JSON error shape.
+type apiError struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+// expectError checks that rec is a JSON error with this status and code,
+// and returns its message.
+func expectError(t *testing.T, rec *httptest.ResponseRecorder, status int, code string) string {
+	t.Helper()
+	if rec.Code != status {
+		t.Fatalf("status = %d, want %d; body: %s", rec.Code, status, rec.Body.String())
+	}
+	var e apiError
+	decode(t, rec, &e)
+	if e.Code != code {
+		t.Fatalf("code = %q, want %q (message %q)", e.Code, code, e.Error)
+	}
+	if e.Error == "" {
+		t.Fatalf("empty error message in %s", rec.Body.String())
+	}
+	var raw map[string]any
+	json.Unmarshal(rec.Body.Bytes(), &raw)
+	if len(raw) != 2 {
+		t.Fatalf("error body has fields %v, want exactly error and code", raw)
+	}
+	return e.Error
+}

@@ -1,0 +1,294 @@
+package http_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+var httpMethods = []string{"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+func loadOpenAPI(t *testing.T, h http.Handler) map[string]any {
+	t.Helper()
+	rec := serve(h, request("GET", "/api/v1/openapi.json", nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET openapi.json: %d", rec.Code)
+	}
+	var doc map[string]any
+	decode(t, rec, &doc)
+	return doc
+}
+
+// documentedOperations returns "METHOD /path" for every operation.
+func documentedOperations(doc map[string]any) []string {
+	var ops []string
+	for path, item := range doc["paths"].(map[string]any) {
+		for method := range item.(map[string]any) {
+			if slices.Contains(httpMethods, method) {
+				ops = append(ops, strings.ToUpper(method)+" "+path)
+			}
+		}
+	}
+	sort.Strings(ops)
+	return ops
+}
+
+func TestOpenAPI(t *testing.T) {
+	f := newFixture(t)
+	doc := loadOpenAPI(t, f.Handler)
+
+	if v, _ := doc["openapi"].(string); !strings.HasPrefix(v, "3.1.") {
+		t.Fatalf("openapi = %q, want 3.1.x", v)
+	}
+
+	t.Run("MatchesRoutes", func(t *testing.T) {
+		served := hearthhttp.APIRoutes()
+		sort.Strings(served)
+		documented := documentedOperations(doc)
+		for _, op := range served {
+			if !slices.Contains(documented, op) {
+				t.Errorf("route %s is served but not documented", op)
+			}
+		}
+		for _, op := range documented {
+			if !slices.Contains(served, op) {
+				t.Errorf("operation %s is documented but not served", op)
+			}
+		}
+	})
+
+	t.Run("EveryOperationAnswers", func(t *testing.T) {
+		for _, op := range documentedOperations(doc) {
+			method, path, _ := strings.Cut(op, " ")
+			var body any
+			if method == "POST" {
+				body = map[string]any{"address": "10.9.9.9", "family": "antminer"}
+			}
+			h := newFixture(t).Handler
+			rec := serve(h, withToken(request(method, strings.ReplaceAll(path, "{id}", "s19-a"), body), validToken))
+			if rec.Code >= 300 {
+				t.Errorf("%s: status %d: %s", op, rec.Code, rec.Body.String())
+			}
+		}
+	})
+
+	t.Run("RefsResolve", func(t *testing.T) {
+		var walk func(v any, at string)
+		walk = func(v any, at string) {
+			switch v := v.(type) {
+			case map[string]any:
+				if ref, ok := v["$ref"].(string); ok {
+					if _, err := resolveRef(doc, ref); err != nil {
+						t.Errorf("%s: %v", at, err)
+					}
+				}
+				for k, c := range v {
+					walk(c, at+"/"+k)
+				}
+			case []any:
+				for i, c := range v {
+					walk(c, fmt.Sprintf("%s/%d", at, i))
+				}
+			}
+		}
+		walk(doc, "#")
+	})
+
+	t.Run("OperationsHaveIDsAndResponses", func(t *testing.T) {
+		seen := map[string]bool{}
+		for path, item := range doc["paths"].(map[string]any) {
+			for method, op := range item.(map[string]any) {
+				if !slices.Contains(httpMethods, method) {
+					continue
+				}
+				o := op.(map[string]any)
+				id, _ := o["operationId"].(string)
+				if id == "" || seen[id] {
+					t.Errorf("%s %s: missing or duplicate operationId %q", method, path, id)
+				}
+				seen[id] = true
+				if len(o["responses"].(map[string]any)) == 0 {
+					t.Errorf("%s %s: no responses", method, path)
+				}
+			}
+		}
+	})
+
+	// The schemas must describe what the handlers really send: every field
+	// of every response is declared, and every required field is present.
+	t.Run("ResponsesMatchSchemas", func(t *testing.T) {
+		f := newFixture(t)
+		st := onlineStatus("s19-a", 104, 3068, true, 71, 74, 69)
+		fillEveryField(&st)
+		f.Server.StatusService = StatusService{"s19-a": st}
+		m, _ := f.Miners.FindMinerByID(t.Context(), "s19-a")
+		m.Port, m.WebPort, m.Serial, m.MAC, m.Hostname, m.Tags = 4028, 80, "SN1", "02:00:00:00:00:01", "s19-a", []string{"row-1"}
+		h := f.Server.Handler()
+
+		for _, tc := range []struct {
+			method, path string
+			body         any
+			schema       string
+			status       int
+		}{
+			{"GET", "/api/v1/miners", nil, "MinerList", 200},
+			{"GET", "/api/v1/miners/s19-a", nil, "MinerDetail", 200},
+			{"GET", "/api/v1/fleet", nil, "Fleet", 200},
+			{"POST", "/api/v1/miners", map[string]any{"address": "10.9.9.9", "family": "antminer", "site": "x", "tags": []string{"t"}, "port": 1, "web_port": 2, "id": "new-1"}, "MinerDetail", 201},
+			{"GET", "/api/v1/miners/nope", nil, "Error", 404},
+			{"GET", "/api/v1/miners?limit=x", nil, "Error", 400},
+		} {
+			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))
+			if rec.Code != tc.status {
+				t.Fatalf("%s %s: %d %s", tc.method, tc.path, rec.Code, rec.Body.String())
+			}
+			var v any
+			if err := json.Unmarshal(rec.Body.Bytes(), &v); err != nil {
+				t.Fatal(err)
+			}
+			checkSchema(t, doc, map[string]any{"$ref": "#/components/schemas/" + tc.schema}, v, tc.method+" "+tc.path)
+		}
+	})
+}
+
+// fillEveryField sets every optional field of a status and its reading, so
+// that no field is left out of the JSON by omitempty.
+func fillEveryField(st *hearth.MinerStatus) {
+	st.LastError, st.ErrorCode, st.Failures = "Earlier failure.", hearth.ETIMEOUT, 1
+	r := st.Latest
+	r.Latency, r.HashRateAvg, r.IdealHashRate, r.PowerLimit, r.HardwareErrors = 3*time.Millisecond, 1e14, 1.1e14, 3200, 5
+	r.Paused, r.Errors, r.PollErrors = true, []string{"Fan 2 failed."}, []string{"stats: timeout"}
+	r.Pools[0].Priority = 1
+	r.Fans[0].Percent = 80
+	for i := range r.Boards {
+		b := &r.Boards[i]
+		b.IdealHashRate, b.InletTemp, b.OutletTemp, b.FailedChips, b.FrequencyMHz, b.HardwareErrs = 3e13, 40, 60, 1, 525, 2
+	}
+}
+
+func resolveRef(doc map[string]any, ref string) (map[string]any, error) {
+	path, ok := strings.CutPrefix(ref, "#/")
+	if !ok {
+		return nil, fmt.Errorf("external ref %q", ref)
+	}
+	var cur any = doc
+	for _, part := range strings.Split(path, "/") {
+		m, ok := cur.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("ref %q: %q is not an object", ref, part)
+		}
+		if cur, ok = m[part]; !ok {
+			return nil, fmt.Errorf("ref %q: no %q", ref, part)
+		}
+	}
+	m, ok := cur.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("ref %q is not an object", ref)
+	}
+	return m, nil
+}
+
+// checkSchema validates v against the subset of JSON Schema the document
+// uses: $ref, allOf, type, properties, required, items and enum. Objects
+// may not hold undeclared properties.
+func checkSchema(t *testing.T, doc, schema map[string]any, v any, at string) {
+	t.Helper()
+	for {
+		ref, ok := schema["$ref"].(string)
+		if !ok {
+			break
+		}
+		var err error
+		if schema, err = resolveRef(doc, ref); err != nil {
+			t.Fatalf("%s: %v", at, err)
+		}
+	}
+	if all, ok := schema["allOf"].([]any); ok {
+		merged := map[string]any{"type": "object", "properties": map[string]any{}, "required": []any{}}
+		for _, part := range all {
+			p := part.(map[string]any)
+			for p["$ref"] != nil {
+				p, _ = resolveRef(doc, p["$ref"].(string))
+			}
+			for k, prop := range asMap(p["properties"]) {
+				merged["properties"].(map[string]any)[k] = prop
+			}
+			merged["required"] = append(merged["required"].([]any), asSlice(p["required"])...)
+		}
+		schema = merged
+	}
+	if enum := asSlice(schema["enum"]); enum != nil && !slices.Contains(enum, v) {
+		t.Errorf("%s: %v not in %v", at, v, enum)
+	}
+	switch typ, _ := schema["type"].(string); typ {
+	case "object":
+		obj, ok := v.(map[string]any)
+		if !ok {
+			t.Errorf("%s: %T, want object", at, v)
+			return
+		}
+		props := asMap(schema["properties"])
+		for _, r := range asSlice(schema["required"]) {
+			if _, ok := obj[r.(string)]; !ok {
+				t.Errorf("%s: required field %q missing", at, r)
+			}
+		}
+		if len(props) == 0 {
+			return // a free-form object
+		}
+		for k, val := range obj {
+			prop, ok := props[k]
+			if !ok {
+				t.Errorf("%s: field %q not in the schema", at, k)
+				continue
+			}
+			checkSchema(t, doc, prop.(map[string]any), val, at+"."+k)
+		}
+	case "array":
+		arr, ok := v.([]any)
+		if !ok {
+			t.Errorf("%s: %T, want array", at, v)
+			return
+		}
+		for i, item := range arr {
+			checkSchema(t, doc, asMap(schema["items"]), item, fmt.Sprintf("%s[%d]", at, i))
+		}
+	case "string":
+		if _, ok := v.(string); !ok {
+			t.Errorf("%s: %T, want string", at, v)
+		}
+	case "number":
+		if _, ok := v.(float64); !ok {
+			t.Errorf("%s: %T, want number", at, v)
+		}
+	case "integer":
+		if n, ok := v.(float64); !ok || n != float64(int64(n)) {
+			t.Errorf("%s: %v, want integer", at, v)
+		}
+	case "boolean":
+		if _, ok := v.(bool); !ok {
+			t.Errorf("%s: %T, want boolean", at, v)
+		}
+	case "":
+	default:
+		t.Fatalf("%s: schema type %q not handled by the test", at, typ)
+	}
+}
+
+func asMap(v any) map[string]any {
+	m, _ := v.(map[string]any)
+	return m
+}
+
+func asSlice(v any) []any {
+	s, _ := v.([]any)
+	return s
+}

@@ -1,0 +1,72 @@
+package http
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// route is one operation of the REST API: a method and a ServeMux path
+// pattern. The table of routes is the single source for the mux, for the
+// 405 answers' Allow header and for the test that holds the OpenAPI
+// document to what is served.
+type route struct {
+	method  string
+	pattern string
+	handler http.HandlerFunc
+}
+
+// apiRoutes lists every operation under /api/v1.
+func (s *Server) apiRoutes() []route {
+	return []route{
+		{http.MethodGet, "/api/v1/miners", s.handleListMiners},
+		{http.MethodPost, "/api/v1/miners", s.handleCreateMiner},
+		{http.MethodGet, "/api/v1/miners/{id}", s.handleGetMiner},
+		{http.MethodDelete, "/api/v1/miners/{id}", s.handleDeleteMiner},
+		{http.MethodGet, "/api/v1/fleet", s.handleFleet},
+		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
+	}
+}
+
+// apiHandler serves /api/. Besides the routes it answers, in JSON like the
+// rest of the API, 405 for a known path with another method and 404 for any
+// other path, so that a client never has to parse a plain-text error.
+func (s *Server) apiHandler() http.Handler {
+	mux := http.NewServeMux()
+	methods := map[string][]string{}
+	var patterns []string
+	for _, rt := range s.apiRoutes() {
+		mux.HandleFunc(rt.method+" "+rt.pattern, rt.handler)
+		if _, seen := methods[rt.pattern]; !seen {
+			patterns = append(patterns, rt.pattern)
+		}
+		methods[rt.pattern] = append(methods[rt.pattern], rt.method)
+	}
+	// A pattern without a method is less specific than the same pattern
+	// with one, so it catches exactly the methods not registered above.
+	for _, p := range patterns {
+		mux.Handle(p, methodNotAllowed(methods[p]))
+	}
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeErrorResponse(w, http.StatusNotFound, hearth.ENOTFOUND, "No API endpoint at "+r.URL.Path+".")
+	})
+	return mux
+}
+
+// methodNotAllowed answers 405 with the Allow header listing methods (and
+// HEAD wherever GET is allowed, as ServeMux serves it).
+func methodNotAllowed(methods []string) http.Handler {
+	allowed := slices.Clone(methods)
+	if slices.Contains(allowed, http.MethodGet) {
+		allowed = append(allowed, http.MethodHead)
+	}
+	slices.Sort(allowed)
+	allow := strings.Join(allowed, ", ")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", allow)
+		writeErrorResponse(w, http.StatusMethodNotAllowed, codeMethodNotAllowed,
+			"Method "+r.Method+" is not allowed here; use "+allow+".")
+	})
+}

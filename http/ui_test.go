@@ -1,0 +1,193 @@
+package http_test
+
+import (
+	"html"
+	"net/http"
+	"os/exec"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// page fetches a UI page and checks it is HTML under a strict CSP.
+func page(t *testing.T, h http.Handler, path string) string {
+	t.Helper()
+	rec := serve(h, request("GET", path, nil))
+	if rec.Code != http.StatusOK {
+		t.Fatalf("GET %s: %d", path, rec.Code)
+	}
+	if ct := rec.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Fatalf("GET %s: Content-Type %q", path, ct)
+	}
+	csp := rec.Header().Get("Content-Security-Policy")
+	if !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
+		t.Fatalf("GET %s: CSP %q", path, csp)
+	}
+	return rec.Body.String()
+}
+
+// hasElement reports whether body has an element with this tag and id.
+func hasElement(body, tag, id string) bool {
+	return regexp.MustCompile(`<` + tag + `\b[^>]*\bid="` + regexp.QuoteMeta(id) + `"`).MatchString(body)
+}
+
+func TestFleetPage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/")
+	for _, el := range [][2]string{
+		{"table", "fleet"}, {"tbody", "fleet-body"},
+		{"span", "fleet-total-miners"}, {"span", "fleet-online"}, {"span", "fleet-offline"}, {"span", "fleet-unknown"},
+		{"span", "fleet-total-hashrate"}, {"span", "fleet-total-power"}, {"span", "fleet-efficiency"},
+		{"input", "fleet-filter"}, {"select", "fleet-status-filter"}, {"select", "fleet-page-size"},
+		{"button", "fleet-prev"}, {"button", "fleet-next"}, {"span", "fleet-page-info"}, {"div", "fleet-error"},
+		{"form", "auth-form"}, {"input", "auth-token"},
+	} {
+		if !hasElement(body, el[0], el[1]) {
+			t.Errorf("fleet page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	// One sortable header per column, in order.
+	var sorts []string
+	for _, m := range regexp.MustCompile(`<th [^>]*data-sort="([a-z_]+)"`).FindAllStringSubmatch(body, -1) {
+		sorts = append(sorts, m[1])
+	}
+	if want := []string{"id", "model", "state", "hashrate", "power", "efficiency", "hottest_chip", "last_seen"}; !slices.Equal(sorts, want) {
+		t.Errorf("sortable columns = %v, want %v", sorts, want)
+	}
+	for _, text := range []string{"Hashrate (TH/s)", "Power (W)", "Efficiency (J/TH)", "Hottest chip (°C)", "Last seen"} {
+		if !strings.Contains(body, text) {
+			t.Errorf("fleet page lacks the column %q", text)
+		}
+	}
+	if !regexp.MustCompile(`<script src="/static/fleet\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+		t.Error("fleet page does not load a versioned fleet.js")
+	}
+}
+
+func TestMinerPage(t *testing.T) {
+	h := newFixture(t).Handler
+	body := page(t, h, "/miners/s21-b")
+	for _, el := range [][2]string{
+		{"div", "miner"}, {"h1", "miner-title"}, {"span", "miner-state"},
+		{"span", "miner-hashrate"}, {"span", "miner-power"}, {"span", "miner-efficiency"}, {"span", "miner-hottest-chip"},
+		{"span", "miner-last-seen"}, {"span", "miner-uptime"}, {"p", "miner-last-error"}, {"dl", "miner-identity"},
+		{"table", "boards"}, {"tbody", "boards-body"}, {"table", "fans"}, {"tbody", "fans-body"}, {"table", "pools"}, {"tbody", "pools-body"},
+		{"div", "chart-hashrate"}, {"div", "chart-power"}, {"div", "chart-temperature"},
+		{"button", "range-1h"}, {"button", "range-6h"}, {"button", "range-24h"},
+	} {
+		if !hasElement(body, el[0], el[1]) {
+			t.Errorf("miner page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	if !strings.Contains(body, `data-miner-id="s21-b"`) {
+		t.Error("miner page does not carry its miner id")
+	}
+	queries := map[string]string{}
+	for _, m := range regexp.MustCompile(`id="(chart-[a-z]+)"[^>]*data-query="([^"]*)"`).FindAllStringSubmatch(body, -1) {
+		queries[m[1]] = html.UnescapeString(m[2])
+	}
+	for id, want := range map[string]string{
+		"chart-hashrate":    `mining_hash_rate{miner="s21-b"}`,
+		"chart-power":       `monitoring_power_consumption_watts{miner="s21-b"}`,
+		"chart-temperature": `mining_board_chip_temperature_celsius{miner="s21-b"}`,
+	} {
+		if queries[id] != want {
+			t.Errorf("%s queries %q, want %q", id, queries[id], want)
+		}
+	}
+	for _, asset := range []string{"vendor/uplot/uPlot.iife.min.js", "vendor/uplot/uPlot.min.css", "miner.js", "hearth.js", "hearth.css"} {
+		if !strings.Contains(body, "/static/"+asset+"?v=") {
+			t.Errorf("miner page does not load %s", asset)
+		}
+	}
+
+	t.Run("HostileIDEscaped", func(t *testing.T) {
+		body := page(t, h, `/miners/%3Cscript%3Ealert(1)%3C%2Fscript%3E%22%7D`)
+		if strings.Contains(body, "<script>alert") {
+			t.Fatal("miner id rendered unescaped")
+		}
+		m := regexp.MustCompile(`id="chart-hashrate"[^>]*data-query="([^"]*)"`).FindStringSubmatch(body)
+		if m == nil || html.UnescapeString(m[1]) != `mining_hash_rate{miner="<script>alert(1)</script>\"}"}` {
+			t.Fatalf("query for a hostile id = %v; the label value must stay one quoted PromQL string", m)
+		}
+	})
+}
+
+func TestStaticAssets(t *testing.T) {
+	h := newFixture(t).Handler
+	for _, tc := range []struct{ path, contentType, contains string }{
+		{"/static/hearth.css", "text/css; charset=utf-8", ":root"},
+		{"/static/hearth.js", "text/javascript; charset=utf-8", "window.hearth"},
+		{"/static/fleet.js", "text/javascript; charset=utf-8", "/api/v1/miners"},
+		{"/static/miner.js", "text/javascript; charset=utf-8", "/prometheus/api/v1/query_range"},
+		{"/static/favicon.svg", "image/svg+xml", "<svg"},
+		{"/static/vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8", "uPlot (v1.6.32)"},
+		{"/static/vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", ".uplot"},
+		{"/static/vendor/uplot/LICENSE", "text/plain; charset=utf-8", "MIT License"},
+	} {
+		rec := serve(h, request("GET", tc.path, nil))
+		if rec.Code != http.StatusOK {
+			t.Fatalf("GET %s: %d", tc.path, rec.Code)
+		}
+		if got := rec.Header().Get("Content-Type"); got != tc.contentType {
+			t.Errorf("GET %s: Content-Type %q, want %q", tc.path, got, tc.contentType)
+		}
+		if !strings.Contains(rec.Body.String(), tc.contains) {
+			t.Errorf("GET %s: body lacks %q", tc.path, tc.contains)
+		}
+
+		etag := rec.Header().Get("ETag")
+		if etag == "" || rec.Header().Get("Cache-Control") != "no-cache" {
+			t.Fatalf("GET %s: ETag %q, Cache-Control %q", tc.path, etag, rec.Header().Get("Cache-Control"))
+		}
+		req := request("GET", tc.path, nil)
+		req.Header.Set("If-None-Match", etag)
+		if rec := serve(h, req); rec.Code != http.StatusNotModified {
+			t.Errorf("GET %s with If-None-Match: %d, want 304", tc.path, rec.Code)
+		}
+		versioned := serve(h, request("GET", tc.path+"?v="+strings.Trim(etag, `"`), nil))
+		if cc := versioned.Header().Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+			t.Errorf("GET %s?v=: Cache-Control %q, want immutable", tc.path, cc)
+		}
+	}
+
+	for _, p := range []string{"/static/", "/static/vendor/", "/static/nope.js", "/static/../openapi.json", "/nope", "/miners/"} {
+		// ServeMux redirects unclean paths to their clean form; anything
+		// but a file is fine.
+		if rec := serve(h, request("GET", p, nil)); rec.Code != http.StatusNotFound && rec.Code/100 != 3 {
+			t.Errorf("GET %s: %d, want 404 or a redirect", p, rec.Code)
+		}
+	}
+}
+
+// TestPagesReferenceOnlyServedAssets follows every /static URL of every
+// page, so that a renamed file cannot break the UI unnoticed.
+func TestPagesReferenceOnlyServedAssets(t *testing.T) {
+	h := newFixture(t).Handler
+	for _, p := range []string{"/", "/miners/x"} {
+		body := page(t, h, p)
+		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
+		if len(urls) < 3 {
+			t.Fatalf("GET %s: only %d asset URLs", p, len(urls))
+		}
+		for _, u := range urls {
+			if rec := serve(h, request("GET", html.UnescapeString(u[1]), nil)); rec.Code != http.StatusOK {
+				t.Errorf("GET %s references %s: %d", p, u[1], rec.Code)
+			}
+		}
+	}
+}
+
+// TestScriptsParse checks the pages' scripts for syntax errors with Node
+// when it is installed; the UI itself needs no Node.
+func TestScriptsParse(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("node not installed")
+	}
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js"} {
+		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
+			t.Errorf("%s: %v\n%s", f, err, out)
+		}
+	}
+}

@@ -1,0 +1,283 @@
+// The fleet page: totals, and a table of miners that refreshes itself.
+//
+// Filtering, sorting and paging happen on the server (GET /api/v1/miners
+// with q, status, sort, limit and offset), so the browser only ever holds
+// one page of rows: a fleet of 20,000 miners costs the same as one of 200.
+// Rows are kept by miner id and updated in place on each refresh, so that
+// keyboard focus and text selection survive it.
+(function () {
+  'use strict';
+  const H = window.hearth;
+
+  const REFRESH_MS = 5000;
+  const HIDDEN_REFRESH_MS = 30000;
+  const COLUMNS = 8;
+  // Direction a column sorts in when first clicked: figures where bigger is
+  // the interesting end start descending; efficiency (lower is better),
+  // text and state (problems first) start ascending.
+  const FIRST_DESC = { hashrate: true, power: true, hottest_chip: true, last_seen: true };
+  const SORT_KEYS = ['id', 'model', 'state', 'hashrate', 'power', 'efficiency', 'hottest_chip', 'last_seen'];
+  const PAGE_SIZES = [50, 100, 200, 500];
+
+  const view = { q: '', status: '', sort: 'id', desc: false, offset: 0, limit: 200 };
+
+  const table = document.getElementById('fleet');
+  const tbody = document.getElementById('fleet-body');
+  const filterInput = document.getElementById('fleet-filter');
+  const statusSelect = document.getElementById('fleet-status-filter');
+  const pageSizeSelect = document.getElementById('fleet-page-size');
+  const prevButton = document.getElementById('fleet-prev');
+  const nextButton = document.getElementById('fleet-next');
+  const errorBox = document.getElementById('fleet-error');
+
+  const rows = new Map(); // miner id → <tr>
+  let timer = null;
+  let inflight = null;
+  let lastTotal = 0;
+
+  // --- View state in the URL, so a filtered, sorted page can be shared ---
+
+  function readURL() {
+    const p = new URLSearchParams(window.location.search);
+    view.q = p.get('q') || '';
+    view.status = p.get('status') || '';
+    const sort = p.get('sort') || 'id';
+    const key = sort.replace(/^-/, '');
+    if (SORT_KEYS.includes(key)) { view.sort = key; view.desc = sort.startsWith('-'); }
+    const limit = parseInt(p.get('limit'), 10);
+    if (PAGE_SIZES.includes(limit)) view.limit = limit;
+    const offset = parseInt(p.get('offset'), 10);
+    if (offset > 0) view.offset = offset - (offset % view.limit);
+  }
+
+  function writeURL() {
+    const p = new URLSearchParams();
+    if (view.q) p.set('q', view.q);
+    if (view.status) p.set('status', view.status);
+    if (view.sort !== 'id' || view.desc) p.set('sort', (view.desc ? '-' : '') + view.sort);
+    if (view.limit !== 200) p.set('limit', String(view.limit));
+    if (view.offset > 0) p.set('offset', String(view.offset));
+    const query = p.toString();
+    window.history.replaceState(null, '', query ? '?' + query : window.location.pathname);
+  }
+
+  function apiQuery() {
+    const p = new URLSearchParams();
+    p.set('limit', String(view.limit));
+    p.set('offset', String(view.offset));
+    p.set('sort', (view.desc ? '-' : '') + view.sort);
+    if (view.q) p.set('q', view.q);
+    if (view.status) p.set('status', view.status);
+    return p.toString();
+  }
+
+  // --- Refresh loop -----------------------------------------------------
+
+  async function refresh() {
+    clearTimeout(timer);
+    if (inflight) inflight.abort();
+    const ctrl = new AbortController();
+    inflight = ctrl;
+    try {
+      const [list, fleet] = await Promise.all([
+        H.getJSON('/api/v1/miners?' + apiQuery(), { signal: ctrl.signal }),
+        H.getJSON('/api/v1/fleet', { signal: ctrl.signal }),
+      ]);
+      if (list.total > 0 && view.offset >= list.total) {
+        // Miners were removed under our page: go to the last page there is.
+        view.offset = Math.floor((list.total - 1) / view.limit) * view.limit;
+        writeURL();
+        inflight = null;
+        return refresh();
+      }
+      renderTotals(fleet);
+      renderRows(list.miners || []);
+      renderPager(list.total);
+      errorBox.hidden = true;
+      H.setText('fleet-updated', 'Updated ' + new Date().toLocaleTimeString());
+      table.dataset.loaded = 'true';
+    } catch (err) {
+      if (err && err.name === 'AbortError') return;
+      if (err.status === 401) {
+        // The token banner says what to do; no need to say it twice.
+        errorBox.hidden = true;
+        if (rows.size === 0) showPlaceholder('The miners will show once an API token is given.');
+      } else {
+        errorBox.textContent = 'Cannot load the fleet: ' + err.message;
+        errorBox.hidden = false;
+      }
+    } finally {
+      if (inflight === ctrl) {
+        inflight = null;
+        timer = setTimeout(refresh, document.hidden ? HIDDEN_REFRESH_MS : REFRESH_MS);
+      }
+    }
+  }
+
+  // --- Rendering ----------------------------------------------------------
+
+  function renderTotals(f) {
+    H.setText('fleet-total-miners', H.fmtInt(f.total));
+    H.setText('fleet-online', H.fmtInt(f.online));
+    H.setText('fleet-offline', H.fmtInt(f.offline));
+    H.setText('fleet-unknown', H.fmtInt(f.unknown));
+    H.setText('fleet-total-hashrate', H.fmtHashrate(f.hashrate_hs));
+    const power = document.getElementById('fleet-total-power');
+    power.replaceChildren(H.fmtPower(f.power_w));
+    if (f.power_estimated && f.power_w > 0) power.append(H.el('span', { class: 'est', title: 'Includes power estimated from the models’ nameplate efficiency' }, 'est.'));
+    power.dataset.value = String(f.power_w);
+    document.getElementById('fleet-total-hashrate').dataset.value = String(f.hashrate_hs);
+    H.setText('fleet-efficiency', f.efficiency_j_per_th > 0 ? H.fmtEfficiency(f.efficiency_j_per_th) + ' J/TH' : H.DASH);
+  }
+
+  // newRow builds the row of one miner; updateRow fills it.
+  function newRow(id) {
+    const link = H.el('a', { href: '/miners/' + encodeURIComponent(id) }, id);
+    const cells = [
+      H.el('td', { dataset: { col: 'id' } }, link),
+      H.el('td', { dataset: { col: 'model' } }),
+      H.el('td', { dataset: { col: 'state' } }, H.badge('unknown')),
+      H.el('td', { class: 'num', dataset: { col: 'hashrate' } }),
+      H.el('td', { class: 'num', dataset: { col: 'power' } }),
+      H.el('td', { class: 'num', dataset: { col: 'efficiency' } }),
+      H.el('td', { class: 'num', dataset: { col: 'hottest_chip' } }),
+      H.el('td', { dataset: { col: 'last_seen' } }),
+    ];
+    return H.el('tr', { dataset: { minerId: id } }, ...cells);
+  }
+
+  function setCell(cell, text, value) {
+    if (cell.textContent !== text) cell.textContent = text;
+    cell.dataset.value = value === undefined ? '' : String(value);
+  }
+
+  function updateRow(tr, m) {
+    const s = m.status || {};
+    const online = s.state === 'online';
+    const c = tr.cells;
+    tr.dataset.state = s.state || 'unknown';
+    tr.classList.toggle('stale', !online);
+    c[0].firstChild.title = m.address + (m.port ? ':' + m.port : '');
+    setCell(c[1], m.model || H.DASH);
+    H.setBadge(c[2].firstChild, s.state, s.paused, s.last_error);
+    setCell(c[3], online ? H.fmtTHs(s.hashrate_hs) : H.DASH, s.hashrate_hs);
+    const power = online ? H.fmtWatts(s.power_w) : H.DASH;
+    c[4].replaceChildren(power);
+    if (online && s.power_estimated && s.power_w > 0) {
+      c[4].append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
+    }
+    c[4].dataset.value = String(s.power_w || 0);
+    c[4].dataset.estimated = s.power_estimated ? 'true' : 'false';
+    setCell(c[5], online ? H.fmtEfficiency(s.efficiency_j_per_th) : H.DASH, s.efficiency_j_per_th);
+    setCell(c[6], online ? H.fmtTemp(s.hottest_chip_c) : H.DASH, s.hottest_chip_c);
+    setCell(c[7], H.fmtAgo(s.last_seen), s.last_seen || '');
+    c[7].title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
+  }
+
+  function renderRows(miners) {
+    const seen = new Set();
+    const ordered = [];
+    for (const m of miners) {
+      let tr = rows.get(m.id);
+      if (!tr) {
+        tr = newRow(m.id);
+        rows.set(m.id, tr);
+      }
+      updateRow(tr, m);
+      seen.add(m.id);
+      ordered.push(tr);
+    }
+    for (const [id, tr] of rows) {
+      if (!seen.has(id)) { tr.remove(); rows.delete(id); }
+    }
+    if (ordered.length === 0) {
+      showPlaceholder(emptyMessage());
+      return;
+    }
+    // Move rows only when the order changed: moving a row loses focus.
+    const current = Array.from(tbody.rows);
+    const same = current.length === ordered.length && current.every((tr, i) => tr === ordered[i]);
+    if (!same) tbody.replaceChildren(...ordered);
+  }
+
+  function showPlaceholder(text) {
+    tbody.replaceChildren(H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: COLUMNS }, text)));
+  }
+
+  function emptyMessage() {
+    if (view.q || view.status) return 'No miners match this filter.';
+    return 'No miners yet. Add miners with the hearth command line or POST /api/v1/miners.';
+  }
+
+  function renderPager(total) {
+    lastTotal = total;
+    const first = total === 0 ? 0 : view.offset + 1;
+    const last = Math.min(view.offset + view.limit, total);
+    const page = Math.floor(view.offset / view.limit) + 1;
+    const pages = Math.max(1, Math.ceil(total / view.limit));
+    H.setText('fleet-page-info', total === 0
+      ? 'No miners'
+      : `Miners ${first.toLocaleString()}–${last.toLocaleString()} of ${total.toLocaleString()} · page ${page} of ${pages}`);
+    prevButton.disabled = view.offset === 0;
+    nextButton.disabled = view.offset + view.limit >= total;
+    table.dataset.total = String(total);
+  }
+
+  function renderSortHeaders() {
+    for (const th of table.tHead.rows[0].cells) {
+      if (th.dataset.sort === view.sort) th.setAttribute('aria-sort', view.desc ? 'descending' : 'ascending');
+      else th.removeAttribute('aria-sort');
+    }
+  }
+
+  // --- Controls -----------------------------------------------------------
+
+  function changeView(update) {
+    update();
+    writeURL();
+    renderSortHeaders();
+    refresh();
+  }
+
+  table.tHead.addEventListener('click', (event) => {
+    const th = event.target.closest('th[data-sort]');
+    if (!th) return;
+    const key = th.dataset.sort;
+    changeView(() => {
+      if (view.sort === key) view.desc = !view.desc;
+      else { view.sort = key; view.desc = Boolean(FIRST_DESC[key]); }
+      view.offset = 0;
+    });
+  });
+
+  filterInput.addEventListener('input', H.debounce(() => {
+    changeView(() => { view.q = filterInput.value.trim(); view.offset = 0; });
+  }, 250));
+
+  statusSelect.addEventListener('change', () => {
+    changeView(() => { view.status = statusSelect.value; view.offset = 0; });
+  });
+
+  pageSizeSelect.addEventListener('change', () => {
+    changeView(() => { view.limit = parseInt(pageSizeSelect.value, 10) || 200; view.offset = 0; });
+  });
+
+  prevButton.addEventListener('click', () => {
+    changeView(() => { view.offset = Math.max(0, view.offset - view.limit); });
+  });
+
+  nextButton.addEventListener('click', () => {
+    changeView(() => { if (view.offset + view.limit < lastTotal) view.offset += view.limit; });
+  });
+
+  document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
+  document.addEventListener('hearth:token', refresh);
+
+  readURL();
+  filterInput.value = view.q;
+  statusSelect.value = view.status;
+  if (statusSelect.value !== view.status) { view.status = ''; statusSelect.value = ''; }
+  pageSizeSelect.value = String(view.limit);
+  renderSortHeaders();
+  refresh();
+})();

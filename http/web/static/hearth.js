@@ -1,0 +1,273 @@
+// hearth web UI: helpers shared by the pages. Plain JavaScript, no build step.
+//
+// Everything the pages show comes from the JSON API; this file fetches it
+// (with the API token when the user gave one), formats base units for
+// people, and builds DOM nodes without ever parsing data as HTML.
+(function () {
+  'use strict';
+
+  const TOKEN_KEY = 'hearth.apiToken';
+
+  // The difference between the server's clock and the browser's, learnt
+  // from the "now" field of API responses, so that "last seen 10 s ago" is
+  // right even when the browser's clock is off.
+  let clockOffsetMs = 0;
+
+  // memoryToken keeps the token when the browser refuses local storage.
+  let memoryToken = '';
+
+  function getToken() {
+    try { return window.localStorage.getItem(TOKEN_KEY) || ''; } catch (_) { return ''; }
+  }
+
+  function setToken(token) {
+    try {
+      if (token) window.localStorage.setItem(TOKEN_KEY, token);
+      else window.localStorage.removeItem(TOKEN_KEY);
+    } catch (_) { /* storage disabled: the token lasts until reload */ }
+    memoryToken = token;
+  }
+
+  function currentToken() { return getToken() || memoryToken; }
+
+  // APIError carries the HTTP status and the hearth error code of a failed
+  // request, so that pages can tell "not found" from "server down".
+  class APIError extends Error {
+    constructor(message, status, code) {
+      super(message);
+      this.name = 'APIError';
+      this.status = status;
+      this.code = code || '';
+    }
+  }
+
+  // getJSON fetches a JSON document from the API. It throws APIError on any
+  // failure, with the server's own message when it sent one.
+  async function getJSON(url, options) {
+    const headers = { Accept: 'application/json' };
+    const token = currentToken();
+    if (token) headers.Authorization = 'Bearer ' + token;
+    let res;
+    try {
+      res = await fetch(url, { headers, cache: 'no-store', signal: options && options.signal });
+    } catch (err) {
+      if (err && err.name === 'AbortError') throw err;
+      throw new APIError('Cannot reach the hearth server.', 0, 'network');
+    }
+    let body = null;
+    if ((res.headers.get('Content-Type') || '').includes('json')) {
+      try { body = await res.json(); } catch (_) { body = null; }
+    }
+    if (res.status === 401) {
+      showAuth(body && body.error, Boolean(token));
+    } else if (res.ok) {
+      hideAuth();
+    }
+    if (!res.ok) {
+      const message = (body && body.error) || (res.status + ' ' + res.statusText);
+      throw new APIError(message, res.status, body && (body.code || body.errorType));
+    }
+    if (body && typeof body.now === 'string') {
+      const serverNow = Date.parse(body.now);
+      if (!Number.isNaN(serverNow)) clockOffsetMs = serverNow - Date.now();
+    }
+    return body;
+  }
+
+  // serverNow returns the server's current time in milliseconds.
+  function serverNow() { return Date.now() + clockOffsetMs; }
+
+  // --- API token banner -------------------------------------------------
+
+  function authElements() {
+    return {
+      form: document.getElementById('auth-form'),
+      input: document.getElementById('auth-token'),
+      message: document.getElementById('auth-message'),
+      forget: document.getElementById('auth-forget'),
+    };
+  }
+
+  function showAuth(serverMessage, hadToken) {
+    const a = authElements();
+    if (!a.form) return;
+    a.message.textContent = hadToken
+      ? 'The API token in use was refused. Paste a valid token to continue.'
+      : (serverMessage || 'This hearth server needs an API token for reads from this machine.') +
+        ' Paste a token to continue; it is kept in this browser only.';
+    a.forget.hidden = !hadToken;
+    if (a.form.hidden) {
+      a.form.hidden = false;
+      a.input.focus();
+    }
+  }
+
+  function hideAuth() {
+    const a = authElements();
+    if (a.form) a.form.hidden = true;
+  }
+
+  function setupAuth() {
+    const a = authElements();
+    if (!a.form) return;
+    a.form.addEventListener('submit', (event) => {
+      event.preventDefault();
+      const token = a.input.value.trim();
+      if (!token) return;
+      setToken(token);
+      a.input.value = '';
+      hideAuth();
+      document.dispatchEvent(new CustomEvent('hearth:token'));
+    });
+    a.forget.addEventListener('click', () => {
+      setToken('');
+      document.dispatchEvent(new CustomEvent('hearth:token'));
+    });
+  }
+
+  // --- Formatting ---------------------------------------------------------
+
+  const DASH = '–';
+
+  function isNumber(v) { return typeof v === 'number' && Number.isFinite(v); }
+
+  function fixed(v, digits) {
+    return v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  }
+
+  // fmtTHs formats a hash rate in H/s as TH/s without the unit (the column
+  // header says it). Small rates keep more decimals: a Bitaxe does about 1.2.
+  function fmtTHs(hs) {
+    if (!isNumber(hs) || hs <= 0) return DASH;
+    const th = hs / 1e12;
+    return fixed(th, th >= 100 ? 1 : 2);
+  }
+
+  // fmtHashrate formats a hash rate with a unit that suits its size.
+  function fmtHashrate(hs) {
+    if (!isNumber(hs) || hs <= 0) return DASH;
+    const units = [[1e18, 'EH/s'], [1e15, 'PH/s'], [1e12, 'TH/s'], [1e9, 'GH/s'], [1e6, 'MH/s'], [1, 'H/s']];
+    for (const [scale, unit] of units) {
+      if (hs >= scale) return fixed(hs / scale, hs / scale >= 100 ? 1 : 2) + ' ' + unit;
+    }
+    return fixed(hs, 0) + ' H/s';
+  }
+
+  // fmtWatts formats power in W without the unit.
+  function fmtWatts(w) {
+    if (!isNumber(w) || w <= 0) return DASH;
+    return fixed(w, w >= 100 ? 0 : 1);
+  }
+
+  // fmtPower formats power with a unit that suits its size.
+  function fmtPower(w) {
+    if (!isNumber(w) || w <= 0) return DASH;
+    if (w >= 1e6) return fixed(w / 1e6, 2) + ' MW';
+    if (w >= 1e4) return fixed(w / 1e3, 1) + ' kW';
+    return fixed(w, 0) + ' W';
+  }
+
+  function fmtEfficiency(jth) {
+    if (!isNumber(jth) || jth <= 0) return DASH;
+    return fixed(jth, 1);
+  }
+
+  function fmtTemp(c) {
+    if (!isNumber(c) || c <= 0) return DASH;
+    return fixed(c, 1);
+  }
+
+  function fmtInt(n) {
+    if (!isNumber(n)) return DASH;
+    return Math.round(n).toLocaleString();
+  }
+
+  // fmtAgo says how long ago an ISO time was, against the server's clock.
+  function fmtAgo(iso) {
+    if (!iso) return 'never';
+    const t = Date.parse(iso);
+    if (Number.isNaN(t)) return DASH;
+    const s = Math.max(0, Math.round((serverNow() - t) / 1000));
+    if (s < 5) return 'just now';
+    if (s < 60) return s + ' s ago';
+    if (s < 3600) return Math.floor(s / 60) + ' min ago';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min ago';
+    return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h ago';
+  }
+
+  // fmtDuration formats a duration given in nanoseconds, as the API sends.
+  function fmtDuration(ns) {
+    if (!isNumber(ns) || ns <= 0) return DASH;
+    const s = Math.floor(ns / 1e9);
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min';
+    if (s < 86400) return Math.floor(s / 3600) + ' h ' + Math.floor((s % 3600) / 60) + ' min';
+    return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h';
+  }
+
+  function fmtTime(iso) {
+    if (!iso) return DASH;
+    const t = new Date(iso);
+    return Number.isNaN(t.getTime()) ? DASH : t.toLocaleString();
+  }
+
+  // --- DOM ----------------------------------------------------------------
+
+  // el builds an element: el('td', {class: 'num', dataset: {col: 'x'}}, 'text', node).
+  // Children are text or nodes; text is never parsed as HTML.
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    if (attrs) {
+      for (const [key, value] of Object.entries(attrs)) {
+        if (value === undefined || value === null || value === false) continue;
+        if (key === 'dataset') Object.assign(node.dataset, value);
+        else if (key === 'class') node.className = value;
+        else node.setAttribute(key, value === true ? '' : String(value));
+      }
+    }
+    for (const child of children) {
+      if (child === undefined || child === null) continue;
+      node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  // badge returns the colored status badge of a miner. A miner that
+  // answers but reports mining paused shows "paused".
+  function badge(state, paused, title) {
+    const shown = state === 'online' && paused ? 'paused' : (state || 'unknown');
+    return el('span', { class: 'badge badge-' + shown, dataset: { state: state || 'unknown' }, title: title || undefined }, shown);
+  }
+
+  // setBadge updates an existing badge element in place.
+  function setBadge(node, state, paused, title) {
+    const shown = state === 'online' && paused ? 'paused' : (state || 'unknown');
+    node.className = 'badge badge-' + shown;
+    node.dataset.state = state || 'unknown';
+    node.textContent = shown;
+    if (title) node.title = title; else node.removeAttribute('title');
+  }
+
+  function setText(id, text) {
+    const node = document.getElementById(id);
+    if (node && node.textContent !== text) node.textContent = text;
+    return node;
+  }
+
+  // debounce delays fn until calls have stopped for ms.
+  function debounce(fn, ms) {
+    let timer = null;
+    return function (...args) {
+      clearTimeout(timer);
+      timer = setTimeout(() => fn.apply(this, args), ms);
+    };
+  }
+
+  setupAuth();
+
+  window.hearth = {
+    APIError, getJSON, serverNow,
+    fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
+    el, badge, setBadge, setText, debounce, isNumber, DASH,
+  };
+})();

@@ -1,0 +1,341 @@
+// The miner page: identity, live status, boards, fans, pools, and charts of
+// the last hours drawn with uPlot from the Prometheus query API.
+(function () {
+  'use strict';
+  const H = window.hearth;
+
+  const REFRESH_MS = 5000;
+  const CHART_REFRESH_MS = 30000;
+  const CHART_HEIGHT = 240;
+  const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 };
+  // Points per chart: enough for a smooth line, few enough to stay light.
+  const POINTS = 360;
+  // Labels every series of a miner carries; the rest tell series apart.
+  const IDENTITY_LABELS = new Set(['__name__', 'job', 'miner', 'site', 'model', 'firmware']);
+  // Line colours, distinguishable on white and for common colour blindness.
+  const PALETTE = ['#0b57b7', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490', '#a16207', '#be185d'];
+
+  const root = document.getElementById('miner');
+  const minerID = root.dataset.minerId;
+  const errorBox = document.getElementById('miner-error');
+
+  let range = '1h';
+  let timer = null;
+  let chartTimer = null;
+  // chartGeneration tells the latest round of chart queries from older
+  // ones still in flight, whose answers (for another range) are dropped.
+  let chartGeneration = 0;
+  const charts = new Map(); // chart box id → { plot, key }
+
+  // --- Live status ----------------------------------------------------------
+
+  let detailGeneration = 0;
+
+  async function refresh() {
+    clearTimeout(timer);
+    const generation = ++detailGeneration;
+    let delay = REFRESH_MS;
+    try {
+      const m = await H.getJSON('/api/v1/miners/' + encodeURIComponent(minerID));
+      if (generation !== detailGeneration) return;
+      render(m);
+      errorBox.hidden = true;
+      root.dataset.loaded = 'true';
+    } catch (err) {
+      if (generation !== detailGeneration) return;
+      if (err.status === 401) {
+        // The token banner says what to do.
+        errorBox.hidden = true;
+        return;
+      }
+      errorBox.textContent = err.status === 404
+        ? 'There is no miner “' + minerID + '” in the inventory.'
+        : 'Cannot load this miner: ' + err.message;
+      errorBox.hidden = false;
+      if (err.status === 404) delay = 30000;
+    } finally {
+      if (generation === detailGeneration) {
+        timer = setTimeout(refresh, document.hidden ? 30000 : delay);
+      }
+    }
+  }
+
+  function render(m) {
+    const s = m.status || {};
+    const r = m.latest || null;
+    const online = s.state === 'online';
+
+    H.setBadge(document.getElementById('miner-state'), s.state, s.paused, s.last_error);
+    H.setText('miner-model', [m.model, m.firmware].filter(Boolean).join(' · '));
+
+    H.setText('miner-hashrate', online ? H.fmtHashrate(s.hashrate_hs) : H.DASH);
+    const power = document.getElementById('miner-power');
+    power.replaceChildren(online ? H.fmtPower(s.power_w) : H.DASH);
+    if (online && s.power_estimated && s.power_w > 0) {
+      power.append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
+    }
+    H.setText('miner-efficiency', online && s.efficiency_j_per_th > 0 ? H.fmtEfficiency(s.efficiency_j_per_th) + ' J/TH' : H.DASH);
+    H.setText('miner-hottest-chip', online && s.hottest_chip_c > 0 ? H.fmtTemp(s.hottest_chip_c) + ' °C' : H.DASH);
+    const lastSeen = H.setText('miner-last-seen', H.fmtAgo(s.last_seen));
+    lastSeen.title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
+    H.setText('miner-uptime', online && r ? H.fmtDuration(r.uptime_ns) : H.DASH);
+
+    const errBox = document.getElementById('miner-last-error-box');
+    errBox.hidden = !s.last_error;
+    H.setText('miner-last-error', s.last_error || '');
+    H.setText('miner-last-error-code', s.error_code ? '(' + s.error_code + ')' : '');
+
+    const note = document.getElementById('miner-reading-note');
+    if (r && !online) {
+      note.textContent = 'The miner is not answering. The boards, fans and pools below are from its last reading, ' + H.fmtAgo(r.time) + '.';
+      note.hidden = false;
+    } else {
+      note.hidden = true;
+    }
+
+    fillFacts('miner-identity', {
+      model: m.model, family: m.family, firmware: m.firmware,
+      address: m.address + (m.port ? ':' + m.port : '') + (m.web_port ? ' (web ' + m.web_port + ')' : ''),
+      hostname: m.hostname, serial: m.serial, mac: m.mac, site: m.site || 'default',
+      tags: (m.tags || []).join(', '), created_at: H.fmtTime(m.created_at),
+    });
+    fillFacts('miner-shares', {
+      accepted: r ? H.fmtInt(r.accepted) : '', rejected: r ? H.fmtInt(r.rejected) : '',
+      hardware_errors: r ? H.fmtInt(r.hardware_errors || 0) : '',
+      latency: r && r.latency_ns > 0 ? (r.latency_ns / 1e6).toFixed(1) + ' ms' : '',
+      power_limit: r && r.power_limit_w > 0 ? H.fmtPower(r.power_limit_w) : '',
+      failures: H.fmtInt(s.failures || 0),
+    });
+
+    renderBoards(r ? r.boards || [] : null, !online);
+    renderFans(r ? r.fans || [] : null, !online);
+    renderPools(r ? r.pools || [] : null, !online);
+    renderFaults(r);
+  }
+
+  function fillFacts(listID, values) {
+    for (const dd of document.querySelectorAll('#' + listID + ' dd[data-field]')) {
+      const v = values[dd.dataset.field];
+      const text = v === undefined || v === null || v === '' ? H.DASH : String(v);
+      if (dd.textContent !== text) dd.textContent = text;
+    }
+  }
+
+  function fillBody(bodyID, rows, columns, emptyText) {
+    const body = document.getElementById(bodyID);
+    if (!rows || rows.length === 0) {
+      body.replaceChildren(H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: columns }, emptyText)));
+      return;
+    }
+    body.replaceChildren(...rows);
+  }
+
+  function num(text, value) {
+    return H.el('td', { class: 'num', dataset: { value: value === undefined ? '' : String(value) } }, text);
+  }
+
+  function renderBoards(boards, stale) {
+    const rows = boards && boards.map((b) => H.el('tr', { dataset: { boardIndex: b.index }, class: stale ? 'stale' : undefined },
+      H.el('td', null, 'Board ' + b.index),
+      num(H.fmtTHs(b.hashrate_hs), b.hashrate_hs),
+      num(H.fmtTemp(b.chip_temp_c), b.chip_temp_c),
+      num(H.fmtTemp(b.board_temp_c), b.board_temp_c),
+      num(b.inlet_temp_c || b.outlet_temp_c ? H.fmtTemp(b.inlet_temp_c) + ' / ' + H.fmtTemp(b.outlet_temp_c) : H.DASH),
+      num(H.fmtInt(b.chips), b.chips),
+      num(b.expected_chips ? H.fmtInt(b.expected_chips) : H.DASH, b.expected_chips || 0),
+      num(H.fmtInt(b.failed_chips || 0), b.failed_chips || 0),
+      num(b.frequency_mhz ? H.fmtInt(b.frequency_mhz) : H.DASH, b.frequency_mhz || 0),
+    ));
+    fillBody('boards-body', rows, 9, boards ? 'The miner reports no hashboards.' : 'No reading yet.');
+  }
+
+  function renderFans(fans, stale) {
+    const rows = fans && fans.map((f) => H.el('tr', { dataset: { fanIndex: f.index }, class: stale ? 'stale' : undefined },
+      H.el('td', null, 'Fan ' + f.index),
+      num(H.fmtInt(f.rpm), f.rpm),
+      num(f.percent ? H.fmtInt(f.percent) : H.DASH, f.percent || 0),
+    ));
+    fillBody('fans-body', rows, 3, fans ? 'The miner reports no fans.' : 'No reading yet.');
+  }
+
+  function renderPools(pools, stale) {
+    const rows = pools && pools.map((p) => H.el('tr', { dataset: { poolIndex: p.index, active: p.active ? 'true' : 'false' }, class: stale ? 'stale' : undefined },
+      H.el('td', null, String(p.index)),
+      H.el('td', { class: 'url' }, p.url || H.DASH),
+      H.el('td', { class: 'mono' }, p.user || H.DASH),
+      H.el('td', null, p.status || 'unknown', p.active ? ' ' : null, p.active ? H.el('span', { class: 'badge badge-online' }, 'active') : null),
+      num(H.fmtInt(p.accepted), p.accepted),
+      num(H.fmtInt(p.rejected), p.rejected),
+    ));
+    fillBody('pools-body', rows, 6, pools ? 'The miner reports no pools.' : 'No reading yet.');
+  }
+
+  function renderFaults(r) {
+    const fw = (r && r.errors) || [];
+    const poll = (r && r.poll_errors) || [];
+    document.getElementById('miner-faults').hidden = fw.length === 0 && poll.length === 0;
+    document.getElementById('miner-firmware-errors').replaceChildren(...fw.map((e) => H.el('li', null, e)));
+    document.getElementById('miner-poll-errors').replaceChildren(...poll.map((e) => H.el('li', null, 'Poll: ' + e)));
+  }
+
+  // --- Charts -------------------------------------------------------------
+
+  // seriesName names a series by the labels that set it apart from the
+  // miner's others ("board 0"), or by the chart's own label.
+  function seriesName(metric, fallback) {
+    const parts = [];
+    for (const [k, v] of Object.entries(metric || {})) {
+      if (!IDENTITY_LABELS.has(k)) parts.push(k + ' ' + v);
+    }
+    return parts.length ? parts.join(', ') : fallback;
+  }
+
+  // toColumns turns a Prometheus matrix into uPlot's column data: one x
+  // array of the union of timestamps, one y array per series with null
+  // where a series has no sample.
+  function toColumns(result, scale, fallback) {
+    const series = result.map((r) => ({ name: seriesName(r.metric, fallback), values: r.values || [] }));
+    series.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+    const times = new Set();
+    for (const s of series) for (const [t] of s.values) times.add(t);
+    const xs = Array.from(times).sort((a, b) => a - b);
+    const index = new Map(xs.map((t, i) => [t, i]));
+    const ys = series.map((s) => {
+      const col = new Array(xs.length).fill(null);
+      for (const [t, v] of s.values) {
+        const n = parseFloat(v);
+        col[index.get(t)] = Number.isFinite(n) ? n * scale : null;
+      }
+      return col;
+    });
+    return { names: series.map((s) => s.name), data: [xs, ...ys] };
+  }
+
+  function axisValue(v) {
+    if (v === null || v === undefined) return '';
+    const a = Math.abs(v);
+    return a >= 1000 ? Math.round(v).toLocaleString() : a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(1) : v.toFixed(2);
+  }
+
+  function showChartMessage(box, text) {
+    const entry = charts.get(box.id);
+    if (entry) { entry.plot.destroy(); charts.delete(box.id); }
+    box.dataset.state = 'empty';
+    box.replaceChildren(H.el('div', { class: 'chart-empty' }, text));
+  }
+
+  function drawChart(box, cols) {
+    const unit = box.dataset.unit || '';
+    const key = cols.names.join('\u0000');
+    const entry = charts.get(box.id);
+    if (entry && entry.key === key) {
+      entry.plot.setData(cols.data);
+      box.dataset.state = 'drawn';
+      return;
+    }
+    if (entry) entry.plot.destroy();
+    box.replaceChildren();
+    const axis = { stroke: '#555e68', grid: { stroke: '#e6e9ed', width: 1 }, ticks: { stroke: '#d3d8de', width: 1 } };
+    const opts = {
+      width: Math.max(280, box.clientWidth),
+      height: CHART_HEIGHT,
+      scales: { x: { time: true } },
+      series: [
+        {},
+        ...cols.names.map((name, i) => ({
+          label: name,
+          stroke: PALETTE[i % PALETTE.length],
+          width: 1.5,
+          points: { show: false },
+          value: (u, v) => (v === null || v === undefined ? H.DASH : axisValue(v) + ' ' + unit),
+        })),
+      ],
+      axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => vals.map(axisValue) })],
+      legend: { show: true },
+    };
+    const plot = new window.uPlot(opts, cols.data, box);
+    charts.set(box.id, { plot, key });
+    box.dataset.state = 'drawn';
+  }
+
+  async function refreshChart(box, start, end, step, generation) {
+    const p = new URLSearchParams({ query: box.dataset.query, start: String(start), end: String(end), step: String(step) });
+    try {
+      const res = await H.getJSON('/prometheus/api/v1/query_range?' + p.toString());
+      if (generation !== chartGeneration) return;
+      const result = (res && res.data && res.data.result) || [];
+      const cols = toColumns(result, parseFloat(box.dataset.scale) || 1, box.dataset.label || 'value');
+      if (cols.data[0].length === 0) {
+        showChartMessage(box, 'No data in the last ' + range + ' yet.');
+        return;
+      }
+      drawChart(box, cols);
+    } catch (err) {
+      if (generation !== chartGeneration) return;
+      if (err.status === 401) {
+        showChartMessage(box, 'The history will show once an API token is given.');
+        return;
+      }
+      showChartMessage(box, err.status === 404
+        ? 'History is not available: ' + err.message
+        : 'Cannot load history: ' + err.message);
+    }
+  }
+
+  async function refreshCharts() {
+    clearTimeout(chartTimer);
+    const generation = ++chartGeneration;
+    if (typeof window.uPlot !== 'function') {
+      for (const box of document.querySelectorAll('.chart-box')) showChartMessage(box, 'The chart library did not load.');
+      return;
+    }
+    const seconds = RANGES[range];
+    const end = Math.floor(H.serverNow() / 1000);
+    const start = end - seconds;
+    const step = Math.max(15, Math.ceil(seconds / POINTS));
+    const boxes = Array.from(document.querySelectorAll('.chart-box'));
+    await Promise.all(boxes.map((box) => refreshChart(box, start, end, step, generation)));
+    if (generation !== chartGeneration) return;
+    chartTimer = setTimeout(refreshCharts, document.hidden ? 5 * CHART_REFRESH_MS : CHART_REFRESH_MS);
+  }
+
+  function setRange(next) {
+    if (!RANGES[next]) return;
+    range = next;
+    for (const b of document.querySelectorAll('#chart-range button')) {
+      b.setAttribute('aria-pressed', b.dataset.range === range ? 'true' : 'false');
+    }
+    document.getElementById('chart-range').dataset.range = range;
+    const url = new URL(window.location.href);
+    if (range === '1h') url.searchParams.delete('range'); else url.searchParams.set('range', range);
+    window.history.replaceState(null, '', url.pathname + url.search);
+  }
+
+  document.getElementById('chart-range').addEventListener('click', (event) => {
+    const b = event.target.closest('button[data-range]');
+    if (!b || b.dataset.range === range) return;
+    setRange(b.dataset.range);
+    refreshCharts();
+  });
+
+  // Charts follow their box's width when the window or layout changes.
+  if (typeof ResizeObserver === 'function') {
+    const observer = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const entry = charts.get(e.target.id);
+        const width = Math.max(280, Math.floor(e.contentRect.width));
+        if (entry && entry.plot.width !== width) entry.plot.setSize({ width, height: CHART_HEIGHT });
+      }
+    });
+    for (const box of document.querySelectorAll('.chart-box')) observer.observe(box);
+  }
+
+  document.addEventListener('visibilitychange', () => {
+    if (!document.hidden) { refresh(); refreshCharts(); }
+  });
+  document.addEventListener('hearth:token', () => { refresh(); refreshCharts(); });
+
+  setRange(new URLSearchParams(window.location.search).get('range') || '1h');
+  refresh();
+  refreshCharts();
+})();

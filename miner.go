@@ -1,0 +1,110 @@
+package hearth
+
+import (
+	"context"
+	"time"
+)
+
+// Family names a protocol family: the set of firmwares one driver speaks.
+type Family string
+
+// The families hearth knows. Drivers register under these names.
+const (
+	// FamilyAntminer is Bitmain's stock firmware (bmminer): CGMiner RPC on
+	// TCP 4028 for reading, the web CGI for writing.
+	FamilyAntminer Family = "antminer"
+	// FamilyAxeOS is the ESP-Miner firmware of Bitaxe-class home miners:
+	// JSON over HTTP on port 80.
+	FamilyAxeOS Family = "axeos"
+)
+
+// Miner is one machine in the inventory. Its ID never changes once given;
+// everything else may be corrected by later identification.
+type Miner struct {
+	// ID is the stable identifier, used in URLs and as the "miner" metric
+	// label. It is chosen at creation (from the hostname where that is
+	// unique) and never reused for another machine.
+	ID string `json:"id"`
+	// Address is the host (an IP address or a DNS name) without port.
+	Address string `json:"address"`
+	// Port is the port of the miner's primary management protocol; zero
+	// means the family's default (4028 for CGMiner RPC, 80 for AxeOS).
+	Port int `json:"port,omitempty"`
+	// WebPort is the port of the miner's web interface where the family
+	// uses one besides its primary protocol; zero means 80.
+	WebPort int `json:"web_port,omitempty"`
+
+	Family   Family `json:"family"`
+	Firmware string `json:"firmware,omitempty"`
+	Model    string `json:"model,omitempty"`
+	Serial   string `json:"serial,omitempty"`
+	MAC      string `json:"mac,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+
+	// Site is the site the miner belongs to; "" means the default site.
+	Site string   `json:"site,omitempty"`
+	Tags []string `json:"tags,omitempty"`
+
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Identity is what a driver learns about a machine by probing it. It fills
+// the descriptive fields of a Miner.
+type Identity struct {
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	// WebPort is the web interface's port where the family uses one
+	// besides its primary protocol and it is not the standard 80.
+	WebPort  int    `json:"web_port,omitempty"`
+	Family   Family `json:"family"`
+	Firmware string `json:"firmware"`
+	Model    string `json:"model"`
+	Serial   string `json:"serial,omitempty"`
+	MAC      string `json:"mac,omitempty"`
+	Hostname string `json:"hostname,omitempty"`
+	// HashRate is the hash rate seen while probing, in hashes per second,
+	// so that a scan can show at a glance what each machine does.
+	HashRate float64 `json:"hashrate_hs"`
+}
+
+// MinerFilter selects miners. Zero fields select everything.
+type MinerFilter struct {
+	Site   string
+	Family Family
+	IDs    []string
+	Limit  int
+	Offset int
+}
+
+// MinerService is the inventory: the miners hearth manages.
+type MinerService interface {
+	// FindMinerByID returns the miner or an ENOTFOUND error.
+	FindMinerByID(ctx context.Context, id string) (*Miner, error)
+	// FindMiners returns the miners matching filter, ordered by ID, and the
+	// total count matching the filter before Limit and Offset apply.
+	FindMiners(ctx context.Context, filter MinerFilter) ([]*Miner, int, error)
+	// CreateMiner adds m. It sets m.ID when empty, and CreatedAt and
+	// UpdatedAt. It returns ECONFLICT when the ID or the address and port
+	// are taken, and EINVALID when a required field is missing.
+	CreateMiner(ctx context.Context, m *Miner) error
+	// UpdateMiner stores the descriptive fields of m (everything but ID and
+	// CreatedAt) and returns ENOTFOUND when m.ID is unknown.
+	UpdateMiner(ctx context.Context, m *Miner) error
+	// DeleteMiner removes the miner and returns ENOTFOUND when it is unknown.
+	DeleteMiner(ctx context.Context, id string) error
+}
+
+// Validate reports an EINVALID error when m lacks what every miner needs.
+func (m *Miner) Validate() error {
+	if m.Address == "" {
+		return Errorf(EINVALID, "Miner address required.")
+	}
+	if m.Family == "" {
+		return Errorf(EINVALID, "Miner family required.")
+	}
+	if m.Port < 0 || m.Port > 65535 || m.WebPort < 0 || m.WebPort > 65535 {
+		return Errorf(EINVALID, "Miner port must be between 1 and 65535.")
+	}
+	return nil
+}

@@ -1,0 +1,63 @@
+package poller
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// MinerService wraps the inventory so that the poller follows it: a miner
+// added through it is polled from then on, an updated one is polled with
+// its new details, and a removed one is no longer polled.
+type MinerService struct {
+	hearth.MinerService
+	Poller *Poller
+}
+
+// CreateMiner adds m to the inventory and starts polling it.
+func (s *MinerService) CreateMiner(ctx context.Context, m *hearth.Miner) error {
+	if err := s.MinerService.CreateMiner(ctx, m); err != nil {
+		return err
+	}
+	s.Poller.Add(m)
+	return nil
+}
+
+// UpdateMiner stores m and polls it with its new details.
+func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
+	if err := s.MinerService.UpdateMiner(ctx, m); err != nil {
+		return err
+	}
+	s.Poller.Add(m)
+	return nil
+}
+
+// DeleteMiner removes the miner and stops polling it.
+func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
+	if err := s.MinerService.DeleteMiner(ctx, id); err != nil {
+		return err
+	}
+	s.Poller.Remove(id)
+	return nil
+}
+
+// Load starts polling every miner in the inventory, page by page so that a
+// large fleet is never held twice in memory.
+func (p *Poller) Load(ctx context.Context, svc hearth.MinerService) (int, error) {
+	const page = 1000
+	var n int
+	for offset := 0; ; offset += page {
+		miners, _, err := svc.FindMiners(ctx, hearth.MinerFilter{Limit: page, Offset: offset})
+		if err != nil {
+			return n, fmt.Errorf("load miners: %w", err)
+		}
+		for _, m := range miners {
+			p.Add(m)
+		}
+		n += len(miners)
+		if len(miners) < page {
+			return n, nil
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package sim
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// The CGMiner RPC server. One listener on the wildcard address serves every
+// simulated Antminer: a connection's local (destination) address says which
+// miner was dialled. Like cgminer's api(), it reads one request with a
+// single read, replies, and closes the connection.
+
+const (
+	// rpcRequestMax is what cgminer's single recv() takes (TMPBUFSIZ-1).
+	rpcRequestMax = 8191
+	// rpcReadTimeout bounds how long a connection may sit without sending
+	// its request.
+	rpcReadTimeout = 10 * time.Second
+)
+
+// serveRPC accepts connections until the listener closes.
+func (s *Sim) serveRPC(ln net.Listener) {
+	defer s.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			if errors.Is(err, net.ErrClosed) {
+				return
+			}
+			// Out of descriptors or a similar passing trouble: back off
+			// briefly instead of spinning.
+			if !s.pause(5 * time.Millisecond) {
+				return
+			}
+			continue
+		}
+		m := s.minerAt(c.LocalAddr())
+		if m == nil || m.model.Family != hearth.FamilyAntminer || m.faults.Load().activeAt(s.elapsed()).has(setOffline) {
+			c.Close()
+			continue
+		}
+		s.wg.Add(1)
+		go s.handleRPC(c, m)
+	}
+}
+
+// handleRPC answers one request on c for miner m.
+func (s *Sim) handleRPC(c net.Conn, m *miner) {
+	defer s.wg.Done()
+	if !s.track(c) {
+		c.Close()
+		return
+	}
+	defer s.untrack(c)
+	defer c.Close()
+
+	bufp := s.getBuf()
+	defer s.putBuf(bufp)
+	if cap(*bufp) < rpcRequestMax {
+		*bufp = make([]byte, 0, 16<<10)
+	}
+	in := (*bufp)[:rpcRequestMax]
+	c.SetReadDeadline(time.Now().Add(rpcReadTimeout))
+	n, _ := c.Read(in)
+	if n == 0 {
+		return // nothing came, or the client gave up: no reply, as cgminer
+	}
+	req := parseRPCRequest(in[:n])
+
+	if !s.delayFirstByte(m.faults.Load().activeAt(s.elapsed())) {
+		return
+	}
+	now := s.now()
+	snap := m.evaluate(s.elapsedAt(now), now.Unix(), s.ambient)
+	w := apiWriter{b: (*bufp)[:0]}
+	renderRPC(&w, req, m, &snap)
+	*bufp = w.b[:0] // keep a grown buffer for the next request
+	reply := w.b
+	s.send(c, reply, snap.active, func() []byte {
+		// The reply cut short, ended with the NUL a client waits for.
+		cut := cutPoint(len(reply) - 1)
+		return append(append(make([]byte, 0, cut+1), reply[:cut]...), 0)
+	})
+}

@@ -1,0 +1,40 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Keys of the settings table. Each names one small piece of state that must
+// survive restarts.
+const (
+	// settingAdminTokenCreated is set when the first admin token has been
+	// made, so that it is made once in the life of a database even if it
+	// is later revoked.
+	settingAdminTokenCreated = "admin_token_created"
+)
+
+// getSetting returns the value stored under key, and whether there is one.
+func getSetting(ctx context.Context, tx *sql.Tx, key string) (string, bool, error) {
+	var value string
+	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	} else if err != nil {
+		return "", false, fmt.Errorf("read setting %s: %w", key, err)
+	}
+	return value, true, nil
+}
+
+// setSetting stores value under key, replacing any earlier value.
+func setSetting(ctx context.Context, tx *sql.Tx, key, value string, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+		key, value, timestamp(now)); err != nil {
+		return fmt.Errorf("write setting %s: %w", key, err)
+	}
+	return nil
+}
