@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/metrics"
+	"github.com/hearth-fleet/hearth/poller"
+	"github.com/hearth-fleet/hearth/sim"
+)
+
+const benchUsage = `Usage: hearth bench <benchmark> [flags]
+
+Benchmarks:
+  sweep   poll a simulated fleet once with full telemetry, against the floor
+          of a bare client reading the same bytes
+
+Run 'hearth bench sweep --help' for its flags.
+`
+
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, benchUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "sweep":
+		return runBenchSweep(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, benchUsage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "hearth bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
+		return errUsage
+	}
+}
+
+// DefaultSweepConcurrency is the number of polls in flight in the sweep
+// benchmark, chosen by measurement on a 2-core machine: fewer leaves the
+// cores idle while connections wait on each other, more only adds
+// scheduling and descriptors.
+const DefaultSweepConcurrency = 64
+
+// sweepResult is what 'hearth bench sweep' reports.
+type sweepResult struct {
+	Miners      int `json:"miners"`
+	Concurrency int `json:"concurrency"`
+	PollsOK     int `json:"polls_ok"`
+	PollsFailed int `json:"polls_failed"`
+	// Connections is the number of TCP connections each side made.
+	Connections      int     `json:"connections"`
+	WallSeconds      float64 `json:"wall_seconds"`
+	FloorWallSeconds float64 `json:"floor_wall_seconds"`
+	RatioToFloor     float64 `json:"ratio_to_floor"`
+	PollsPerSecond   float64 `json:"polls_per_second"`
+	// CPUSecondsPerPoll is the process's CPU time during the sweep per
+	// poll, the simulated miners' side included (they run in-process).
+	CPUSecondsPerPoll float64 `json:"cpu_seconds_per_poll"`
+	// FloorCPUSecondsPerPoll is the same for the bare client, so the
+	// difference is what decoding and storing cost.
+	FloorCPUSecondsPerPoll float64 `json:"floor_cpu_seconds_per_poll"`
+	// HeapBytesPerMiner is the steady-state heap of inventory, poller and
+	// latest-reading state per managed miner, the TSDB head excluded.
+	HeapBytesPerMiner float64 `json:"heap_bytes_per_miner"`
+	// TSDBBytesPerSeries is the TSDB head's heap per series.
+	TSDBBytesPerSeries float64 `json:"tsdb_bytes_per_series"`
+	Series             int     `json:"series"`
+	SamplesPerSecond   float64 `json:"samples_per_second"`
+	FloorBytes         int64   `json:"floor_bytes"`
+}
+
+func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f simFlags
+	var conc int
+	var asJSON bool
+	fs := newFlagSet("hearth bench sweep", "hearth bench sweep [flags]",
+		"Start N simulated miners in-process and poll each once with full telemetry (summary, pools\n"+
+			"and stats for Antminers, system/info for AxeOS), decoding and storing every reading in\n"+
+			"the TSDB. First it measures the floor: a bare client making the same connections,\n"+
+			"sending the same requests and reading the same bytes with the same concurrency, without\n"+
+			"decoding or storing anything. Targets for 20,000 miners on 2 cores: every poll ok,\n"+
+			"ratio_to_floor <= 1.5, wall_seconds <= 8, heap_bytes_per_miner <= 8 KiB.", stderr)
+	f.register(fs, 20000)
+	fs.IntVar(&conc, "concurrency", DefaultSweepConcurrency, "polls in flight")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	// The simulator takes any free ports so the benchmark runs beside a
+	// real deployment and without privileges.
+	f.rpcPort, f.httpPort = 0, 0
+	s, err := f.start(stderr)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	res, err := sweep(ctx, s, conc, stderr)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(stdout, res)
+	}
+	t := newTable(stdout, "METRIC", "VALUE")
+	t.row("miners", strconv.Itoa(res.Miners))
+	t.row("polls ok", strconv.Itoa(res.PollsOK))
+	t.row("wall", fmt.Sprintf("%.2f s", res.WallSeconds))
+	t.row("floor wall", fmt.Sprintf("%.2f s", res.FloorWallSeconds))
+	t.row("ratio to floor", fmt.Sprintf("%.2f", res.RatioToFloor))
+	t.row("polls/s", fmt.Sprintf("%.0f", res.PollsPerSecond))
+	t.row("cpu/poll", fmt.Sprintf("%.0f µs (floor %.0f µs)", res.CPUSecondsPerPoll*1e6, res.FloorCPUSecondsPerPoll*1e6))
+	t.row("heap/miner", fmt.Sprintf("%.0f B", res.HeapBytesPerMiner))
+	t.row("tsdb/series", fmt.Sprintf("%.0f B", res.TSDBBytesPerSeries))
+	t.row("samples/s", fmt.Sprintf("%.0f", res.SamplesPerSecond))
+	return t.flush()
+}
+
+// sweep measures the floor, then polls every simulated miner once through
+// the poller into a fresh TSDB.
+func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepResult, error) {
+	infos := s.Miners()
+	res := &sweepResult{Miners: len(infos), Concurrency: conc}
+
+	// The floor.
+	runtime.GC()
+	cpu0, t0 := cpuTime(), time.Now()
+	floorBytes, conns, err := floorSweep(ctx, infos, conc)
+	if err != nil {
+		return nil, err
+	}
+	res.FloorWallSeconds = time.Since(t0).Seconds()
+	res.FloorCPUSecondsPerPoll = (cpuTime() - cpu0).Seconds() / float64(len(infos))
+	res.FloorBytes, res.Connections = floorBytes, conns
+
+	dir, err := os.MkdirTemp("", "hearth-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+
+	runtime.GC()
+	baseline := heapInUse()
+
+	store, err := metrics.Open(dir, metrics.Options{})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if store != nil {
+			store.Close()
+		}
+	}()
+	miners := make([]*hearth.Miner, len(infos))
+	for i, mi := range infos {
+		miners[i] = &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort,
+			Family: mi.Family, Model: mi.Model, Hostname: mi.Name}
+	}
+	p := &poller.Poller{Concurrency: conc, Sink: store}
+	for _, m := range miners {
+		p.Add(m)
+	}
+
+	var ok, failed atomic.Int64
+	var firstErr atomic.Value
+	cpu0, t0 = cpuTime(), time.Now()
+	work := make(chan *hearth.Miner)
+	var wg sync.WaitGroup
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for m := range work {
+				if _, err := p.PollOnce(ctx, m); err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, err.Error())
+				} else {
+					ok.Add(1)
+				}
+			}
+		}()
+	}
+	for _, m := range miners {
+		work <- m
+	}
+	close(work)
+	wg.Wait()
+	wall := time.Since(t0)
+	cpu := cpuTime() - cpu0
+
+	res.WallSeconds = wall.Seconds()
+	res.PollsOK, res.PollsFailed = int(ok.Load()), int(failed.Load())
+	res.RatioToFloor = res.WallSeconds / res.FloorWallSeconds
+	res.PollsPerSecond = float64(len(miners)) / res.WallSeconds
+	res.CPUSecondsPerPoll = cpu.Seconds() / float64(len(miners))
+	res.Series = store.HeadStats().Series
+	// One sweep writes exactly one sample to every series.
+	res.SamplesPerSecond = float64(res.Series) / res.WallSeconds
+	if e := firstErr.Load(); e != nil {
+		fmt.Fprintf(stderr, "hearth bench: %d polls failed, the first: %s\n", res.PollsFailed, e)
+	}
+
+	// Heap: everything now, then without the TSDB. What stays is the
+	// inventory, the poller and the latest readings.
+	runtime.GC()
+	debug.FreeOSMemory()
+	withTSDB := heapInUse()
+	if err := store.Close(); err != nil {
+		return nil, err
+	}
+	store, p.Sink = nil, nil
+	runtime.GC()
+	debug.FreeOSMemory()
+	without := heapInUse()
+	res.HeapBytesPerMiner = float64(without-baseline) / float64(len(miners))
+	if res.Series > 0 {
+		res.TSDBBytesPerSeries = float64(withTSDB-without) / float64(res.Series)
+	}
+	runtime.KeepAlive(p)
+	runtime.KeepAlive(miners)
+	return res, nil
+}
+
+// floorSweep is the bare client: the same connections, requests and bytes
+// read as the drivers, with the same concurrency, and nothing decoded.
+func floorSweep(ctx context.Context, infos []sim.MinerInfo, conc int) (int64, int, error) {
+	var total atomic.Int64
+	var conns atomic.Int64
+	var firstErr atomic.Value
+	work := make(chan sim.MinerInfo)
+	var wg sync.WaitGroup
+	d := net.Dialer{Timeout: 10 * time.Second}
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			buf := make([]byte, 64<<10)
+			for mi := range work {
+				var reqs [][]byte
+				port := mi.Port
+				switch mi.Family {
+				case hearth.FamilyAntminer:
+					reqs = [][]byte{[]byte(`{"command":"summary"}`), []byte(`{"command":"pools"}`), []byte(`{"command":"stats"}`)}
+				default:
+					reqs = [][]byte{[]byte("GET /api/system/info HTTP/1.1\r\nHost: " + mi.Address.String() + "\r\nUser-Agent: hearth\r\nAccept: application/json\r\nConnection: close\r\n\r\n")}
+				}
+				for _, req := range reqs {
+					n, err := rawExchange(ctx, &d, net.JoinHostPort(mi.Address.String(), strconv.Itoa(port)), req, buf)
+					if err != nil {
+						firstErr.CompareAndSwap(nil, err)
+						continue
+					}
+					total.Add(n)
+					conns.Add(1)
+				}
+			}
+		}()
+	}
+	for _, mi := range infos {
+		work <- mi
+	}
+	close(work)
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		return 0, 0, fmt.Errorf("floor: %w", e.(error))
+	}
+	return total.Load(), int(conns.Load()), nil
+}
+
+// rawExchange sends req and reads until EOF or a NUL, as the RPC client
+// does, returning the bytes read.
+func rawExchange(ctx context.Context, d *net.Dialer, addr string, req, buf []byte) (int64, error) {
+	c, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := c.Write(req); err != nil {
+		return 0, err
+	}
+	var n int64
+	for {
+		k, err := c.Read(buf)
+		n += int64(k)
+		if k > 0 && bytes.IndexByte(buf[:k], 0) >= 0 {
+			return n, nil
+		}
+		if err == io.EOF {
+			return n, nil
+		}
+		if err != nil {
+			return n, err
+		}
+	}
+}
+
+// cpuTime is the process's user plus system CPU time.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func heapInUse() uint64 {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	return ms.HeapAlloc
+}

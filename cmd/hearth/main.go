@@ -1,0 +1,160 @@
+// Command hearth is the mining management system: the control plane
+// (serve), a simulated fleet (sim), both at once (demo), discovery (scan),
+// the inventory client (miners) and benchmarks (bench).
+//
+// This package only wires: flags and environment into the packages that do
+// the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/hearth-fleet/hearth"
+	_ "github.com/hearth-fleet/hearth/driver/antminer"
+	_ "github.com/hearth-fleet/hearth/driver/axeos"
+)
+
+const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.
+
+Usage:
+  hearth <command> [flags]
+
+Commands:
+  serve    run the control plane (API, web UI, poller, metrics)
+  demo     run a simulated fleet and the control plane together
+  sim      run a simulated fleet of miners speaking the real protocols
+  scan     discover miners in address ranges
+  miners   list, add, show and remove miners through a running server
+  bench    measure hearth (bench sweep)
+  version  print the version
+
+Run 'hearth <command> --help' for a command's flags.
+`
+
+// Version is set at build time with -ldflags "-X main.Version=...".
+var Version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(exitCode(err, os.Stderr))
+}
+
+// run dispatches to a command. It is main without the process: tests call it.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return runServe(ctx, rest, stdout, stderr)
+	case "demo":
+		return runDemo(ctx, rest, stdout, stderr)
+	case "sim":
+		return runSim(ctx, rest, stdout, stderr)
+	case "scan":
+		return runScan(ctx, rest, stdout, stderr)
+	case "miners":
+		return runMiners(ctx, rest, stdout, stderr)
+	case "bench":
+		return runBench(ctx, rest, stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintf(stdout, "hearth %s\n", Version)
+		return nil
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "hearth: unknown command %q\n\n%s", cmd, usage)
+		return errUsage
+	}
+}
+
+// errUsage is returned after a usage message has been printed.
+var errUsage = errors.New("usage")
+
+// exitCode prints err for the user and returns the process exit status:
+// 0 for success and --help, 2 for usage errors, 1 for everything else.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	case errors.Is(err, context.Canceled):
+		return 130
+	}
+	fmt.Fprintf(stderr, "hearth: %s\n", userMessage(err))
+	if hearth.ErrorCode(err) == hearth.EINVALID {
+		return 2
+	}
+	return 1
+}
+
+// userMessage is the text to show for err: the domain message where there
+// is one (it is written for users), the error itself otherwise.
+func userMessage(err error) string {
+	var e *hearth.Error
+	if errors.As(err, &e) {
+		if e.Code == hearth.EINTERNAL && e.Err != nil {
+			return e.Error()
+		}
+		return e.Message
+	}
+	return err.Error()
+}
+
+// newFlagSet returns a flag set that prints a command's usage with its
+// description and returns errors instead of exiting.
+func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\n%s\n\nFlags:\n", synopsis, description)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, allowing flags after positional arguments
+// ("hearth scan 10.0.0.0/24 --json"), and returns the positional ones. A
+// parse error becomes errUsage (the flag package has printed it already).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, errUsage
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		if args[0] == "--" {
+			return append(positional, args[1:]...), nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+// envOr returns the environment variable key, or def when it is unset, so
+// that flags default to the environment and override it when given.
+func envOr(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+const minersUsage = `Usage: hearth miners <list|add|show|remove> [flags]
+
+Manage the inventory of a running hearth server through its REST API.
+
+  hearth miners list [--site S] [--family F] [--status online|offline|unknown]
+  hearth miners add ADDRESS [--port P] [--family F] [--site S] [--id ID]
+  hearth miners show ID
+  hearth miners remove ID
+
+Every subcommand takes --server (env HEARTH_SERVER), --token (env
+HEARTH_TOKEN; needed for add and remove) and --json.
+`
+
+// clientFlags are the flags every API client command shares.
+type clientFlags struct {
+	server, token string
+	json          bool
+}
+
+func (c *clientFlags) register(fs interface {
+	StringVar(*string, string, string, string)
+	BoolVar(*bool, string, bool, string)
+}) {
+	fs.StringVar(&c.server, "server", envOr("HEARTH_SERVER", "http://127.0.0.1:8080"), "hearth server URL (env HEARTH_SERVER)")
+	fs.StringVar(&c.token, "token", envOr("HEARTH_TOKEN", ""), "API token (env HEARTH_TOKEN); needed for writes")
+	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table")
+}
+
+func (c *clientFlags) client() *hearthhttp.Client {
+	return hearthhttp.NewClient(c.server, c.token)
+}
+
+func runMiners(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, minersUsage)
+		return errUsage
+	}
+	switch args[0] {
+	case "list", "ls":
+		return runMinersList(ctx, args[1:], stdout, stderr)
+	case "add":
+		return runMinersAdd(ctx, args[1:], stdout, stderr)
+	case "show", "get":
+		return runMinersShow(ctx, args[1:], stdout, stderr)
+	case "remove", "rm", "delete":
+		return runMinersRemove(ctx, args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, minersUsage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "hearth miners: unknown subcommand %q\n\n%s", args[0], minersUsage)
+		return errUsage
+	}
+}
+
+func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth miners list", "hearth miners list [flags]", "List the miners of a hearth server with their live status.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	var q hearthhttp.MinerQuery
+	fs.StringVar(&q.Site, "site", "", "only miners of this site")
+	fs.StringVar(&q.Family, "family", "", "only miners of this family (antminer, axeos)")
+	fs.StringVar(&q.Status, "status", "", "only miners in this state: online, offline or unknown")
+	fs.StringVar(&q.Sort, "sort", "", "sort by a column, e.g. hashrate or -power")
+	fs.IntVar(&q.Limit, "limit", 0, "at most this many miners (0: all)")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	list, err := cf.client().ListMiners(ctx, q)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, list)
+	}
+	t := newTable(stdout, "ID", "ADDRESS", "MODEL", "FIRMWARE", "STATE", "HASHRATE", "POWER", "J/TH", "HOTTEST", "LAST SEEN")
+	for _, m := range list.Miners {
+		power := formatFloat(m.Status.Power, "W")
+		if m.Status.PowerEstimated && m.Status.Power > 0 {
+			power += " (est.)"
+		}
+		t.row(m.ID, m.Address, orDash(m.Model), orDash(m.Firmware), string(m.Status.State),
+			formatHashRate(m.Status.HashRate), power, formatFloat(m.Status.Efficiency, ""),
+			formatFloat(m.Status.HottestChip, "°C"), formatAgo(m.Status.LastSeen, list.Now))
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d of %d miners\n", len(list.Miners), list.Total)
+	return nil
+}
+
+func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth miners add", "hearth miners add ADDRESS [flags]", "Add a miner to a hearth server. Without --family the server identifies it by probing.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	var req hearthhttp.CreateMinerRequest
+	var family, tags string
+	fs.IntVar(&req.Port, "port", 0, "management port (default: the family's, 4028 or 80)")
+	fs.IntVar(&req.WebPort, "web-port", 0, "web interface port where the family has one (default 80)")
+	fs.StringVar(&family, "family", "", "protocol family (antminer, axeos); empty: identify")
+	fs.StringVar(&req.Site, "site", "", "site the miner belongs to")
+	fs.StringVar(&req.ID, "id", "", "miner id (default: derived from its hostname or address)")
+	fs.StringVar(&tags, "tags", "", "comma-separated tags")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth miners add: exactly one ADDRESS expected")
+		return errUsage
+	}
+	req.Address = pos[0]
+	req.Family = hearth.Family(family)
+	if tags != "" {
+		req.Tags = strings.Split(tags, ",")
+	}
+	m, err := cf.client().CreateMiner(ctx, req)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, m)
+	}
+	fmt.Fprintf(stdout, "added %s: %s %s at %s (%s)\n", m.ID, orDash(m.Model), orDash(m.Firmware), m.Address, m.Family)
+	return nil
+}
+
+func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth miners show", "hearth miners show ID [flags]", "Show one miner: identity, status, boards, fans and pools.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth miners show: exactly one miner ID expected")
+		return errUsage
+	}
+	m, err := cf.client().GetMiner(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, m)
+	}
+	now := m.Now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	t := newTable(stdout, "FIELD", "VALUE")
+	t.row("id", m.ID)
+	t.row("address", fmt.Sprintf("%s:%d", m.Address, m.Port))
+	t.row("family", string(m.Family))
+	t.row("model", orDash(m.Model))
+	t.row("firmware", orDash(m.Firmware))
+	t.row("hostname", orDash(m.Hostname))
+	t.row("mac", orDash(m.MAC))
+	t.row("serial", orDash(m.Serial))
+	t.row("site", orDash(m.Site))
+	t.row("state", string(m.Status.State))
+	t.row("last seen", formatAgo(m.Status.LastSeen, now))
+	t.row("last error", orDash(m.Status.LastError))
+	t.row("hashrate", formatHashRate(m.Status.HashRate))
+	t.row("power", formatFloat(m.Status.Power, "W"))
+	t.row("efficiency", formatFloat(m.Status.Efficiency, "J/TH"))
+	if err := t.flush(); err != nil {
+		return err
+	}
+	if r := m.Latest; r != nil {
+		fmt.Fprintln(stdout)
+		bt := newTable(stdout, "BOARD", "HASHRATE", "CHIP °C", "BOARD °C", "CHIPS", "FAILED")
+		for _, b := range r.Boards {
+			bt.row(fmt.Sprint(b.Index), formatHashRate(b.HashRate), formatFloat(b.ChipTemp, ""), formatFloat(b.BoardTemp, ""),
+				fmt.Sprintf("%d/%d", b.Chips, b.ExpectedChips), fmt.Sprint(b.FailedChips))
+		}
+		bt.flush()
+		fmt.Fprintln(stdout)
+		ft := newTable(stdout, "FAN", "RPM")
+		for _, f := range r.Fans {
+			ft.row(fmt.Sprint(f.Index), fmt.Sprintf("%.0f", f.RPM))
+		}
+		ft.flush()
+		fmt.Fprintln(stdout)
+		pt := newTable(stdout, "POOL", "URL", "USER", "STATUS", "ACTIVE")
+		for _, p := range r.Pools {
+			pt.row(fmt.Sprint(p.Index), p.URL, orDash(p.User), p.Status, fmt.Sprint(p.Active))
+		}
+		pt.flush()
+	}
+	return nil
+}
+
+func runMinersRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth miners remove", "hearth miners remove ID [flags]", "Remove a miner from a hearth server; it is no longer polled.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth miners remove: exactly one miner ID expected")
+		return errUsage
+	}
+	if err := cf.client().DeleteMiner(ctx, pos[0]); err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, map[string]any{"removed": pos[0]})
+	}
+	fmt.Fprintf(stdout, "removed %s\n", pos[0])
+	return nil
+}

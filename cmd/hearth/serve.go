@@ -1,0 +1,234 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/metrics"
+	"github.com/hearth-fleet/hearth/poller"
+	"github.com/hearth-fleet/hearth/sqlite"
+)
+
+// serveConfig is every setting of the control plane. Flags override the
+// HEARTH_* environment, which overrides the defaults.
+type serveConfig struct {
+	data             string
+	listen           string
+	job              string
+	pollInterval     time.Duration
+	pollTimeout      time.Duration
+	pollConcurrency  int
+	retention        time.Duration
+	allowRemoteReads bool
+	logLevel         string
+}
+
+func (c *serveConfig) register(fs interface {
+	StringVar(*string, string, string, string)
+	DurationVar(*time.Duration, string, time.Duration, string)
+	IntVar(*int, string, int, string)
+	BoolVar(*bool, string, bool, string)
+}, defaultData string) {
+	fs.StringVar(&c.data, "data", envOr("HEARTH_DATA", defaultData), "data directory: inventory database and metrics (env HEARTH_DATA)")
+	fs.StringVar(&c.listen, "listen", envOr("HEARTH_LISTEN", "127.0.0.1:8080"), "HTTP listen address for the API and web UI (env HEARTH_LISTEN)")
+	fs.StringVar(&c.job, "job", envOr("HEARTH_JOB", hearth.DefaultJob), "value of the job label on every metric (env HEARTH_JOB)")
+	fs.DurationVar(&c.pollInterval, "poll-interval", envDuration("HEARTH_POLL_INTERVAL", poller.DefaultInterval), "time between two polls of a miner (env HEARTH_POLL_INTERVAL)")
+	fs.DurationVar(&c.pollTimeout, "poll-timeout", envDuration("HEARTH_POLL_TIMEOUT", poller.DefaultTimeout), "time allowed for one poll of one miner (env HEARTH_POLL_TIMEOUT)")
+	fs.IntVar(&c.pollConcurrency, "poll-concurrency", envInt("HEARTH_POLL_CONCURRENCY", poller.DefaultConcurrency), "polls in flight at most (env HEARTH_POLL_CONCURRENCY)")
+	fs.DurationVar(&c.retention, "retention", envDuration("HEARTH_RETENTION", metrics.DefaultRetention), "how long raw samples are kept (env HEARTH_RETENTION)")
+	fs.BoolVar(&c.allowRemoteReads, "allow-remote-reads", envBool("HEARTH_ALLOW_REMOTE_READS"), "allow reads without a token from other machines (env HEARTH_ALLOW_REMOTE_READS)")
+	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := newFlagSet("hearth serve", "hearth serve [flags]",
+		"Run the control plane: poll every miner in the inventory, keep their metrics, and serve the\n"+
+			"REST API (/api/v1), the web UI (/), a Prometheus-compatible query API (/prometheus) and\n"+
+			"/metrics. On first start it creates an admin token and prints it once.", stderr)
+	cfg.register(fs, "./hearth-data")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	s, err := openServer(ctx, cfg, stderr)
+	if err != nil {
+		return err
+	}
+	defer s.close()
+	if s.adminToken != "" {
+		fmt.Fprintf(stdout, "admin token (shown once, keep it): %s\n", s.adminToken)
+	}
+	fmt.Fprintf(stdout, "hearth serving %d miners at %s\n", s.poller.Len(), s.url)
+	return s.run(ctx)
+}
+
+// server is the assembled control plane.
+type server struct {
+	logger     *slog.Logger
+	db         *sqlite.DB
+	miners     *sqlite.MinerService
+	inventory  hearth.MinerService
+	tokens     *sqlite.TokenService
+	metrics    *metrics.Store
+	poller     *poller.Poller
+	http       *hearthhttp.Server
+	listener   net.Listener
+	url        string
+	adminToken string
+}
+
+// openServer opens the stores, loads the inventory into the poller and
+// binds the listen address; run then starts the work.
+func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *server, err error) {
+	s := &server{logger: newLogger(stderr, cfg.logLevel)}
+	defer func() {
+		if err != nil {
+			s.close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
+		return nil, fmt.Errorf("data directory: %w", err)
+	}
+	s.db = sqlite.NewDB(filepath.Join(cfg.data, "hearth.db"))
+	if err := s.db.Open(); err != nil {
+		return nil, fmt.Errorf("open inventory: %w", err)
+	}
+	s.miners = sqlite.NewMinerService(s.db)
+	s.tokens = sqlite.NewTokenService(s.db)
+	secret, created, err := s.tokens.EnsureAdminToken(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("admin token: %w", err)
+	}
+	if created {
+		s.adminToken = secret
+	}
+
+	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, Logger: s.logger})
+	if err != nil {
+		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	s.poller = &poller.Poller{
+		Interval:    cfg.pollInterval,
+		Timeout:     cfg.pollTimeout,
+		Concurrency: cfg.pollConcurrency,
+		Sink:        s.metrics,
+		Logger:      s.logger,
+	}
+	if _, err := s.poller.Load(ctx, s.miners); err != nil {
+		return nil, err
+	}
+	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
+
+	s.http = &hearthhttp.Server{
+		MinerService:     s.inventory,
+		StatusService:    s.poller,
+		TokenService:     s.tokens,
+		Identify:         identifyAt,
+		PrometheusAPI:    s.metrics.PrometheusAPI(),
+		MetricsHandler:   s.metrics.ExpositionHandler(),
+		Logger:           s.logger,
+		AllowRemoteReads: cfg.allowRemoteReads,
+	}
+	if err := s.http.Open(cfg.listen); err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
+	}
+	s.url = s.http.URL()
+	return s, nil
+}
+
+// identifyAt adapts driver.Identify to the API's add-miner form, where the
+// user gives at most a management port and a web port. A custom management
+// port that is not the RPC standard is tried on both kinds of driver,
+// because for HTTP-only families (AxeOS) it is the web port.
+func identifyAt(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+	ports := driver.Ports{RPC: port, HTTP: webPort}
+	if webPort == 0 && port != 0 && port != driver.StandardRPCPort {
+		ports.HTTP = port
+	}
+	return driver.Identify(ctx, address, ports)
+}
+
+// run polls and serves until ctx ends, then shuts down in order: the API
+// first (no new work), then the poller (polls in flight finish).
+func (s *server) run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := s.poller.Run(ctx); err != nil {
+			errc <- err
+			cancel()
+		}
+	}()
+	<-ctx.Done()
+	wg.Wait()
+	select {
+	case err := <-errc:
+		return err
+	default:
+		return nil
+	}
+}
+
+// close releases everything openServer opened, in reverse order.
+func (s *server) close() {
+	if s.http != nil {
+		if err := s.http.Close(); err != nil {
+			s.logger.Warn("close http", "err", err)
+		}
+	}
+	if s.metrics != nil {
+		if err := s.metrics.Close(); err != nil {
+			s.logger.Warn("close metrics", "err", err)
+		}
+	}
+	if s.db != nil {
+		if err := s.db.Close(); err != nil {
+			s.logger.Warn("close inventory", "err", err)
+		}
+	}
+}
+
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(envOr(key, "")); err == nil {
+		return d
+	}
+	return def
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(envOr(key, "")); err == nil {
+		return n
+	}
+	return def
+}
+
+func envBool(key string) bool {
+	b, _ := strconv.ParseBool(envOr(key, "false"))
+	return b
+}
+
+var _ = errors.New

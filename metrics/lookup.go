@@ -1,0 +1,154 @@
+package metrics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/prometheus/common/model"
+	"github.com/prometheus/prometheus/model/labels"
+	"github.com/prometheus/prometheus/storage"
+	"github.com/prometheus/prometheus/util/annotations"
+)
+
+// errTruncated is the warning Prometheus returns when a limit cut a result.
+var errTruncated = errors.New("results truncated due to limit")
+
+// series returns the label sets of the series matching any of the selectors
+// with samples in [mint, maxt] (milliseconds), at most limit of them when
+// limit > 0.
+func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64, limit int) ([]labels.Labels, annotations.Annotations, error) {
+	if len(matchers) == 0 {
+		return nil, nil, &queryError{typ: errBadData, err: errors.New("no match[] parameter provided")}
+	}
+	sets, err := s.parseSelectors(matchers)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := s.db.Querier(mint, maxt)
+	if err != nil {
+		return nil, nil, &queryError{typ: errInternal, err: err}
+	}
+	defer q.Close()
+
+	hints := &storage.SelectHints{Start: mint, End: maxt, Func: "series", Limit: hintLimit(limit)}
+	var set storage.SeriesSet
+	if len(sets) == 1 {
+		set = q.Select(ctx, false, hints, sets[0]...)
+	} else {
+		// Merging deduplicates series several selectors match; it needs
+		// each input sorted.
+		parts := make([]storage.SeriesSet, len(sets))
+		for i, ms := range sets {
+			parts[i] = q.Select(ctx, true, hints, ms...)
+		}
+		set = storage.NewMergeSeriesSet(parts, 0, storage.ChainedSeriesMerge)
+	}
+	out := []labels.Labels{}
+	var warnings annotations.Annotations
+	for set.Next() {
+		if err := ctx.Err(); err != nil {
+			return nil, nil, execError(err)
+		}
+		// Labels are copied: the querier's memory is released on Close.
+		out = append(out, set.At().Labels().Copy())
+		if limit > 0 && len(out) > limit {
+			out = out[:limit]
+			warnings.Add(errTruncated)
+			break
+		}
+	}
+	if err := set.Err(); err != nil {
+		return nil, nil, execError(err)
+	}
+	warnings.Merge(set.Warnings())
+	return out, warnings, nil
+}
+
+// labelNames returns the sorted label names over the series matching any of
+// the selectors (all series when none) with samples in [mint, maxt].
+func (s *Store) labelNames(ctx context.Context, matchers []string, mint, maxt int64) ([]string, annotations.Annotations, error) {
+	sets, err := s.optionalSelectors(matchers)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := s.db.Querier(mint, maxt)
+	if err != nil {
+		return nil, nil, &queryError{typ: errInternal, err: err}
+	}
+	defer q.Close()
+
+	var warnings annotations.Annotations
+	seen := map[string]struct{}{}
+	for _, ms := range sets {
+		names, ws, err := q.LabelNames(ctx, nil, ms...)
+		if err != nil {
+			return nil, nil, execError(err)
+		}
+		warnings.Merge(ws)
+		for _, n := range names {
+			seen[n] = struct{}{}
+		}
+	}
+	return sortedKeys(seen), warnings, nil
+}
+
+// labelValues returns the sorted values of the label name over the series
+// matching any of the selectors (all series when none) with samples in
+// [mint, maxt].
+func (s *Store) labelValues(ctx context.Context, name string, matchers []string, mint, maxt int64) ([]string, annotations.Annotations, error) {
+	if !model.UTF8Validation.IsValidLabelName(name) {
+		return nil, nil, &queryError{typ: errBadData, err: fmt.Errorf("invalid label name: %q", name)}
+	}
+	sets, err := s.optionalSelectors(matchers)
+	if err != nil {
+		return nil, nil, err
+	}
+	q, err := s.db.Querier(mint, maxt)
+	if err != nil {
+		return nil, nil, &queryError{typ: errInternal, err: err}
+	}
+	defer q.Close()
+
+	var warnings annotations.Annotations
+	seen := map[string]struct{}{}
+	for _, ms := range sets {
+		values, ws, err := q.LabelValues(ctx, name, nil, ms...)
+		if err != nil {
+			return nil, nil, execError(err)
+		}
+		warnings.Merge(ws)
+		for _, v := range values {
+			seen[v] = struct{}{}
+		}
+	}
+	return sortedKeys(seen), warnings, nil
+}
+
+// optionalSelectors parses selectors where none means "every series": one
+// empty matcher set.
+func (s *Store) optionalSelectors(matchers []string) ([][]*labels.Matcher, error) {
+	if len(matchers) == 0 {
+		return [][]*labels.Matcher{nil}, nil
+	}
+	return s.parseSelectors(matchers)
+}
+
+// hintLimit asks the storage for one more result than the limit, so that a
+// truncation can be told apart from an exact fit.
+func hintLimit(limit int) int {
+	if limit > 0 {
+		return limit + 1
+	}
+	return 0
+}
+
+func sortedKeys(m map[string]struct{}) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}

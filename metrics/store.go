@@ -1,0 +1,245 @@
+// Package metrics keeps hearth's telemetry in an embedded Prometheus TSDB and
+// answers PromQL over it.
+//
+// It is the only package that imports github.com/prometheus/prometheus: the
+// Prometheus Go API changes between minor releases, so every use of it sits
+// behind the Store so that an upgrade touches one directory. The Store takes
+// readings from the poller (it is a hearth.ReadingSink), evaluates PromQL,
+// serves the Prometheus-compatible HTTP query API that Grafana speaks, and
+// exposes the fleet's current values and hearth's own process metrics for
+// scraping on /metrics.
+package metrics
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/prometheus/promql"
+	"github.com/prometheus/prometheus/promql/parser"
+	"github.com/prometheus/prometheus/tsdb"
+	"github.com/prometheus/prometheus/util/compression"
+)
+
+// Defaults for Options. They follow Prometheus' own where hearth has no
+// reason to differ.
+const (
+	// DefaultRetention is how long raw samples are kept. Long-term history
+	// comes from 5-minute rollups kept in a second TSDB (see Options).
+	DefaultRetention = 30 * 24 * time.Hour
+	// DefaultQueryTimeout bounds one PromQL evaluation, as Prometheus'
+	// --query.timeout does.
+	DefaultQueryTimeout = 2 * time.Minute
+	// DefaultMaxSamples bounds the samples one query may hold in memory, as
+	// Prometheus' --query.max-samples does.
+	DefaultMaxSamples = 50_000_000
+	// DefaultMaxConcurrentQueries bounds queries running at once, so that a
+	// busy dashboard cannot starve ingest on a small machine.
+	DefaultMaxConcurrentQueries = 20
+	// LookbackDelta is how far back an instant selector looks for a sample.
+	// It is Prometheus' default; a miner polled less often than this drops
+	// out of instant queries between polls.
+	LookbackDelta = 5 * time.Minute
+	// MinBlockDuration is the time range of the head block before it is
+	// written to disk, Prometheus' default.
+	MinBlockDuration = 2 * time.Hour
+	// maxBlockDurationCap is the largest block compaction produces, as in
+	// cmd/prometheus.
+	maxBlockDurationCap = 31 * 24 * time.Hour
+)
+
+// rawDir is the subdirectory of the store's directory holding the raw TSDB.
+// The long-term rollup TSDB will live beside it (in "rollup"), so that each
+// has its own retention and lock file.
+const rawDir = "raw"
+
+// Options configure a Store. The zero value means every default.
+type Options struct {
+	// Job is the value of the job label on every series hearth records;
+	// hearth.DefaultJob when empty.
+	Job string
+	// Retention is how long raw samples are kept; DefaultRetention when
+	// zero.
+	//
+	// Seam for long-term history: later work adds a second TSDB under
+	// <dir>/rollup with 5-minute rollups kept 18 months, filled by
+	// recording rules that read the raw TSDB, and a query path that picks
+	// (or fans out over) both. Raw data therefore lives under <dir>/raw, and
+	// Retention is about raw data only. The rollup TSDB must register its
+	// metrics on Registry wrapped with a distinguishing label, since both
+	// TSDBs export the same metric names.
+	Retention time.Duration
+	// QueryTimeout bounds one PromQL evaluation; DefaultQueryTimeout when
+	// zero.
+	QueryTimeout time.Duration
+	// MaxSamples bounds the samples one query may load; DefaultMaxSamples
+	// when zero.
+	MaxSamples int
+	// MaxConcurrentQueries bounds queries running at once;
+	// DefaultMaxConcurrentQueries when zero.
+	MaxConcurrentQueries int
+	// Logger receives the TSDB's and the query engine's logs; nothing is
+	// logged when nil.
+	Logger *slog.Logger
+}
+
+// withDefaults returns o with every zero field set to its default.
+func (o Options) withDefaults() Options {
+	if o.Job == "" {
+		o.Job = hearth.DefaultJob
+	}
+	if o.Retention <= 0 {
+		o.Retention = DefaultRetention
+	}
+	if o.QueryTimeout <= 0 {
+		o.QueryTimeout = DefaultQueryTimeout
+	}
+	if o.MaxSamples <= 0 {
+		o.MaxSamples = DefaultMaxSamples
+	}
+	if o.MaxConcurrentQueries <= 0 {
+		o.MaxConcurrentQueries = DefaultMaxConcurrentQueries
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
+// BlockDurations returns the smallest and largest TSDB block ranges for a
+// retention, as cmd/prometheus sets them: blocks start at MinBlockDuration
+// and compact up to a tenth of the retention, at most 31 days, never below
+// the minimum. The TSDB's own default maximum equals the minimum, which
+// would leave a year of data in thousands of unmerged 2-hour blocks.
+func BlockDurations(retention time.Duration) (minBlock, maxBlock time.Duration) {
+	maxBlock = min(retention/10, maxBlockDurationCap)
+	return MinBlockDuration, max(maxBlock, MinBlockDuration)
+}
+
+// Store is hearth's metrics store: an embedded Prometheus TSDB with a PromQL
+// engine. It is safe for concurrent use.
+type Store struct {
+	opts     Options
+	dir      string
+	tsdbOpts *tsdb.Options
+
+	db       *tsdb.DB
+	engine   *promql.Engine
+	parser   parser.Parser
+	registry *prometheus.Registry
+	fleet    *fleet
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (creating if needed) the store under dir. Samples written before
+// a crash are replayed from the write-ahead log. Only one Store may have a
+// directory open at a time; a second Open fails on the lock file.
+func Open(dir string, opts Options) (*Store, error) {
+	opts = opts.withDefaults()
+	if dir == "" {
+		return nil, hearth.Errorf(hearth.EINVALID, "Metrics directory required.")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("metrics: create %s: %w", dir, err)
+	}
+
+	s := &Store{
+		opts:     opts,
+		dir:      dir,
+		parser:   parser.NewParser(parser.Options{}),
+		registry: prometheus.NewRegistry(),
+		fleet:    newFleet(opts.Job),
+	}
+	s.registry.MustRegister(
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewGoCollector(),
+		&fleetCollector{fleet: s.fleet},
+	)
+
+	minBlock, maxBlock := BlockDurations(opts.Retention)
+	to := tsdb.DefaultOptions()
+	to.RetentionDuration = opts.Retention.Milliseconds()
+	to.MinBlockDuration = minBlock.Milliseconds()
+	to.MaxBlockDuration = maxBlock.Milliseconds()
+	to.WALCompression = compression.Snappy
+	s.tsdbOpts = to
+
+	// The TSDB and the engine register their own metrics (head series, WAL,
+	// compactions, query timings) on the store's registry so that /metrics
+	// shows how the store itself is doing.
+	db, err := tsdb.Open(filepath.Join(dir, rawDir), opts.Logger.With("component", "tsdb"), s.registry, to, nil)
+	if err != nil {
+		return nil, fmt.Errorf("metrics: open tsdb in %s: %w", dir, err)
+	}
+	s.db = db
+
+	tracker, err := promql.NewActiveQueryTracker(dir, opts.MaxConcurrentQueries, opts.Logger.With("component", "activeQueryTracker"))
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("metrics: query tracker in %s: %w", dir, err)
+	}
+
+	s.engine = promql.NewEngine(promql.EngineOpts{
+		Logger:             opts.Logger.With("component", "query engine"),
+		Reg:                s.registry,
+		MaxSamples:         opts.MaxSamples,
+		Timeout:            opts.QueryTimeout,
+		ActiveQueryTracker: tracker,
+		LookbackDelta:      LookbackDelta,
+		// A subquery without a step ([1h:]) steps every minute, Prometheus'
+		// default global evaluation interval.
+		NoStepSubqueryIntervalFn: func(int64) int64 { return time.Minute.Milliseconds() },
+		// Always on in Prometheus since v2.33; off only for old embedders.
+		EnableAtModifier:     true,
+		EnableNegativeOffset: true,
+		Parser:               s.parser,
+	})
+	return s, nil
+}
+
+// Close flushes and closes the TSDB. Samples since the last block are in the
+// write-ahead log and come back on the next Open. Close is idempotent.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		var errs []error
+		// Closing the engine closes its active query tracker.
+		if err := s.engine.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close query engine: %w", err))
+		}
+		if err := s.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close tsdb: %w", err))
+		}
+		if len(errs) > 0 {
+			s.closeErr = fmt.Errorf("metrics: %v", errs)
+		}
+	})
+	return s.closeErr
+}
+
+// Job returns the job label value the store writes.
+func (s *Store) Job() string { return s.opts.Job }
+
+// Retention returns how long raw samples are kept.
+func (s *Store) Retention() time.Duration {
+	return time.Duration(s.tsdbOpts.RetentionDuration) * time.Millisecond
+}
+
+// BlockDurations returns the block ranges the store's TSDB was opened with,
+// so that a deployment can check compaction will merge blocks.
+func (s *Store) BlockDurations() (minBlock, maxBlock time.Duration) {
+	return time.Duration(s.tsdbOpts.MinBlockDuration) * time.Millisecond,
+		time.Duration(s.tsdbOpts.MaxBlockDuration) * time.Millisecond
+}
+
+// Registry returns the registry behind ExpositionHandler. Other packages (the
+// poller, the HTTP server) register their own collectors on it so that one
+// /metrics shows all of hearth.
+func (s *Store) Registry() *prometheus.Registry { return s.registry }
