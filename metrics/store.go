@@ -170,6 +170,15 @@ func Open(dir string, opts Options) (*Store, error) {
 	to.MinBlockDuration = minBlock.Milliseconds()
 	to.MaxBlockDuration = maxBlock.Milliseconds()
 	to.WALCompression = compression.Snappy
+	// Each miner's samples are written by one poll at a time and committed
+	// together, so isolation (which keeps a ring of in-flight appends per
+	// series so that queries never see half a commit) buys nothing here and
+	// costs memory and time on every series, most of all on a fleet's first
+	// sweep.
+	to.IsolationDisabled = true
+	// A larger stripe spreads a big fleet's series over more locks and
+	// shorter hash chains; the default suits a few hundred thousand series.
+	to.StripeSize = 1 << 16
 	s.tsdbOpts = to
 
 	// The TSDB and the engine register their own metrics (head series, WAL,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/pprof"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -53,6 +54,9 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // scheduling and descriptors.
 const DefaultSweepConcurrency = 64
 
+// sweepProfile, when set, receives a CPU profile of the sweep.
+var sweepProfile io.Writer
+
 // sweepResult is what 'hearth bench sweep' reports.
 type sweepResult struct {
 	Miners      int `json:"miners"`
@@ -95,8 +99,18 @@ func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer)
 	f.register(fs, 20000)
 	fs.IntVar(&conc, "concurrency", DefaultSweepConcurrency, "polls in flight")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	var cpuProfile string
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the sweep (not the floor) to this file")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if cpuProfile != "" {
+		f, err := os.Create(cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		sweepProfile = f
 	}
 	// The simulator takes any free ports so the benchmark runs beside a
 	// real deployment and without privileges.
@@ -174,6 +188,11 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 
 	var ok, failed atomic.Int64
 	var firstErr atomic.Value
+	if sweepProfile != nil {
+		if err := pprof.StartCPUProfile(sweepProfile); err != nil {
+			return nil, err
+		}
+	}
 	cpu0, t0 = cpuTime(), time.Now()
 	work := make(chan *hearth.Miner)
 	var wg sync.WaitGroup
@@ -198,6 +217,9 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	wg.Wait()
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
+	if sweepProfile != nil {
+		pprof.StopCPUProfile()
+	}
 
 	res.WallSeconds = wall.Seconds()
 	res.PollsOK, res.PollsFailed = int(ok.Load()), int(failed.Load())

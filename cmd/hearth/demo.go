@@ -93,11 +93,20 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 			known[a] = true
 		}
 	}
+	// The simulator names its miners (sim-00000, ...); the demo uses those
+	// names as IDs, as an operator names machines, so that they are the
+	// same whatever a faulty miner answered to the scan.
+	names := map[netip.Addr]string{}
+	for _, mi := range miners {
+		names[mi.Address] = mi.Name
+	}
 	var add []*hearth.Miner
 	for _, id := range found {
 		if a, err := netip.ParseAddr(id.Address); err == nil && !known[a] {
 			known[a] = true
-			add = append(add, minerFromIdentity(id))
+			m := minerFromIdentity(id)
+			m.ID = names[a]
+			add = append(add, m)
 		}
 	}
 	// Miners whose fault keeps them from answering a scan (offline,
@@ -107,7 +116,7 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 	for _, mi := range miners {
 		if !known[mi.Address] {
 			unidentified++
-			add = append(add, &hearth.Miner{Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, Family: mi.Family, Model: mi.Model, Hostname: mi.Name})
+			add = append(add, &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, Family: mi.Family, Model: mi.Model})
 		}
 	}
 	if err := srv.miners.CreateMiners(ctx, add); err != nil {

@@ -41,11 +41,15 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 			continue
 		}
 		docs[i] = &reply.Document
+		if reply.Truncated() {
+			// Keep what was read, but say that part of it is missing.
+			errs[i] = hearth.Errorf(hearth.EPROTOCOL, "Reply was cut short; only its first part could be read.")
+		}
 		if latency == 0 || reply.FirstByte < latency {
 			latency = reply.FirstByte
 		}
 	}
-	if errs[0] != nil && errs[1] != nil && errs[2] != nil {
+	if docs[0] == nil && docs[1] == nil && docs[2] == nil {
 		return nil, fmt.Errorf("poll %s: %w", addr, errs[0])
 	}
 

@@ -22,7 +22,16 @@ const maxDepth = 64
 type Document struct {
 	buf   []byte
 	nodes []node
+	// truncated is set when the reply was cut short and only the members
+	// before the cut could be read.
+	truncated bool
 }
+
+// Truncated reports whether the reply was cut short (by a firmware's full
+// buffer, or a connection dropped mid-reply) and repaired by closing it
+// after its last whole member. What it holds is true, but parts may be
+// missing, and callers should say so.
+func (d *Document) Truncated() bool { return d != nil && d.truncated }
 
 // node is one JSON value. Containers are followed by their children in
 // document order; next is the index just past a node's subtree, which is
@@ -79,6 +88,7 @@ func (d *Document) decode(raw []byte) error {
 	if _, err := d.parse(Repair(raw)); err != nil {
 		return hearthError(hearth.EPROTOCOL, err, "Miner answered with unreadable data: %s", excerpt(raw))
 	}
+	d.truncated = isTruncated(raw)
 	return nil
 }
 

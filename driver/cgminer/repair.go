@@ -75,6 +75,13 @@ func Repair(raw []byte) []byte {
 	return b
 }
 
+// isTruncated reports whether raw does not end as a whole JSON object
+// does, the case Repair closes after the last whole member.
+func isTruncated(raw []byte) bool {
+	b := trimJSONSpace(cutNUL(raw))
+	return len(b) > 0 && b[len(b)-1] != '}'
+}
+
 // cutNUL returns b up to its first NUL byte.
 func cutNUL(b []byte) []byte {
 	if i := bytes.IndexByte(b, 0); i >= 0 {

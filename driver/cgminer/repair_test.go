@@ -78,3 +78,22 @@ func TestDecodeQuirkValues(t *testing.T) {
 		t.Errorf(`"inf" = %v %v, want the number 0`, f, ok)
 	}
 }
+
+func TestDecodeTruncatedReplyIsMarked(t *testing.T) {
+	whole := []byte(`{"STATUS":[{"STATUS":"S","Code":11,"Msg":"Summary"}],"SUMMARY":[{"Elapsed":10,"GHS 5s":"100.5","Accepted":3}],"id":1}` + "\x00")
+	d, err := cgminer.Decode(whole)
+	if err != nil || d.Truncated() {
+		t.Fatalf("whole reply: truncated=%v err=%v", d.Truncated(), err)
+	}
+	cut := []byte(`{"STATUS":[{"STATUS":"S","Code":11,"Msg":"Summary"}],"SUMMARY":[{"Elapsed":10,"GHS 5s":"100.5","Acc` + "\x00")
+	d, err = cgminer.Decode(cut)
+	if err != nil {
+		t.Fatalf("cut reply: %v", err)
+	}
+	if !d.Truncated() {
+		t.Error("a cut-short reply is not marked truncated")
+	}
+	if got := d.First("SUMMARY").Float("GHS 5s"); got != 100.5 {
+		t.Errorf("members before the cut: GHS 5s = %v", got)
+	}
+}

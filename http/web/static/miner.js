@@ -224,11 +224,18 @@
     box.replaceChildren(H.el('div', { class: 'chart-empty' }, text));
   }
 
-  function drawChart(box, cols) {
+  // drawChart draws cols over the window [start, end] (unix seconds). The
+  // x scale is pinned to the window, so that a miner added a minute ago
+  // shows its first points at the right edge of the last hour rather than
+  // one point stretched over years; points are marked while there are few
+  // enough to see.
+  function drawChart(box, cols, start, end) {
     const unit = box.dataset.unit || '';
     const key = cols.names.join('\u0000');
     const entry = charts.get(box.id);
-    if (entry && entry.key === key) {
+    const fewPoints = cols.data[0].length < 30;
+    if (entry && entry.key === key && entry.fewPoints === fewPoints) {
+      entry.window = [start, end];
       entry.plot.setData(cols.data);
       box.dataset.state = 'drawn';
       return;
@@ -239,22 +246,23 @@
     const opts = {
       width: Math.max(280, box.clientWidth),
       height: CHART_HEIGHT,
-      scales: { x: { time: true } },
+      scales: { x: { time: true, range: () => (charts.get(box.id) || { window: [start, end] }).window } },
       series: [
         {},
         ...cols.names.map((name, i) => ({
           label: name,
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
-          points: { show: false },
+          points: { show: fewPoints, size: 5 },
           value: (u, v) => (v === null || v === undefined ? H.DASH : axisValue(v) + ' ' + unit),
         })),
       ],
       axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => vals.map(axisValue) })],
       legend: { show: true },
     };
-    const plot = new window.uPlot(opts, cols.data, box);
-    charts.set(box.id, { plot, key });
+    const state = { key, fewPoints, window: [start, end] };
+    charts.set(box.id, state);
+    state.plot = new window.uPlot(opts, cols.data, box);
     box.dataset.state = 'drawn';
   }
 
@@ -269,7 +277,7 @@
         showChartMessage(box, 'No data in the last ' + range + ' yet.');
         return;
       }
-      drawChart(box, cols);
+      drawChart(box, cols, start, end);
     } catch (err) {
       if (generation !== chartGeneration) return;
       if (err.status === 401) {

@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// chromium returns the headless browser the test command installs. It
+// fails rather than skips when there is none: the browser test is part of
+// the suite.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("HEARTH_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	t.Fatal("no Chromium found: run the tests with ./scripts/test, which installs it, or set HEARTH_CHROMIUM")
+	return ""
+}
+
+// render loads url in headless Chromium, lets its scripts run, and returns
+// the resulting DOM; it also writes a screenshot next to it.
+func render(t *testing.T, url, shot string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		"--disable-dev-shm-usage", "--window-size=1280,900", "--virtual-time-budget=8000"}
+	run := func(extra ...string) []byte {
+		args := append(append([]string{"--user-data-dir=" + t.TempDir()}, base...), extra...)
+		out, err := exec.CommandContext(ctx, chromium(t), append(args, url)...).Output()
+		if err != nil {
+			t.Fatalf("chromium %v: %v", extra, err)
+		}
+		return out
+	}
+	dom := string(run("--dump-dom"))
+	if shot != "" {
+		run("--screenshot=" + shot)
+	}
+	return dom
+}
+
+// 'hearth demo' shows the fleet in a browser: the fleet table fills with
+// every miner from the API, and a miner's page draws its charts from the
+// Prometheus-compatible API.
+func TestDemoShowsFleetInBrowser(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--miners", "12", "--poll-interval", "1s", "--faults", "5:offline")
+	// A few polls, so that there is history to chart.
+	time.Sleep(6 * time.Second)
+	shots := t.TempDir()
+	if dir := os.Getenv("HEARTH_SCREENSHOTS"); dir != "" {
+		shots = dir
+	}
+
+	dom := render(t, d.URL+"/", filepath.Join(shots, "fleet.png"))
+	if !strings.Contains(dom, `id="fleet"`) {
+		t.Fatalf("no fleet table in the page:\n%.2000s", dom)
+	}
+	rows := regexp.MustCompile(`<tr[^>]*data-miner-id="(sim-\d{5})"[^>]*>`).FindAllStringSubmatch(dom, -1)
+	if len(rows) != 12 {
+		t.Fatalf("fleet table has %d miner rows, want 12", len(rows))
+	}
+	states := map[string]string{}
+	for _, r := range regexp.MustCompile(`<tr[^>]*data-miner-id="(sim-\d{5})"[^>]*data-state="(\w+)"|<tr[^>]*data-state="(\w+)"[^>]*data-miner-id="(sim-\d{5})"`).FindAllStringSubmatch(dom, -1) {
+		if r[1] != "" {
+			states[r[1]] = r[2]
+		} else {
+			states[r[4]] = r[3]
+		}
+	}
+	for id, st := range states {
+		want := "online"
+		if id == "sim-00005" {
+			want = "offline"
+		}
+		if st != want {
+			t.Errorf("%s shows %s, want %s", id, st, want)
+		}
+	}
+	if len(states) != 12 {
+		t.Errorf("states of %d rows read: %v", len(states), states)
+	}
+	if m := regexp.MustCompile(`id="fleet-total-hashrate"[^>]*>([^<]*)<`).FindStringSubmatch(dom); m == nil || !strings.Contains(m[1], "H/s") {
+		t.Errorf("fleet total hash rate not shown: %v", m)
+	}
+
+	dom = render(t, d.URL+"/miners/sim-00001", filepath.Join(shots, "miner.png"))
+	for _, chart := range []string{"chart-hashrate", "chart-power", "chart-temperature"} {
+		m := regexp.MustCompile(`id="` + chart + `"[^>]*data-state="(\w+)"|data-state="(\w+)"[^>]*id="` + chart + `"`).FindStringSubmatch(dom)
+		if m == nil || (m[1] != "drawn" && m[2] != "drawn") {
+			t.Errorf("%s not drawn: %v", chart, m)
+		}
+	}
+	if !regexp.MustCompile(`data-board-index="0"`).MatchString(dom) {
+		t.Error("miner page lists no boards")
+	}
+}

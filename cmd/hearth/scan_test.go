@@ -1,0 +1,139 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/netip"
+	"strings"
+	"testing"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/sim"
+)
+
+// startSim starts a simulator on free ports for a test.
+func startSim(t *testing.T, cfg sim.Config) *sim.Sim {
+	t.Helper()
+	s, err := sim.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// 'hearth scan' over the simulator's range identifies every family and
+// model correctly, and finds nothing where no miner is.
+func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
+	t.Parallel()
+	// Every model in equal parts, so that each appears several times.
+	mix := map[string]float64{}
+	for _, m := range sim.KnownModels() {
+		mix[m.Short] = 1
+	}
+	s := startSim(t, sim.Config{Miners: 60, Seed: 7, Mix: mix})
+	miners := s.Miners()
+	last := miners[len(miners)-1].Address
+	// Scan two addresses past the fleet too: nothing answers there.
+	end := last.Next().Next()
+	out, errOut, code := runCLI(t, "scan", fmt.Sprintf("%s-%s", miners[0].Address, end), "--json",
+		"--rpc-port", fmt.Sprint(s.RPCPort()), "--http-port", fmt.Sprint(s.HTTPPort()))
+	if code != 0 {
+		t.Fatalf("scan exited %d: %s", code, errOut)
+	}
+	var found []struct {
+		Address    string        `json:"address"`
+		Port       int           `json:"port"`
+		Family     hearth.Family `json:"family"`
+		Firmware   string        `json:"firmware"`
+		Model      string        `json:"model"`
+		HashRateHS float64       `json:"hashrate_hs"`
+		Hostname   string        `json:"hostname"`
+	}
+	if err := json.Unmarshal([]byte(out), &found); err != nil {
+		t.Fatalf("scan --json is not a JSON array: %v\n%s", err, out)
+	}
+	if len(found) != len(miners) {
+		t.Fatalf("found %d miners, the simulator runs %d", len(found), len(miners))
+	}
+	models := map[string]int{}
+	for i, f := range found {
+		mi := miners[i]
+		if f.Address != mi.Address.String() {
+			t.Fatalf("result %d is %s, want %s (address order)", i, f.Address, mi.Address)
+		}
+		wantModel := mi.Model
+		if f.Family != mi.Family || f.Model != wantModel {
+			t.Errorf("%s: identified as %s %q, it is %s %q", f.Address, f.Family, f.Model, mi.Family, wantModel)
+		}
+		wantPort := s.RPCPort()
+		if mi.Family == hearth.FamilyAxeOS {
+			wantPort = s.HTTPPort()
+		}
+		if f.Port != wantPort {
+			t.Errorf("%s: port %d, want %d", f.Address, f.Port, wantPort)
+		}
+		if f.Firmware == "" || f.HashRateHS <= 0 {
+			t.Errorf("%s: firmware %q, hash rate %v", f.Address, f.Firmware, f.HashRateHS)
+		}
+		if f.Hostname != mi.Name {
+			t.Errorf("%s: hostname %q, want %q", f.Address, f.Hostname, mi.Name)
+		}
+		models[f.Model]++
+	}
+	for _, m := range sim.KnownModels() {
+		if models[m.Name] == 0 {
+			t.Errorf("model %s never identified (got %v)", m.Name, models)
+		}
+	}
+	// The firmware strings say which firmware it is.
+	for _, f := range found {
+		want := "bmminer "
+		if f.Family == hearth.FamilyAxeOS {
+			want = "AxeOS "
+		}
+		if !strings.HasPrefix(f.Firmware, want) {
+			t.Errorf("%s: firmware %q", f.Address, f.Firmware)
+		}
+	}
+}
+
+// The table output has a row per miner and a summary line.
+func TestScanTable(t *testing.T) {
+	t.Parallel()
+	s := startSim(t, sim.Config{Miners: 3, Seed: 1, Models: []string{sim.ModelS21}})
+	out, errOut, code := runCLI(t, "scan", netip.PrefixFrom(s.Miners()[0].Address, 30).Masked().String(),
+		"--rpc-port", fmt.Sprint(s.RPCPort()), "--http-port", fmt.Sprint(s.HTTPPort()))
+	if code != 0 {
+		t.Fatalf("scan exited %d: %s", code, errOut)
+	}
+	if !strings.Contains(out, "Antminer S21") || !strings.Contains(out, "miners found in 2 addresses") {
+		t.Errorf("table:\n%s", out)
+	}
+}
+
+func TestScanBadInput(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{
+		{"scan", "10.0.0.0/33"},
+		{"scan", "10.0.0.300"},
+		{"scan", "10.0.0.0/8"},
+		{"scan"},
+		{"scan", "--concurrency", "x", "10.0.0.1"},
+	} {
+		_, errOut, code := runCLI(t, args...)
+		if code == 0 {
+			t.Errorf("%v exited 0", args)
+		}
+		if strings.TrimSpace(errOut) == "" {
+			t.Errorf("%v printed no error", args)
+		}
+	}
+	_, errOut, _ := runCLI(t, "scan", "10.0.0.0/33")
+	if !strings.Contains(errOut, "Invalid CIDR") {
+		t.Errorf("message for a bad CIDR: %q", errOut)
+	}
+}
