@@ -22,11 +22,11 @@ var briefExpressions = map[string]string{
 
 // diagnostics are the parts of each expression, logged when it fails.
 var diagnostics = map[string][]string{
-	"hashrate":   {`mining_hash_rate`, `avg_over_time(mining_hash_rate[5m])`},
+	"hashrate":           {`mining_hash_rate`, `avg_over_time(mining_hash_rate[5m])`},
 	"efficiency":         {`monitoring_power_consumption_watts / mining_hash_rate`, `avg by (job) (monitoring_power_consumption_watts / mining_hash_rate)`},
 	"efficiency-matched": {`monitoring_power_consumption_watts / mining_hash_rate`, `avg by (job) (monitoring_power_consumption_watts / mining_hash_rate)`},
-	"latency":    {`mining_network_latency_seconds`},
-	"rejects":    {`rate(mining_rejected_shares_total[5m])`, `rate(mining_accepted_shares_total[5m])`},
+	"latency":            {`mining_network_latency_seconds`},
+	"rejects":            {`rate(mining_rejected_shares_total[5m])`, `rate(mining_accepted_shares_total[5m])`},
 }
 
 // waitQuery asks q until it returns want (the exact set of miners) or the
