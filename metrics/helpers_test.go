@@ -93,8 +93,9 @@ func reading(at time.Time, h health) *hearth.Reading {
 }
 
 // seriesPerReading is the number of series reading() produces: 12 per
-// miner, 9 per board, 1 per fan, 2 per pool.
-const seriesPerReading = 12 + 3*9 + 4 + 3*2
+// miner, 7 per board (its temperature is its inlet and outlet), 1 per
+// fan, 1 per pool.
+const seriesPerReading = 12 + 3*7 + 4 + 3*1
 
 // store writes r for m or fails the test.
 func store(tb testing.TB, s *metrics.Store, m *hearth.Miner, r *hearth.Reading) {

@@ -180,10 +180,13 @@ func (w *write) reading(r *hearth.Reading) {
 	w.put(&e.slots[miHardwareErrors], miHardwareErrors, "", "", float64(r.HardwareErrors))
 	w.put(&e.slots[miUptime], miUptime, "", "", r.Uptime.Seconds())
 	w.put(&e.slots[miUp], miUp, "", "", 1)
-	if hottest := r.HottestChip(); hottest != 0 {
-		w.put(&e.slots[miChipTempMax], miChipTempMax, "", "", hottest)
-	}
 	w.put(&e.slots[miPaused], miPaused, "", "", boolValue(r.Paused))
+	for i := range r.Pools {
+		if r.Pools[i].Active {
+			w.put(&e.slots[miPoolActiveIndex], miPoolActiveIndex, "", "", float64(r.Pools[i].Index))
+			break
+		}
+	}
 
 	for i := range r.Boards {
 		b := &r.Boards[i]
@@ -197,7 +200,9 @@ func (w *write) reading(r *hearth.Reading) {
 		if b.ChipTemp != 0 {
 			put(biChipTemp, b.ChipTemp)
 		}
-		if b.BoardTemp != 0 {
+		// Where the firmware reports inlet and outlet sensors, the board
+		// temperature is the hotter of them and is not stored twice.
+		if b.BoardTemp != 0 && b.InletTemp == 0 && b.OutletTemp == 0 {
 			put(biTemp, b.BoardTemp)
 		}
 		if b.InletTemp != 0 {
@@ -207,9 +212,6 @@ func (w *write) reading(r *hearth.Reading) {
 			put(biOutletTemp, b.OutletTemp)
 		}
 		put(biChips, float64(b.Chips))
-		if b.ExpectedChips > 0 {
-			put(biChipsExpected, float64(b.ExpectedChips))
-		}
 		put(biChipsFailed, float64(b.FailedChips))
 		if b.FrequencyMHz > 0 {
 			put(biFrequency, b.FrequencyMHz*1e6)
@@ -224,7 +226,6 @@ func (w *write) reading(r *hearth.Reading) {
 		p := &r.Pools[i]
 		ps := e.pool(p.Index)
 		w.putDef(&ps.slots[piUp], &poolDefs[piUp], LabelPool, ps.label, boolValue(p.Status == "alive"))
-		w.putDef(&ps.slots[piActive], &poolDefs[piActive], LabelPool, ps.label, boolValue(p.Active))
 	}
 }
 

@@ -46,22 +46,22 @@ func TestStoreReadingWritesEverySeries(t *testing.T) {
 		want float64
 	}{
 		{`mining_board_chip_temperature_celsius{miner="m1",board="1"}`, 71},
-		{`mining_board_temperature_celsius{miner="m1",board="2"}`, 67},
 		{`mining_board_inlet_temperature_celsius{miner="m1",board="0"}`, 50},
 		{`mining_board_outlet_temperature_celsius{miner="m1",board="1"}`, 66},
 		{`count(mining_board_outlet_temperature_celsius{miner="m1"})`, 2},
 		{`mining_board_hash_rate{miner="m1",board="0"}`, 100e12 / 3},
 		{`mining_board_chips{miner="m1",board="0"}`, 108},
-		{`mining_board_chips_expected{miner="m1",board="0"}`, 108},
 		{`mining_board_chips_failed{miner="m1",board="2"}`, 2},
 		{`mining_board_frequency_hertz{miner="m1",board="0"}`, 490e6},
 		{`mining_fan_speed_rpm{miner="m1",fan="3"}`, 4300},
 		{`count(mining_fan_speed_rpm{miner="m1"})`, 4},
 		{`mining_pool_up{miner="m1",pool="0"}`, 1},
 		{`mining_pool_up{miner="m1",pool="2"}`, 0},
-		{`mining_pool_active{miner="m1",pool="0"}`, 1},
-		{`mining_pool_active{miner="m1",pool="1"}`, 0},
-		{`mining_chip_temperature_max_celsius{miner="m1"}`, 72},
+		{`mining_pool_active_index{miner="m1"}`, 0},
+		{`max(mining_board_chip_temperature_celsius{miner="m1"})`, 72},
+		// Boards with inlet and outlet sensors do not store a third,
+		// derived board temperature.
+		{`count(mining_board_temperature_celsius{miner="m1"}) or vector(0)`, 0},
 		{`mining_hash_rate_ideal{miner="m1"}`, 200e12},
 		{`mining_uptime_seconds{miner="m1"}`, 3600},
 		{`mining_hardware_errors_total{miner="m1"}`, 7},
@@ -216,8 +216,8 @@ func TestUnreportedValuesAreAbsent(t *testing.T) {
 	store(t, s, &hearth.Miner{ID: "bitaxe", Family: hearth.FamilyAxeOS, Model: "Bitaxe Gamma"}, r)
 	for _, name := range []string{
 		metrics.MetricPower, metrics.MetricPowerEstimated, metrics.MetricHashRateIdeal,
-		metrics.MetricLatency, metrics.MetricChipTempMax, metrics.MetricBoardChipTemp,
-		metrics.MetricBoardInletTemp, metrics.MetricBoardChipsExpected, metrics.MetricBoardFrequency,
+		metrics.MetricLatency, metrics.MetricBoardChipTemp, metrics.MetricPoolActiveIndex,
+		metrics.MetricBoardInletTemp, metrics.MetricBoardFrequency,
 	} {
 		if got := query(t, s, name, t0); len(got.Vector) != 0 {
 			t.Errorf("%s written although not reported: %+v", name, got.Vector)
@@ -285,5 +285,18 @@ func TestForgetMiner(t *testing.T) {
 	}
 	if st := s.HeadStats(); st.Miners != 0 {
 		t.Errorf("miners in cache after ForgetMiner = %d", st.Miners)
+	}
+}
+
+// A board with one temperature sensor (a Bitaxe's voltage regulator) keeps
+// it as the board temperature; only boards with inlet and outlet sensors
+// leave the derived value out.
+func TestBoardTemperatureWithoutInletOutlet(t *testing.T) {
+	s, _ := openStore(t, metrics.Options{})
+	r := &hearth.Reading{Time: t0, HashRate: 1.2e12, Power: 17}
+	r.Boards = []hearth.Board{{Index: 0, HashRate: 1.2e12, Chips: 1, ChipTemp: 60, BoardTemp: 48}}
+	store(t, s, &hearth.Miner{ID: "bitaxe", Family: hearth.FamilyAxeOS, Model: "Bitaxe Gamma"}, r)
+	if got := value(t, s, `mining_board_temperature_celsius{miner="bitaxe",board="0"}`, t0); got != 48 {
+		t.Errorf("board temperature %v, want 48", got)
 	}
 }

@@ -36,8 +36,6 @@ const (
 	// MetricUp is 1 when the last poll of the miner got a reading and 0
 	// when it failed, like Prometheus' own "up".
 	MetricUp = "mining_up"
-	// MetricChipTempMax is the hottest chip of all boards, in °C.
-	MetricChipTempMax = "mining_chip_temperature_max_celsius"
 	// MetricPaused is 1 when the miner reports that mining is paused or
 	// asleep.
 	MetricPaused = "mining_paused"
@@ -54,8 +52,6 @@ const (
 	MetricBoardOutletTemp = "mining_board_outlet_temperature_celsius"
 	// MetricBoardChips is the number of chips one board answers with.
 	MetricBoardChips = "mining_board_chips"
-	// MetricBoardChipsExpected is the number of chips the model's board has.
-	MetricBoardChipsExpected = "mining_board_chips_expected"
 	// MetricBoardChipsFailed is the number of chips the board marks bad.
 	MetricBoardChipsFailed = "mining_board_chips_failed"
 	// MetricBoardFrequency is the board's chip clock in hertz.
@@ -66,8 +62,9 @@ const (
 
 	// MetricPoolUp is 1 when the miner reports the pool alive.
 	MetricPoolUp = "mining_pool_up"
-	// MetricPoolActive is 1 for the pool the miner is hashing for now.
-	MetricPoolActive = "mining_pool_active"
+	// MetricPoolActiveIndex is the index of the pool the miner is hashing
+	// for now: 0 while it uses its first pool, higher after a failover.
+	MetricPoolActiveIndex = "mining_pool_active_index"
 )
 
 // Label names. Every per-miner series carries the same five identity labels
@@ -136,24 +133,24 @@ const (
 	miHardwareErrors
 	miUptime
 	miUp
-	miChipTempMax
 	miPaused
+	miPoolActiveIndex
 	numMinerMetrics
 )
 
 var minerDefs = [numMinerMetrics]metricDef{
-	miHashRate:       {MetricHashRate, "Current hash rate of the miner in hashes per second.", kindGauge, ""},
-	miHashRateIdeal:  {MetricHashRateIdeal, "Hash rate the miner's firmware expects at its settings, in hashes per second.", kindGauge, ""},
-	miPower:          {MetricPower, "Power drawn by the miner at the wall in watts, measured or estimated.", kindGauge, "watts"},
-	miPowerEstimated: {MetricPowerEstimated, "1 when the power was estimated from the model's nameplate efficiency, 0 when measured.", kindGauge, ""},
-	miLatency:        {MetricLatency, "Shortest time to first byte of the last poll's requests in seconds.", kindGauge, "seconds"},
-	miAccepted:       {MetricAccepted, "Shares accepted by the pools since the mining process started.", kindCounter, ""},
-	miRejected:       {MetricRejected, "Shares rejected by the pools since the mining process started.", kindCounter, ""},
-	miHardwareErrors: {MetricHardwareErrors, "Hardware errors since the mining process started.", kindCounter, ""},
-	miUptime:         {MetricUptime, "Time the mining process has run in seconds.", kindGauge, "seconds"},
-	miUp:             {MetricUp, "1 when the last poll of the miner got a reading, 0 when it failed.", kindGauge, ""},
-	miChipTempMax:    {MetricChipTempMax, "Hottest chip temperature over all boards in degrees Celsius.", kindGauge, "celsius"},
-	miPaused:         {MetricPaused, "1 when the miner reports that mining is paused or asleep.", kindGauge, ""},
+	miHashRate:        {MetricHashRate, "Current hash rate of the miner in hashes per second.", kindGauge, ""},
+	miHashRateIdeal:   {MetricHashRateIdeal, "Hash rate the miner's firmware expects at its settings, in hashes per second.", kindGauge, ""},
+	miPower:           {MetricPower, "Power drawn by the miner at the wall in watts, measured or estimated.", kindGauge, "watts"},
+	miPowerEstimated:  {MetricPowerEstimated, "1 when the power was estimated from the model's nameplate efficiency, 0 when measured.", kindGauge, ""},
+	miLatency:         {MetricLatency, "Shortest time to first byte of the last poll's requests in seconds.", kindGauge, "seconds"},
+	miAccepted:        {MetricAccepted, "Shares accepted by the pools since the mining process started.", kindCounter, ""},
+	miRejected:        {MetricRejected, "Shares rejected by the pools since the mining process started.", kindCounter, ""},
+	miHardwareErrors:  {MetricHardwareErrors, "Hardware errors since the mining process started.", kindCounter, ""},
+	miUptime:          {MetricUptime, "Time the mining process has run in seconds.", kindGauge, "seconds"},
+	miUp:              {MetricUp, "1 when the last poll of the miner got a reading, 0 when it failed.", kindGauge, ""},
+	miPaused:          {MetricPaused, "1 when the miner reports that mining is paused or asleep.", kindGauge, ""},
+	miPoolActiveIndex: {MetricPoolActiveIndex, "Index of the pool the miner is hashing for now; above 0 after a failover.", kindGauge, ""},
 }
 
 // Indexes of the per-board metrics in boardDefs and in a board's slots.
@@ -164,22 +161,20 @@ const (
 	biInletTemp
 	biOutletTemp
 	biChips
-	biChipsExpected
 	biChipsFailed
 	biFrequency
 	numBoardMetrics
 )
 
 var boardDefs = [numBoardMetrics]metricDef{
-	biHashRate:      {MetricBoardHashRate, "Hash rate of one hashboard in hashes per second.", kindGauge, ""},
-	biChipTemp:      {MetricBoardChipTemp, "Hottest chip temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
-	biTemp:          {MetricBoardTemp, "PCB temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
-	biInletTemp:     {MetricBoardInletTemp, "Coldest PCB sensor (inlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
-	biOutletTemp:    {MetricBoardOutletTemp, "Hottest PCB sensor (outlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
-	biChips:         {MetricBoardChips, "Chips one hashboard answers with.", kindGauge, ""},
-	biChipsExpected: {MetricBoardChipsExpected, "Chips the model's hashboard has.", kindGauge, ""},
-	biChipsFailed:   {MetricBoardChipsFailed, "Chips one hashboard marks as failed.", kindGauge, ""},
-	biFrequency:     {MetricBoardFrequency, "Chip clock frequency of one hashboard in hertz.", kindGauge, "hertz"},
+	biHashRate:    {MetricBoardHashRate, "Hash rate of one hashboard in hashes per second.", kindGauge, ""},
+	biChipTemp:    {MetricBoardChipTemp, "Hottest chip temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
+	biTemp:        {MetricBoardTemp, "PCB temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
+	biInletTemp:   {MetricBoardInletTemp, "Coldest PCB sensor (inlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
+	biOutletTemp:  {MetricBoardOutletTemp, "Hottest PCB sensor (outlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
+	biChips:       {MetricBoardChips, "Chips one hashboard answers with.", kindGauge, ""},
+	biChipsFailed: {MetricBoardChipsFailed, "Chips one hashboard marks as failed.", kindGauge, ""},
+	biFrequency:   {MetricBoardFrequency, "Chip clock frequency of one hashboard in hertz.", kindGauge, "hertz"},
 }
 
 var fanDef = metricDef{MetricFanSpeed, "Measured speed of one fan in revolutions per minute.", kindGauge, ""}
@@ -187,13 +182,11 @@ var fanDef = metricDef{MetricFanSpeed, "Measured speed of one fan in revolutions
 // Indexes of the per-pool metrics in poolDefs and in a pool's slots.
 const (
 	piUp = iota
-	piActive
 	numPoolMetrics
 )
 
 var poolDefs = [numPoolMetrics]metricDef{
-	piUp:     {MetricPoolUp, "1 when the miner reports the pool alive.", kindGauge, ""},
-	piActive: {MetricPoolActive, "1 for the pool the miner is hashing for now.", kindGauge, ""},
+	piUp: {MetricPoolUp, "1 when the miner reports the pool alive.", kindGauge, ""},
 }
 
 // allDefs lists every metric hearth records, for the metadata API and the

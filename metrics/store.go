@@ -176,9 +176,6 @@ func Open(dir string, opts Options) (*Store, error) {
 	// costs memory and time on every series, most of all on a fleet's first
 	// sweep.
 	to.IsolationDisabled = true
-	// A larger stripe spreads a big fleet's series over more locks and
-	// shorter hash chains; the default suits a few hundred thousand series.
-	to.StripeSize = 1 << 16
 	s.tsdbOpts = to
 
 	// The TSDB and the engine register their own metrics (head series, WAL,
