@@ -17,13 +17,19 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var f simFlags
 	var cfg serveConfig
 	var admin string
+	var asJSON bool
 	fs := newFlagSet("hearth demo", "hearth demo [flags]",
 		"Run a simulated fleet and the control plane in one process: the miners are found by a scan\n"+
 			"of the simulator's addresses, added, polled and served. Prints the URL and the admin token.\n\n"+
 			sim.FaultHelp, stderr)
 	f.register(fs, 100)
 	cfg.register(fs, "")
+	// The demo is for looking at the fleet, not at the storage engine's
+	// start-up chatter.
+	cfg.logLevel = envOr("HEARTH_LOG_LEVEL", "warn")
+	fs.Lookup("log-level").DefValue = cfg.logLevel
 	fs.StringVar(&admin, "sim-admin", "127.0.0.1:0", "listen address of the simulator's fault-injection API")
+	fs.BoolVar(&asJSON, "json", false, "print the URLs and the admin token as one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,14 +62,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "hearth demo: %d simulated miners added\n", n)
-	fmt.Fprintf(stdout, "fleet:        %s\n", srv.url)
-	if srv.adminToken != "" {
-		fmt.Fprintf(stdout, "admin token:  %s\n", srv.adminToken)
+	if asJSON {
+		if err := writeJSON(stdout, map[string]any{
+			"miners": n, "url": srv.url, "admin_token": srv.adminToken,
+			"prometheus": srv.url + "/prometheus", "faults": adminURL, "data": cfg.data,
+		}); err != nil {
+			return err
+		}
+	} else {
+		fmt.Fprintf(stdout, "hearth demo: %d simulated miners added; open the fleet in a browser\n", n)
+		fmt.Fprintf(stdout, "fleet:        %s\n", srv.url)
+		if srv.adminToken != "" {
+			fmt.Fprintf(stdout, "admin token:  %s\n", srv.adminToken)
+		}
+		fmt.Fprintf(stdout, "prometheus:   %s/prometheus\n", srv.url)
+		fmt.Fprintf(stdout, "faults:       %s\n", adminURL)
+		fmt.Fprintf(stdout, "data:         %s\n", cfg.data)
 	}
-	fmt.Fprintf(stdout, "prometheus:   %s/prometheus\n", srv.url)
-	fmt.Fprintf(stdout, "faults:       %s\n", adminURL)
-	fmt.Fprintf(stdout, "data:         %s\n", cfg.data)
 	return srv.run(ctx)
 }
 

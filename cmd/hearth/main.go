@@ -69,6 +69,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "version", "--version":
+		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
+			return writeJSON(stdout, map[string]string{"version": Version})
+		}
 		fmt.Fprintf(stdout, "hearth %s\n", Version)
 		return nil
 	case "help", "-h", "-help", "--help":

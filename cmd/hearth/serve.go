@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -59,6 +58,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			"REST API (/api/v1), the web UI (/), a Prometheus-compatible query API (/prometheus) and\n"+
 			"/metrics. On first start it creates an admin token and prints it once.", stderr)
 	cfg.register(fs, "./hearth-data")
+	var asJSON bool
+	fs.BoolVar(&asJSON, "json", false, "print the URL and, on first start, the admin token as one JSON object")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -67,10 +68,20 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer s.close()
-	if s.adminToken != "" {
-		fmt.Fprintf(stdout, "admin token (shown once, keep it): %s\n", s.adminToken)
+	if asJSON {
+		out := map[string]any{"url": s.url, "miners": s.poller.Len()}
+		if s.adminToken != "" {
+			out["admin_token"] = s.adminToken
+		}
+		if err := writeJSON(stdout, out); err != nil {
+			return err
+		}
+	} else {
+		if s.adminToken != "" {
+			fmt.Fprintf(stdout, "admin token (shown once, keep it): %s\n", s.adminToken)
+		}
+		fmt.Fprintf(stdout, "hearth serving %d miners at %s\n", s.poller.Len(), s.url)
 	}
-	fmt.Fprintf(stdout, "hearth serving %d miners at %s\n", s.poller.Len(), s.url)
 	return s.run(ctx)
 }
 
@@ -231,4 +242,3 @@ func envBool(key string) bool {
 	return b
 }
 
-var _ = errors.New
