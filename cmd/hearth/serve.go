@@ -241,4 +241,3 @@ func envBool(key string) bool {
 	b, _ := strconv.ParseBool(envOr(key, "false"))
 	return b
 }
-
