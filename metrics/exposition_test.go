@@ -77,3 +77,17 @@ func TestExposition(t *testing.T) {
 		t.Errorf("/metrics has %d series of m1, want %d", n, seriesPerReading)
 	}
 }
+
+// hearth's own poll counters appear on /metrics next to the fleet's.
+func TestExportPollStats(t *testing.T) {
+	s, _ := openStore(t, metrics.Options{})
+	s.ExportPollStats(func() metrics.PollStats { return metrics.PollStats{OK: 41, Failed: 2, Seconds: 3.5, Miners: 7} })
+	rec := httptest.NewRecorder()
+	s.ExpositionHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{`hearth_polls_total{result="ok"} 41`, `hearth_polls_total{result="failed"} 2`, `hearth_poll_seconds_total 3.5`, `hearth_miners 7`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %q", want)
+		}
+	}
+}

@@ -140,18 +140,11 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("hearth miners show", "hearth miners show ID [flags]", "Show one miner: identity, status, boards, fans and pools.", stderr)
-	var cf clientFlags
-	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	cf, id, err := parseMinerID(args, "show", "Show one miner: identity, status, boards, fans and pools.", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth miners show: exactly one miner ID expected")
-		return errUsage
-	}
-	m, err := cf.client().GetMiner(ctx, pos[0])
+	m, err := cf.client().GetMiner(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -206,23 +199,32 @@ func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 }
 
 func runMinersRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("hearth miners remove", "hearth miners remove ID [flags]", "Remove a miner from a hearth server; it is no longer polled.", stderr)
-	var cf clientFlags
-	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	cf, id, err := parseMinerID(args, "remove", "Remove a miner from a hearth server; it is no longer polled.", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth miners remove: exactly one miner ID expected")
-		return errUsage
-	}
-	if err := cf.client().DeleteMiner(ctx, pos[0]); err != nil {
+	if err := cf.client().DeleteMiner(ctx, id); err != nil {
 		return err
 	}
 	if cf.json {
-		return writeJSON(stdout, map[string]any{"removed": pos[0]})
+		return writeJSON(stdout, map[string]any{"removed": id})
 	}
-	fmt.Fprintf(stdout, "removed %s\n", pos[0])
+	fmt.Fprintf(stdout, "removed %s\n", id)
 	return nil
+}
+
+// parseMinerID parses the flags of a subcommand that takes one miner ID.
+func parseMinerID(args []string, sub, description string, stderr io.Writer) (*clientFlags, string, error) {
+	fs := newFlagSet("hearth miners "+sub, "hearth miners "+sub+" ID [flags]", description, stderr)
+	cf := &clientFlags{}
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "hearth miners %s: exactly one miner ID expected\n", sub)
+		return nil, "", errUsage
+	}
+	return cf, pos[0], nil
 }

@@ -140,6 +140,10 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if _, err := s.poller.Load(ctx, s.miners); err != nil {
 		return nil, err
 	}
+	s.metrics.ExportPollStats(func() metrics.PollStats {
+		st := s.poller.Stats()
+		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
+	})
 	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
 
 	s.http = &hearthhttp.Server{
