@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"runtime/pprof"
 	"strconv"
 	"sync"
@@ -17,7 +18,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/metrics"
+	hearthmetrics "github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/sim"
 )
@@ -80,7 +81,10 @@ type sweepResult struct {
 	HeapBytesPerMiner float64 `json:"heap_bytes_per_miner"`
 	// TSDBBytesPerSeries is the TSDB head's heap per series.
 	TSDBBytesPerSeries float64 `json:"tsdb_bytes_per_series"`
-	Series             int     `json:"series"`
+	// GCCPUSeconds is the CPU time the garbage collector took during the
+	// sweep, read from the runtime rather than estimated.
+	GCCPUSeconds float64 `json:"gc_cpu_seconds"`
+	Series       int     `json:"series"`
 	SamplesPerSecond   float64 `json:"samples_per_second"`
 	FloorBytes         int64   `json:"floor_bytes"`
 }
@@ -167,7 +171,7 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	runtime.GC()
 	baseline := heapInUse()
 
-	store, err := metrics.Open(dir, metrics.Options{})
+	store, err := hearthmetrics.Open(dir, hearthmetrics.Options{})
 	if err != nil {
 		return nil, err
 	}
@@ -193,6 +197,7 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 			return nil, err
 		}
 	}
+	gc0 := gcCPUSeconds()
 	cpu0, t0 = cpuTime(), time.Now()
 	work := make(chan *hearth.Miner)
 	var wg sync.WaitGroup
@@ -217,6 +222,7 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	wg.Wait()
 	wall := time.Since(t0)
 	cpu := cpuTime() - cpu0
+	res.GCCPUSeconds = gcCPUSeconds() - gc0
 	if sweepProfile != nil {
 		pprof.StopCPUProfile()
 	}
@@ -335,6 +341,17 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// gcCPUSeconds is the runtime's count of CPU time spent in garbage
+// collection since the process started.
+func gcCPUSeconds() float64 {
+	s := []metrics.Sample{{Name: "/cpu/classes/gc/total:cpu-seconds"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindFloat64 {
+		return 0
+	}
+	return s[0].Value.Float64()
 }
 
 func heapInUse() uint64 {
