@@ -83,10 +83,10 @@ type sweepResult struct {
 	TSDBBytesPerSeries float64 `json:"tsdb_bytes_per_series"`
 	// GCCPUSeconds is the CPU time the garbage collector took during the
 	// sweep, read from the runtime rather than estimated.
-	GCCPUSeconds float64 `json:"gc_cpu_seconds"`
-	Series       int     `json:"series"`
-	SamplesPerSecond   float64 `json:"samples_per_second"`
-	FloorBytes         int64   `json:"floor_bytes"`
+	GCCPUSeconds     float64 `json:"gc_cpu_seconds"`
+	Series           int     `json:"series"`
+	SamplesPerSecond float64 `json:"samples_per_second"`
+	FloorBytes       int64   `json:"floor_bytes"`
 }
 
 func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
