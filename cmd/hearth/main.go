@@ -56,6 +56,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return errUsage
 	}
 	cmd, rest := args[0], args[1:]
+	if err := loadConfig(rest); err != nil {
+		return err
+	}
 	switch cmd {
 	case "serve":
 		return runServe(ctx, rest, stdout, stderr)
@@ -154,10 +157,14 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// envOr returns the environment variable key, or def when it is unset, so
-// that flags default to the environment and override it when given.
+// envOr returns the environment variable key, else the config file's
+// value of it, else def, so that flags default to the environment and the
+// file, and override them when given.
 func envOr(key, def string) string {
 	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	if v, ok := fileSetting(key); ok && v != "" {
 		return v
 	}
 	return def

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -37,6 +38,7 @@ func (c *clientFlags) register(fs interface {
 	fs.StringVar(&c.server, "server", envOr("HEARTH_SERVER", "http://127.0.0.1:8080"), "hearth server URL (env HEARTH_SERVER)")
 	fs.StringVar(&c.token, "token", envOr("HEARTH_TOKEN", ""), "API token (env HEARTH_TOKEN); needed for writes")
 	fs.BoolVar(&c.json, "json", false, "print JSON instead of a table")
+	fs.StringVar(new(string), "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines (env HEARTH_CONFIG)")
 }
 
 func (c *clientFlags) client() *hearthhttp.Client {

@@ -32,6 +32,7 @@ type serveConfig struct {
 	retention        time.Duration
 	allowRemoteReads bool
 	logLevel         string
+	configFile       string
 }
 
 func (c *serveConfig) register(fs interface {
@@ -49,6 +50,7 @@ func (c *serveConfig) register(fs interface {
 	fs.DurationVar(&c.retention, "retention", envDuration("HEARTH_RETENTION", metrics.DefaultRetention), "how long raw samples are kept (env HEARTH_RETENTION)")
 	fs.BoolVar(&c.allowRemoteReads, "allow-remote-reads", envBool("HEARTH_ALLOW_REMOTE_READS"), "allow reads without a token from other machines (env HEARTH_ALLOW_REMOTE_READS)")
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
+	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

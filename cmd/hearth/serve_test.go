@@ -11,11 +11,17 @@ import (
 // startServe runs 'hearth serve --json' and returns what it printed first.
 func startServe(t *testing.T, data, listen string) (map[string]any, func()) {
 	t.Helper()
+	return startServeArgs(t, "--data", data, "--listen", listen)
+}
+
+// startServeArgs runs 'hearth serve --json' with args.
+func startServeArgs(t *testing.T, args ...string) (map[string]any, func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, errOut := &syncBuffer{}, &syncBuffer{}
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"serve", "--data", data, "--listen", listen, "--json", "--log-level", "warn"}, out, errOut)
+		done <- run(ctx, append([]string{"serve", "--json", "--log-level", "warn"}, args...), out, errOut)
 	}()
 	stop := func() {
 		cancel()
