@@ -148,6 +148,9 @@ func (a *promAPI) query(r *http.Request) apiResult {
 	if err != nil {
 		return apiResult{err: &queryError{typ: errBadData, err: err}}
 	}
+	if res := a.expired(ctx); res != nil {
+		return *res
+	}
 	q := r.Form.Get("query")
 	qry, pres, err := a.store.instantQuery(ctx, q, t, opts)
 	if err != nil {
@@ -188,6 +191,9 @@ func (a *promAPI) queryRange(r *http.Request) apiResult {
 	opts, err := queryOpts(r)
 	if err != nil {
 		return apiResult{err: &queryError{typ: errBadData, err: err}}
+	}
+	if res := a.expired(ctx); res != nil {
+		return *res
 	}
 	q := r.Form.Get("query")
 	qry, pres, err := a.store.rangeQuery(ctx, q, start, end, step, opts)
@@ -358,8 +364,20 @@ func (a *promAPI) withTimeout(r *http.Request) (context.Context, context.CancelF
 		res := invalidParam(err, "timeout")
 		return nil, nil, &res
 	}
-	ctx, cancel := context.WithDeadline(r.Context(), a.now().Add(d))
+	deadline := a.now().Add(d)
+	ctx, cancel := context.WithDeadline(r.Context(), deadline)
 	return ctx, cancel, nil
+}
+
+// expired reports a query whose time ran out before it started, so that a
+// timeout shorter than the request's own handling is answered as a timeout
+// every time rather than only when the engine happens to notice.
+func (a *promAPI) expired(ctx context.Context) *apiResult {
+	if d, ok := ctx.Deadline(); ok && !a.now().Before(d) {
+		res := apiResult{err: &queryError{typ: errTimeout, err: fmt.Errorf("query timed out before it started: %w", context.DeadlineExceeded)}}
+		return &res
+	}
+	return nil
 }
 
 // queryOpts reads the optional "lookback_delta" parameter.
