@@ -58,6 +58,10 @@ const DefaultSweepConcurrency = 64
 // sweepProfile, when set, receives a CPU profile of the sweep.
 var sweepProfile io.Writer
 
+// sweepStore says whether the sweep stores its readings (the benchmark
+// proper) or only polls and decodes (to see what storing costs).
+var sweepStore = true
+
 // sweepResult is what 'hearth bench sweep' reports.
 type sweepResult struct {
 	Miners      int `json:"miners"`
@@ -105,6 +109,7 @@ func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	var cpuProfile string
 	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the sweep (not the floor) to this file")
+	fs.BoolVar(&sweepStore, "store", true, "store readings in the TSDB; -store=false measures polling and decoding alone")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -185,7 +190,10 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 		miners[i] = &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort,
 			Family: mi.Family, Model: mi.Model, Hostname: mi.Name}
 	}
-	p := &poller.Poller{Concurrency: conc, Sink: store}
+	p := &poller.Poller{Concurrency: conc}
+	if sweepStore {
+		p.Sink = store
+	}
 	for _, m := range miners {
 		p.Add(m)
 	}
@@ -251,9 +259,9 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	runtime.GC()
 	debug.FreeOSMemory()
 	without := heapInUse()
-	res.HeapBytesPerMiner = float64(without-baseline) / float64(len(miners))
+	res.HeapBytesPerMiner = float64(int64(without)-int64(baseline)) / float64(len(miners))
 	if res.Series > 0 {
-		res.TSDBBytesPerSeries = float64(withTSDB-without) / float64(res.Series)
+		res.TSDBBytesPerSeries = float64(int64(withTSDB)-int64(without)) / float64(res.Series)
 	}
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(miners)

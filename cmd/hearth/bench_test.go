@@ -1,0 +1,34 @@
+package main
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// The sweep benchmark runs end to end and reports every figure it
+// promises. (Its targets are for 20,000 miners and are measured with the
+// command itself, not here.)
+func TestBenchSweepReports(t *testing.T) {
+	t.Parallel()
+	out, errOut, code := runCLI(t, "bench", "sweep", "--miners", "300", "--json")
+	if code != 0 {
+		t.Fatalf("bench sweep exited %d: %s", code, errOut)
+	}
+	var r sweepResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if r.Miners != 300 || r.PollsOK != 300 || r.PollsFailed != 0 {
+		t.Errorf("miners %d, ok %d, failed %d", r.Miners, r.PollsOK, r.PollsFailed)
+	}
+	if r.WallSeconds <= 0 || r.FloorWallSeconds <= 0 || r.RatioToFloor <= 0 || r.PollsPerSecond <= 0 || r.CPUSecondsPerPoll <= 0 {
+		t.Errorf("timings missing: %+v", r)
+	}
+	// Antminers take three connections, Bitaxes one.
+	if r.Connections < 300 || r.Connections > 900 || r.FloorBytes <= 0 {
+		t.Errorf("floor: %d connections, %d bytes", r.Connections, r.FloorBytes)
+	}
+	if r.Series < 300*10 || r.SamplesPerSecond <= 0 || r.TSDBBytesPerSeries <= 0 || r.HeapBytesPerMiner <= 0 {
+		t.Errorf("storage figures: %+v", r)
+	}
+}
