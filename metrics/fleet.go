@@ -93,21 +93,43 @@ type slot struct {
 // found by the component's index. Miners have a handful of each, so a
 // slice searched in order beats a map.
 type boardSeries struct {
-	index int
-	label string
+	componentKey
 	slots [numBoardMetrics]slot
 }
 
 type fanSeries struct {
-	index int
-	label string
-	slot  slot
+	componentKey
+	slot slot
 }
 
 type poolSeries struct {
+	componentKey
+	slots [numPoolMetrics]slot
+}
+
+// componentKey is a component's index and its label value, formatted once.
+type componentKey struct {
 	index int
 	label string
-	slots [numPoolMetrics]slot
+}
+
+func (k *componentKey) key() *componentKey { return k }
+
+// component returns the entry for index in list, adding one when the
+// miner reports that component for the first time.
+func component[T any, PT interface {
+	*T
+	key() *componentKey
+}](list *[]PT, index int) PT {
+	for _, c := range *list {
+		if c.key().index == index {
+			return c
+		}
+	}
+	c := PT(new(T))
+	*c.key() = componentKey{index: index, label: strconv.Itoa(index)}
+	*list = append(*list, c)
+	return c
 }
 
 // minerSeries is one miner's entry. Its mutex serialises writes for the
@@ -135,38 +157,11 @@ func (e *minerSeries) reset(id identity) {
 	e.boards, e.fans, e.pools = nil, nil, nil
 }
 
-func (e *minerSeries) board(index int) *boardSeries {
-	for _, b := range e.boards {
-		if b.index == index {
-			return b
-		}
-	}
-	b := &boardSeries{index: index, label: strconv.Itoa(index)}
-	e.boards = append(e.boards, b)
-	return b
-}
+func (e *minerSeries) board(index int) *boardSeries { return component(&e.boards, index) }
 
-func (e *minerSeries) fan(index int) *fanSeries {
-	for _, f := range e.fans {
-		if f.index == index {
-			return f
-		}
-	}
-	f := &fanSeries{index: index, label: strconv.Itoa(index)}
-	e.fans = append(e.fans, f)
-	return f
-}
+func (e *minerSeries) fan(index int) *fanSeries { return component(&e.fans, index) }
 
-func (e *minerSeries) pool(index int) *poolSeries {
-	for _, p := range e.pools {
-		if p.index == index {
-			return p
-		}
-	}
-	p := &poolSeries{index: index, label: strconv.Itoa(index)}
-	e.pools = append(e.pools, p)
-	return p
-}
+func (e *minerSeries) pool(index int) *poolSeries { return component(&e.pools, index) }
 
 // eachSlot calls fn for every series of the miner.
 func (e *minerSeries) eachSlot(fn func(*slot)) {

@@ -69,29 +69,9 @@ func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64,
 // labelNames returns the sorted label names over the series matching any of
 // the selectors (all series when none) with samples in [mint, maxt].
 func (s *Store) labelNames(ctx context.Context, matchers []string, mint, maxt int64) ([]string, annotations.Annotations, error) {
-	sets, err := s.optionalSelectors(matchers)
-	if err != nil {
-		return nil, nil, err
-	}
-	q, err := s.db.Querier(mint, maxt)
-	if err != nil {
-		return nil, nil, &queryError{typ: errInternal, err: err}
-	}
-	defer q.Close()
-
-	var warnings annotations.Annotations
-	seen := map[string]struct{}{}
-	for _, ms := range sets {
-		names, ws, err := q.LabelNames(ctx, nil, ms...)
-		if err != nil {
-			return nil, nil, execError(err)
-		}
-		warnings.Merge(ws)
-		for _, n := range names {
-			seen[n] = struct{}{}
-		}
-	}
-	return sortedKeys(seen), warnings, nil
+	return s.collectLabels(matchers, mint, maxt, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+		return q.LabelNames(ctx, nil, ms...)
+	})
 }
 
 // labelValues returns the sorted values of the label name over the series
@@ -101,6 +81,14 @@ func (s *Store) labelValues(ctx context.Context, name string, matchers []string,
 	if !model.UTF8Validation.IsValidLabelName(name) {
 		return nil, nil, &queryError{typ: errBadData, err: fmt.Errorf("invalid label name: %q", name)}
 	}
+	return s.collectLabels(matchers, mint, maxt, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+		return q.LabelValues(ctx, name, nil, ms...)
+	})
+}
+
+// collectLabels runs get for each selector over [mint, maxt] and returns
+// the union of what it found, sorted, with the warnings of every call.
+func (s *Store) collectLabels(matchers []string, mint, maxt int64, get func(storage.Querier, []*labels.Matcher) ([]string, annotations.Annotations, error)) ([]string, annotations.Annotations, error) {
 	sets, err := s.optionalSelectors(matchers)
 	if err != nil {
 		return nil, nil, err
@@ -114,12 +102,12 @@ func (s *Store) labelValues(ctx context.Context, name string, matchers []string,
 	var warnings annotations.Annotations
 	seen := map[string]struct{}{}
 	for _, ms := range sets {
-		values, ws, err := q.LabelValues(ctx, name, nil, ms...)
+		found, ws, err := get(q, ms)
 		if err != nil {
 			return nil, nil, execError(err)
 		}
 		warnings.Merge(ws)
-		for _, v := range values {
+		for _, v := range found {
 			seen[v] = struct{}{}
 		}
 	}
