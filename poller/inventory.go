@@ -15,8 +15,14 @@ type MinerService struct {
 	Poller *Poller
 }
 
-// CreateMiner adds m to the inventory and starts polling it.
+// CreateMiner adds m to the inventory and starts polling it. A miner
+// needs a family hearth has a driver for, and its port is stored as the
+// family's default when not given, so that the same machine added twice,
+// once with its port and once without, is recognised as one.
 func (s *MinerService) CreateMiner(ctx context.Context, m *hearth.Miner) error {
+	if err := s.normalize(m); err != nil {
+		return err
+	}
 	if err := s.MinerService.CreateMiner(ctx, m); err != nil {
 		return err
 	}
@@ -26,6 +32,9 @@ func (s *MinerService) CreateMiner(ctx context.Context, m *hearth.Miner) error {
 
 // UpdateMiner stores m and polls it with its new details.
 func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
+	if err := s.normalize(m); err != nil {
+		return err
+	}
 	if err := s.MinerService.UpdateMiner(ctx, m); err != nil {
 		return err
 	}
@@ -39,6 +48,18 @@ func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
 		return err
 	}
 	s.Poller.Remove(id)
+	return nil
+}
+
+// normalize checks m's family against the drivers and fills its port.
+func (s *MinerService) normalize(m *hearth.Miner) error {
+	d, err := s.Poller.lookup(m.Family)
+	if err != nil {
+		return hearth.Errorf(hearth.EINVALID, "Unknown miner family %q.", m.Family)
+	}
+	if m.Port == 0 {
+		m.Port = d.DefaultPort()
+	}
 	return nil
 }
 
