@@ -68,6 +68,10 @@ type Board struct {
 	// where the firmware reports several, °C.
 	InletTemp  float64 `json:"inlet_temp_c,omitempty"`
 	OutletTemp float64 `json:"outlet_temp_c,omitempty"`
+	// VRTemp is the voltage regulator's temperature, °C, where the
+	// firmware reports it (AxeOS); regulators run hotter than PCBs and have
+	// limits of their own.
+	VRTemp float64 `json:"vr_temp_c,omitempty"`
 	// Chips is the number of chips the board answers with; ExpectedChips
 	// the number the model has; FailedChips those marked bad.
 	Chips         int     `json:"chips"`

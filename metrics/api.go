@@ -60,6 +60,13 @@ var (
 )
 
 func (a *promAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	ctx, done, ok := a.store.beginQuery(r.Context())
+	if !ok {
+		writeError(w, http.StatusServiceUnavailable, &queryError{typ: errUnavailable, err: errors.New("hearth is shutting down")})
+		return
+	}
+	defer done()
+	r = r.WithContext(ctx)
 	endpoint := r.URL.Path
 	if i := strings.Index(endpoint, "/api/v1/"); i >= 0 {
 		endpoint = endpoint[i+len("/api/v1/"):]
@@ -491,7 +498,7 @@ func statusOf(t errorType) int {
 		return http.StatusUnprocessableEntity
 	case errCanceled:
 		return 499 // client closed request, as Prometheus answers
-	case errTimeout:
+	case errTimeout, errUnavailable:
 		return http.StatusServiceUnavailable
 	case errNotFound:
 		return http.StatusNotFound

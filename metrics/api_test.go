@@ -308,3 +308,44 @@ func TestAPIStripPrefix(t *testing.T) {
 		t.Errorf("stripped mount: status %d, body %s", rec.Code, rec.Body.String())
 	}
 }
+
+// Closing the store cancels API queries in flight and waits for them, and
+// later requests are told the server is shutting down.
+func TestAPIQueriesEndBeforeClose(t *testing.T) {
+	s, _ := openStore(t, metrics.Options{})
+	for i := range 3 {
+		store(t, s, antminer("m1"), reading(t0.Add(time.Duration(i)*30*time.Second), healthy()))
+	}
+	h := s.PrometheusAPI()
+	// A range query with many steps and a large window takes long enough
+	// to be in flight while Close runs.
+	q := "query_range?" + url.Values{"query": {`count_over_time(mining_up[30d])`}, "start": {"1600000000"}, "end": {"1700010000"}, "step": {"9200"}}.Encode()
+	results := make(chan int, 4)
+	for range 4 {
+		go func() {
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/prometheus/api/v1/"+q, nil))
+			results <- rec.Code
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Close returned: every query has ended, one way or another.
+	for range 4 {
+		select {
+		case code := <-results:
+			if code != 200 && code != 499 && code != 503 {
+				t.Errorf("query in flight at close answered %d", code)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("a query outlived Close")
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/prometheus/api/v1/query?query=up", nil))
+	if rec.Code != http.StatusServiceUnavailable || !strings.Contains(rec.Body.String(), "shutting down") {
+		t.Errorf("after close: %d %s", rec.Code, rec.Body.String())
+	}
+}

@@ -211,6 +211,9 @@ func (w *write) reading(r *hearth.Reading) {
 		if b.OutletTemp != 0 {
 			put(biOutletTemp, b.OutletTemp)
 		}
+		if b.VRTemp != 0 {
+			put(biVRTemp, b.VRTemp)
+		}
 		put(biChips, float64(b.Chips))
 		put(biChipsFailed, float64(b.FailedChips))
 		if b.FrequencyMHz > 0 {

@@ -294,9 +294,12 @@ func TestForgetMiner(t *testing.T) {
 func TestBoardTemperatureWithoutInletOutlet(t *testing.T) {
 	s, _ := openStore(t, metrics.Options{})
 	r := &hearth.Reading{Time: t0, HashRate: 1.2e12, Power: 17}
-	r.Boards = []hearth.Board{{Index: 0, HashRate: 1.2e12, Chips: 1, ChipTemp: 60, BoardTemp: 48}}
+	r.Boards = []hearth.Board{{Index: 0, HashRate: 1.2e12, Chips: 1, ChipTemp: 60, BoardTemp: 48, VRTemp: 71}}
 	store(t, s, &hearth.Miner{ID: "bitaxe", Family: hearth.FamilyAxeOS, Model: "Bitaxe Gamma"}, r)
 	if got := value(t, s, `mining_board_temperature_celsius{miner="bitaxe",board="0"}`, t0); got != 48 {
 		t.Errorf("board temperature %v, want 48", got)
+	}
+	if got := value(t, s, `mining_board_vr_temperature_celsius{miner="bitaxe",board="0"}`, t0); got != 71 {
+		t.Errorf("regulator temperature %v, want 71", got)
 	}
 }

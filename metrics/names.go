@@ -50,6 +50,9 @@ const (
 	MetricBoardInletTemp = "mining_board_inlet_temperature_celsius"
 	// MetricBoardOutletTemp is the hottest PCB sensor of one board, in °C.
 	MetricBoardOutletTemp = "mining_board_outlet_temperature_celsius"
+	// MetricBoardVRTemp is the voltage regulator temperature of one board,
+	// in °C, where the firmware reports it (AxeOS).
+	MetricBoardVRTemp = "mining_board_vr_temperature_celsius"
 	// MetricBoardChips is the number of chips one board answers with.
 	MetricBoardChips = "mining_board_chips"
 	// MetricBoardChipsFailed is the number of chips the board marks bad.
@@ -160,6 +163,7 @@ const (
 	biTemp
 	biInletTemp
 	biOutletTemp
+	biVRTemp
 	biChips
 	biChipsFailed
 	biFrequency
@@ -172,6 +176,7 @@ var boardDefs = [numBoardMetrics]metricDef{
 	biTemp:        {MetricBoardTemp, "PCB temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
 	biInletTemp:   {MetricBoardInletTemp, "Coldest PCB sensor (inlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
 	biOutletTemp:  {MetricBoardOutletTemp, "Hottest PCB sensor (outlet edge) of one hashboard in degrees Celsius.", kindGauge, "celsius"},
+	biVRTemp:      {MetricBoardVRTemp, "Voltage regulator temperature of one hashboard in degrees Celsius.", kindGauge, "celsius"},
 	biChips:       {MetricBoardChips, "Chips one hashboard answers with.", kindGauge, ""},
 	biChipsFailed: {MetricBoardChipsFailed, "Chips one hashboard marks as failed.", kindGauge, ""},
 	biFrequency:   {MetricBoardFrequency, "Chip clock frequency of one hashboard in hertz.", kindGauge, "hertz"},

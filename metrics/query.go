@@ -254,6 +254,9 @@ const (
 	errCanceled  errorType = "canceled"
 	errInternal  errorType = "internal"
 	errNotFound  errorType = "not_found"
+	// errUnavailable is Prometheus' type for a server that cannot answer
+	// now, here because it is shutting down.
+	errUnavailable errorType = "unavailable"
 )
 
 // queryError is a failed query or lookup with its Prometheus error type.

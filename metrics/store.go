@@ -11,6 +11,7 @@
 package metrics
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"os"
@@ -135,8 +136,31 @@ type Store struct {
 	registry *prometheus.Registry
 	fleet    *fleet
 
+	// queries tracks API queries in flight; closing cancels them and
+	// waits, so that the engine and TSDB are never closed under a query.
+	queriesMu  sync.Mutex
+	queries    sync.WaitGroup
+	closingCtx context.Context
+	closeAll   context.CancelFunc
+	closed     bool
+
 	closeOnce sync.Once
 	closeErr  error
+}
+
+// beginQuery registers an API request and returns a context that ends when
+// the request's does or the store closes, with the function to call when
+// it is done; ok is false once the store is closing.
+func (s *Store) beginQuery(ctx context.Context) (qctx context.Context, done func(), ok bool) {
+	s.queriesMu.Lock()
+	defer s.queriesMu.Unlock()
+	if s.closed {
+		return nil, nil, false
+	}
+	s.queries.Add(1)
+	qctx, cancel := context.WithCancel(ctx)
+	stop := context.AfterFunc(s.closingCtx, cancel)
+	return qctx, func() { stop(); cancel(); s.queries.Done() }, true
 }
 
 // Open opens (creating if needed) the store under dir. Samples written before
@@ -158,6 +182,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		registry: prometheus.NewRegistry(),
 		fleet:    newFleet(opts.Job),
 	}
+	s.closingCtx, s.closeAll = context.WithCancel(context.Background())
 	s.registry.MustRegister(
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewGoCollector(),
@@ -215,6 +240,12 @@ func Open(dir string, opts Options) (*Store, error) {
 // write-ahead log and come back on the next Open. Close is idempotent.
 func (s *Store) Close() error {
 	s.closeOnce.Do(func() {
+		s.queriesMu.Lock()
+		s.closed = true
+		s.closeAll()
+		s.queriesMu.Unlock()
+		s.queries.Wait()
+
 		var errs []error
 		// Closing the engine closes its active query tracker.
 		if err := s.engine.Close(); err != nil {

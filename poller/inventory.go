@@ -3,6 +3,7 @@ package poller
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hearth-fleet/hearth"
 )
@@ -42,13 +43,25 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 	return nil
 }
 
-// DeleteMiner removes the miner and stops polling it.
+// DeleteMiner removes the miner, stops polling it, and ends its series in
+// the metrics store (when the sink can) so that nothing of it is shown as
+// current afterwards.
 func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
 	if err := s.MinerService.DeleteMiner(ctx, id); err != nil {
 		return err
 	}
 	s.Poller.Remove(id)
+	if f, ok := s.Poller.Sink.(Forgetter); ok {
+		if err := f.ForgetMiner(ctx, id, s.Poller.now()); err != nil {
+			s.Poller.logger().Warn("forget removed miner's series", "miner", id, "err", err)
+		}
+	}
 	return nil
+}
+
+// Forgetter is implemented by sinks that can end a removed miner's series.
+type Forgetter interface {
+	ForgetMiner(ctx context.Context, id string, t time.Time) error
 }
 
 // normalize checks m's family against the drivers and fills its port.

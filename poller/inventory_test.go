@@ -3,6 +3,7 @@ package poller_test
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/poller"
@@ -54,5 +55,35 @@ func TestMinerServiceNormalizesAndPolls(t *testing.T) {
 	err = svc.CreateMiner(context.Background(), &hearth.Miner{ID: "c", Address: "10.0.0.2", Family: "toaster"})
 	if hearth.ErrorCode(err) != hearth.EINVALID || p.Len() != 1 {
 		t.Errorf("unknown family: %v, %d polled", err, p.Len())
+	}
+}
+
+// forgettingSink records which miners were forgotten.
+type forgettingSink struct {
+	sink
+	forgotten []string
+}
+
+func (f *forgettingSink) ForgetMiner(_ context.Context, id string, _ time.Time) error {
+	f.forgotten = append(f.forgotten, id)
+	return nil
+}
+
+func (m *memInventory) DeleteMiner(_ context.Context, id string) error { return nil }
+
+func TestMinerServiceDeleteForgetsSeries(t *testing.T) {
+	d := &fakeDriver{poll: func(context.Context, hearth.Target) (*hearth.Reading, error) { return &hearth.Reading{}, nil }}
+	fs := &forgettingSink{}
+	p := newPoller(d, &fs.sink)
+	p.Sink = fs
+	svc := &poller.MinerService{MinerService: &memInventory{}, Poller: p}
+	if err := svc.CreateMiner(context.Background(), &hearth.Miner{ID: "a", Address: "10.0.0.1", Family: "fake"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.DeleteMiner(context.Background(), "a"); err != nil {
+		t.Fatal(err)
+	}
+	if p.Len() != 0 || len(fs.forgotten) != 1 || fs.forgotten[0] != "a" {
+		t.Errorf("after delete: %d polled, forgotten %v", p.Len(), fs.forgotten)
 	}
 }

@@ -26,7 +26,14 @@ const (
 	DefaultInterval    = 15 * time.Second
 	DefaultTimeout     = 10 * time.Second
 	DefaultConcurrency = 256
-	DefaultMaxBackoff  = 5 * time.Minute
+	// DefaultMaxBackoff keeps an offline miner's "down" sample, written
+	// at each failed poll, within PromQL's five-minute lookback even with
+	// jitter and a full poll timeout added, so that the miner never drops
+	// out of instant queries while it is down.
+	DefaultMaxBackoff = 4 * time.Minute
+	// MaxInterval is the longest poll interval hearth accepts, for the
+	// same reason: every series needs a sample within the lookback.
+	MaxInterval = 4 * time.Minute
 )
 
 // DownRecorder is implemented by sinks that also record failed polls, so
@@ -76,6 +83,9 @@ type Stats struct {
 // entry is the poller's state for one miner. Fields after mu are guarded by
 // it; the schedule fields (next, index) by the poller's mu.
 type entry struct {
+	// id is the miner's ID, which never changes; miner is replaced by Add
+	// and read under mu.
+	id    string
 	miner *hearth.Miner
 
 	next    time.Time
@@ -149,7 +159,7 @@ func (p *Poller) Add(m *hearth.Miner) {
 		e.mu.Unlock()
 		return
 	}
-	e := &entry{miner: m, index: -1}
+	e := &entry{id: m.ID, miner: m, index: -1}
 	e.status = hearth.MinerStatus{MinerID: m.ID, State: hearth.StateUnknown}
 	e.next = p.now().Add(phase(m.ID, p.interval()))
 	p.entries[m.ID] = e
@@ -296,12 +306,12 @@ func (p *Poller) reschedule(e *entry) {
 	interval := p.interval()
 	next := started.Add(interval)
 	if failures > 0 {
-		next = p.now().Add(p.backoff(e.miner.ID, failures, interval))
+		next = p.now().Add(p.backoff(e.id, failures, interval))
 	}
 	if now := p.now(); next.Before(now) {
 		// A poll that ran longer than an interval: go again soon, on a
 		// jittered offset rather than all at once.
-		next = now.Add(phase(e.miner.ID, interval/10))
+		next = now.Add(phase(e.id, interval/10))
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -331,20 +341,35 @@ func (p *Poller) backoff(id string, failures int, interval time.Duration) time.D
 }
 
 // PollOnce polls one miner now, records the result like a scheduled poll
-// and returns it. The bench and the API's "poll now" use it.
+// and returns it. The bench and the API's "poll now" use it. A miner whose
+// scheduled poll is under way is not polled twice at once: PollOnce then
+// returns EUNAVAILABLE.
 func (p *Poller) PollOnce(ctx context.Context, m *hearth.Miner) (*hearth.Reading, error) {
 	p.mu.Lock()
 	p.init()
 	e, ok := p.entries[m.ID]
+	if ok && e.running {
+		p.mu.Unlock()
+		return nil, hearth.Errorf(hearth.EUNAVAILABLE, "A poll of miner %s is under way.", m.ID)
+	}
+	if ok {
+		e.running = true
+		if e.index >= 0 {
+			heap.Remove(&p.queue, e.index)
+		}
+	}
 	p.mu.Unlock()
 	if !ok {
-		e = &entry{miner: m, index: -1, status: hearth.MinerStatus{MinerID: m.ID, State: hearth.StateUnknown}}
+		return p.pollEntry(ctx, &entry{id: m.ID, miner: m, index: -1, status: hearth.MinerStatus{MinerID: m.ID, State: hearth.StateUnknown}})
 	}
+	defer p.reschedule(e)
 	return p.pollEntry(ctx, e)
 }
 
 // pollEntry runs one poll and records its outcome in the entry's status
-// and the sink.
+// and the sink. A poll cut short because hearth is stopping records
+// nothing: it says nothing about the miner. Nor is anything written for a
+// miner removed while its poll ran, so that it does not come back.
 func (p *Poller) pollEntry(ctx context.Context, e *entry) (*hearth.Reading, error) {
 	e.mu.Lock()
 	m := e.miner
@@ -353,6 +378,9 @@ func (p *Poller) pollEntry(ctx context.Context, e *entry) (*hearth.Reading, erro
 	start := p.now()
 	r, err := p.poll(ctx, m, start)
 	elapsed := p.now().Sub(start)
+	if ctx.Err() != nil {
+		return r, err
+	}
 
 	e.mu.Lock()
 	e.status.LastPoll = start
@@ -383,7 +411,10 @@ func (p *Poller) pollEntry(ctx context.Context, e *entry) (*hearth.Reading, erro
 	p.stats.PollSeconds += elapsed.Seconds()
 	p.statsMu.Unlock()
 
-	if p.Sink != nil && ctx.Err() == nil {
+	p.mu.Lock()
+	removed := e.removed
+	p.mu.Unlock()
+	if p.Sink != nil && !removed {
 		if err == nil {
 			if serr := p.Sink.StoreReading(ctx, m, r); serr != nil {
 				p.logger().Warn("store reading", "miner", m.ID, "err", serr)
@@ -409,7 +440,9 @@ func (p *Poller) poll(ctx context.Context, m *hearth.Miner, start time.Time) (*h
 	defer cancel()
 	r, err := d.Poll(ctx, hearth.TargetOf(m))
 	if err != nil {
-		if ctx.Err() != nil && hearth.ErrorCode(err) == hearth.EINTERNAL {
+		// Only the poll's own deadline is a timeout; a parent cancelled
+		// because hearth is stopping is not the miner's fault.
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) && hearth.ErrorCode(err) == hearth.EINTERNAL {
 			err = hearth.WrapError(hearth.ETIMEOUT, err, "Poll timed out after %s.", p.timeout())
 		}
 		return nil, fmt.Errorf("poll %s: %w", m.ID, err)

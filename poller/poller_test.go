@@ -228,3 +228,47 @@ func TestPollerRemove(t *testing.T) {
 		t.Errorf("removed miner status %q", st.State)
 	}
 }
+
+// A miner removed while its poll is under way writes nothing afterwards,
+// so it does not come back in the metrics; adding and removing miners
+// while the poller runs is safe.
+func TestPollerRemoveDuringPoll(t *testing.T) {
+	release := make(chan struct{})
+	d := &fakeDriver{poll: func(_ context.Context, tg hearth.Target) (*hearth.Reading, error) {
+		if tg.Address == "10.0.0.0" {
+			<-release
+		}
+		return &hearth.Reading{}, nil
+	}}
+	s := &sink{}
+	p := newPoller(d, s)
+	p.Timeout = time.Second
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { p.Run(ctx); close(done) }()
+	p.Add(miner(0))
+	for i := 1; i < 20; i++ {
+		p.Add(miner(i))
+	}
+	// Wait until the first miner's poll is blocked in the driver.
+	for d.count("10.0.0.0") == 0 {
+		time.Sleep(5 * time.Millisecond)
+	}
+	p.Remove("m0")
+	for i := 10; i < 20; i++ {
+		p.Remove(miner(i).ID)
+		p.Add(miner(i))
+	}
+	close(release)
+	time.Sleep(300 * time.Millisecond)
+	cancel()
+	<-done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.readings["m0"] != 0 {
+		t.Errorf("removed miner wrote %d readings", s.readings["m0"])
+	}
+	if s.readings["m15"] == 0 {
+		t.Errorf("re-added miner never polled")
+	}
+}

@@ -45,7 +45,9 @@ func (s *Sim) delayFirstByte(set faultSet) bool {
 // garbled reply is either random bytes or, at random, what truncated
 // returns: the reply cut short but framed as the protocol frames a whole
 // one (a NUL for CGMiner RPC, a correct Content-Length for HTTP), so that
-// the client sees a complete reply that does not parse.
+// the client sees what looks like a complete reply but is not: repaired
+// as real firmware's cut-short replies are, it would lack every field
+// after the cut.
 func (s *Sim) send(c net.Conn, reply []byte, set faultSet, truncated func() []byte) {
 	if set.has(setGarbled) {
 		if rand.IntN(2) == 0 {

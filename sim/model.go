@@ -92,7 +92,9 @@ var models = []*Model{
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,
-		HashRate: 1.2e12, Power: 17, Boards: 1, ChipsPerBoard: 1, Fans: 1,
+		// 600 MHz × 2,040 small cores: the 1.2 TH/s of the data
+		// sheet, as the firmware's expectedHashrate computes it.
+		HashRate: 1.224e12, Power: 17, Boards: 1, ChipsPerBoard: 1, Fans: 1,
 		frequency: 600, groupSize: 1, poolDiff: 128,
 		minerVer: "v2.9.0",
 	},

@@ -14,8 +14,9 @@ import (
 // single read, replies, and closes the connection.
 
 const (
-	// rpcRequestMax is what cgminer's single recv() takes (TMPBUFSIZ-1).
-	rpcRequestMax = 8191
+	// rpcRequestMax is what cgminer's single recv() takes
+	// (TMPBUFSIZ/2-1, api.c).
+	rpcRequestMax = 4095
 	// rpcReadTimeout bounds how long a connection may sit without sending
 	// its request.
 	rpcReadTimeout = 10 * time.Second

@@ -33,6 +33,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	if cfg.data == "" {
 		dir, err := os.MkdirTemp("", "hearth-demo-")
 		if err != nil {

@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -65,6 +64,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := cfg.validate(); err != nil {
+		return err
+	}
 	s, err := openServer(ctx, cfg, stderr)
 	if err != nil {
 		return err
@@ -85,6 +87,21 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stdout, "hearth serving %d miners at %s\n", s.poller.Len(), s.url)
 	}
 	return s.run(ctx)
+}
+
+// validate rejects settings hearth cannot honour, with a message that says
+// why.
+func (c *serveConfig) validate() error {
+	if c.pollInterval <= 0 || c.pollInterval > poller.MaxInterval {
+		return hearth.Errorf(hearth.EINVALID, "Poll interval %s must be above 0 and at most %s, so that every series has a sample within PromQL's five-minute lookback.", c.pollInterval, poller.MaxInterval)
+	}
+	if c.pollTimeout <= 0 {
+		return hearth.Errorf(hearth.EINVALID, "Poll timeout %s must be above 0.", c.pollTimeout)
+	}
+	if c.pollConcurrency <= 0 {
+		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
+	}
+	return nil
 }
 
 // server is the assembled control plane.
@@ -177,29 +194,32 @@ func identifyAt(ctx context.Context, address string, port, webPort int) (*hearth
 	return driver.Identify(ctx, address, ports)
 }
 
-// run polls and serves until ctx ends, then shuts down in order: the API
-// first (no new work), then the poller (polls in flight finish).
+// run polls and serves until ctx ends, then stops in order: the API first
+// (no new requests, those in flight finish), then the poller (polls in
+// flight finish or are cut short without counting against their miners);
+// close then shuts the stores.
 func (s *server) run(ctx context.Context) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var wg sync.WaitGroup
-	errc := make(chan error, 1)
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		if err := s.poller.Run(ctx); err != nil {
-			errc <- err
-			cancel()
-		}
-	}()
-	<-ctx.Done()
-	wg.Wait()
+	pollCtx, stopPolling := context.WithCancel(context.Background())
+	defer stopPolling()
+	done := make(chan error, 1)
+	go func() { done <- s.poller.Run(pollCtx) }()
+
+	var err error
 	select {
-	case err := <-errc:
-		return err
-	default:
-		return nil
+	case <-ctx.Done():
+	case err = <-done:
+		// The poller stopped by itself: a bug, not a shutdown.
+		done = nil
 	}
+	if cerr := s.http.Close(); cerr != nil {
+		s.logger.Warn("close http", "err", cerr)
+	}
+	s.http = nil
+	stopPolling()
+	if done != nil {
+		err = <-done
+	}
+	return err
 }
 
 // close releases everything openServer opened, in reverse order.

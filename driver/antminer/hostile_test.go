@@ -22,7 +22,7 @@ func TestPollHostileMiners(t *testing.T) {
 		handler cgminertest.Handler
 		code    string
 	}{
-		"garbage":          {cgminertest.Static([]byte("\x00\xffnot json at all{{{\x00")), hearth.EPROTOCOL},
+		"garbage":          {cgminertest.Static([]byte("\xffnot json at all{{{\x00")), hearth.EPROTOCOL},
 		"100 MB":           {cgminertest.Flood(100 << 20), hearth.ETOOLARGE},
 		"trickle":          {cgminertest.Trickle(200 * time.Millisecond), hearth.ETIMEOUT},
 		"accepts, silent":  {cgminertest.Silent(), hearth.ETIMEOUT},

@@ -1,6 +1,7 @@
 package antminer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -40,17 +41,20 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 			}
 			continue
 		}
-		docs[i] = &reply.Document
 		if reply.Truncated() {
-			// Keep what was read, but say that part of it is missing.
-			errs[i] = hearth.Errorf(hearth.EPROTOCOL, "Reply was cut short; only its first part could be read.")
+			// Every field after the cut would read as zero: counters
+			// that seem reset, boards that seem dead. A cut-short reply
+			// is a failed command, not a reading.
+			errs[i] = hearth.Errorf(hearth.EPROTOCOL, "Reply was cut short.")
+			continue
 		}
+		docs[i] = &reply.Document
 		if latency == 0 || reply.FirstByte < latency {
 			latency = reply.FirstByte
 		}
 	}
 	if docs[0] == nil && docs[1] == nil && docs[2] == nil {
-		return nil, fmt.Errorf("poll %s: %w", addr, errs[0])
+		return nil, fmt.Errorf("poll %s: %w", addr, cmp.Or(errs[0], errs[1], errs[2]))
 	}
 
 	r := newReading(t.Model, docs[0], docs[1], docs[2])

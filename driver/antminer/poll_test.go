@@ -1,6 +1,7 @@
 package antminer_test
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -310,5 +311,41 @@ func TestPollFanWindow(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// A reply cut short parses after the quirk repair, but everything after
+// the cut would read as zero; such a command counts as failed, so that no
+// counter seems reset and no board seems dead.
+func TestPollCutShortReplyIsAFailedCommand(t *testing.T) {
+	// On the wire bmminer sends STATUS first, then STATS; cut the STATS
+	// section in the middle of the second chain.
+	stats := fixture(t, "stats.json")
+	i := bytes.Index(stats, []byte(`"STATUS":[`))
+	status := stats[i : i+bytes.IndexByte(stats[i:], ']')+1]
+	j := bytes.Index(stats, []byte(`"STATS":[`))
+	cut := append([]byte("{"), status...)
+	cut = append(append(cut, ','), stats[j:bytes.Index(stats, []byte(`"chain_acn2"`))]...)
+	cut = append(cut, 0)
+	target, _ := miner(t, map[string][]byte{
+		"summary": fixture(t, "summary.json"),
+		"pools":   fixture(t, "pools.json"),
+		"stats":   cut,
+	})
+	target.Model = "Antminer S19j Pro"
+	r, err := antminer.New().Poll(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.PollErrors) != 1 || !strings.HasPrefix(r.PollErrors[0], "stats: ") || !strings.Contains(r.PollErrors[0], "cut short") {
+		t.Errorf("PollErrors = %q", r.PollErrors)
+	}
+	for _, b := range r.Boards {
+		if b.Chips == 0 {
+			t.Errorf("board %d reported dead from a cut-short reply", b.Index)
+		}
+	}
+	if r.Accepted != 4057 || r.HashRate == 0 {
+		t.Errorf("summary values lost: accepted %d, hash rate %v", r.Accepted, r.HashRate)
 	}
 }

@@ -53,7 +53,7 @@ func TestPollReferenceV2_0_0(t *testing.T) {
 		t.Errorf("IdealHashRate = %g, want 0 (no expectedHashrate before v2.9)", r.IdealHashRate)
 	}
 	wantBoards := []hearth.Board{{
-		Index: 0, HashRate: 1e12, ChipTemp: 59.875, BoardTemp: 78,
+		Index: 0, HashRate: 1e12, ChipTemp: 59.875, VRTemp: 78,
 		Chips: 1, ExpectedChips: 1, FrequencyMHz: 490,
 	}}
 	if !reflect.DeepEqual(r.Boards, wantBoards) {
@@ -130,7 +130,7 @@ func TestPollHead(t *testing.T) {
 	}
 	wantBoards := []hearth.Board{{
 		Index: 0, HashRate: r.HashRate, IdealHashRate: r.IdealHashRate,
-		ChipTemp: 58.25, BoardTemp: 49, Chips: 1, ExpectedChips: 1, FrequencyMHz: 524.7,
+		ChipTemp: 58.25, VRTemp: 49, Chips: 1, ExpectedChips: 1, FrequencyMHz: 524.7,
 	}}
 	if !reflect.DeepEqual(r.Boards, wantBoards) {
 		t.Errorf("Boards = %+v\nwant     %+v", r.Boards, wantBoards)
@@ -207,7 +207,7 @@ func TestV2_6_1Hex(t *testing.T) {
 	if !near(r.HashRate, 2372.758e9) || r.Power != 61.03125 || r.Accepted != 19739 || r.Rejected != 6 {
 		t.Errorf("HashRate, Power, Accepted, Rejected = %g %g %d %d", r.HashRate, r.Power, r.Accepted, r.Rejected)
 	}
-	if b := r.Boards[0]; b.Chips != 6 || b.ExpectedChips != 6 || b.ChipTemp != 61.5 || b.BoardTemp != 52 || b.FrequencyMHz != 525 {
+	if b := r.Boards[0]; b.Chips != 6 || b.ExpectedChips != 6 || b.ChipTemp != 61.5 || b.VRTemp != 52 || b.FrequencyMHz != 525 {
 		t.Errorf("Board = %+v", b)
 	}
 	// v2.6.1 sends no fan2rpm: one fan, not a phantom dead second fan.
@@ -244,7 +244,7 @@ func TestV2_14_0Faulted(t *testing.T) {
 	}
 	// Chip sensors at -1 are "not read"; frequency falls back to the
 	// configured one; six chips from hashrateMonitor.
-	wantBoards := []hearth.Board{{Index: 0, BoardTemp: 71.5, Chips: 6, ExpectedChips: 6, FrequencyMHz: 490}}
+	wantBoards := []hearth.Board{{Index: 0, VRTemp: 71.5, Chips: 6, ExpectedChips: 6, FrequencyMHz: 490}}
 	if !reflect.DeepEqual(r.Boards, wantBoards) {
 		t.Errorf("Boards = %+v\nwant     %+v", r.Boards, wantBoards)
 	}

@@ -35,7 +35,7 @@ func FuzzDecodeSystemInfo(f *testing.F) {
 			t.Fatalf("Uptime = %v", r.Uptime)
 		}
 		for _, b := range r.Boards {
-			if b.ChipTemp < 0 || b.BoardTemp < 0 || b.FrequencyMHz < 0 || b.Chips < 0 {
+			if b.ChipTemp < 0 || b.VRTemp < 0 || b.FrequencyMHz < 0 || b.Chips < 0 {
 				t.Fatalf("board %+v", b)
 			}
 		}

@@ -20,7 +20,7 @@ const gigahash = 1e9
 //     rolling averages, not the average since start that HashRateAvg
 //     means, so HashRateAvg stays empty.
 //   - The device is one board; its ChipTemp is the hotter of temp and
-//     temp2 (the chip sensors) and its BoardTemp is vrTemp, the
+//     temp2 (the chip sensors) and its VRTemp is vrTemp, the
 //     temperature of the core voltage regulator, the hottest part of the
 //     PCB. Values of zero or below mean "no reading" and are left out.
 //   - FrequencyMHz is the measured actualFrequency (v2.14.0+), else the
@@ -39,7 +39,7 @@ func (s *systemInfo) reading(model string) *hearth.Reading {
 		HashRate:      s.HashRate.positive() * gigahash,
 		IdealHashRate: s.ExpectedHashrate.positive() * gigahash,
 		Power:         s.Power.positive(),
-		Uptime:        time.Duration(s.UptimeSeconds.count()) * time.Second,
+		Uptime:        seconds(s.UptimeSeconds.count()),
 		Accepted:      s.SharesAccepted.count(),
 		Rejected:      s.SharesRejected.count(),
 		Paused:        s.MiningPaused.v,
@@ -50,7 +50,7 @@ func (s *systemInfo) reading(model string) *hearth.Reading {
 		HashRate:      r.HashRate,
 		IdealHashRate: r.IdealHashRate,
 		ChipTemp:      max(s.Temp.positive(), s.Temp2.positive()),
-		BoardTemp:     s.VRTemp.positive(),
+		VRTemp:        s.VRTemp.positive(),
 		FrequencyMHz:  s.ActualFrequency.positive(),
 	}
 	if board.FrequencyMHz == 0 {
@@ -130,4 +130,14 @@ func normalizeMAC(s string) string {
 		return s
 	}
 	return strings.ToUpper(hw.String())
+}
+
+// seconds converts a count of seconds to a Duration, clamping what a
+// hostile reply could make overflow (beyond about 292 years).
+func seconds(n uint64) time.Duration {
+	const max = uint64(1<<63-1) / uint64(time.Second)
+	if n > max {
+		n = max
+	}
+	return time.Duration(n) * time.Second
 }

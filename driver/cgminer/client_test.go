@@ -228,8 +228,8 @@ func TestClientContextDeadlineAndCancel(t *testing.T) {
 	time.AfterFunc(200*time.Millisecond, cancel)
 	start = time.Now()
 	_, err = c.Command(ctx, srv.Addr, "summary", "")
-	if !errors.Is(err, context.Canceled) {
-		t.Errorf("cancel: %v", err)
+	if !errors.Is(err, context.Canceled) || hearth.ErrorCode(err) != hearth.EUNAVAILABLE || strings.Contains(err.Error(), "did not") {
+		t.Errorf("cancel reported as %q (%s), want a cancellation, not a timeout", err, hearth.ErrorCode(err))
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Errorf("cancellation ignored: %v", d)

@@ -47,6 +47,10 @@ func transportError(ctx context.Context, addr, op string, timeout time.Duration,
 		err = fmt.Errorf("%w: %w", ctxErr, err)
 	}
 	switch {
+	case errors.Is(ctxErr, context.Canceled):
+		// The caller gave up (hearth stopping, a scan cancelled); the
+		// miner is not to blame, whatever the socket said.
+		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Request to miner at %s was canceled.", addr)
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded),
 		errors.As(err, &netErr) && netErr.Timeout():
 		return hearth.WrapError(hearth.ETIMEOUT, err, "Miner at %s did not %s within %s.", addr, op, timeout)
