@@ -139,7 +139,9 @@
       H.el('td', null, 'Board ' + b.index),
       num(H.fmtTHs(b.hashrate_hs), b.hashrate_hs),
       num(H.fmtTemp(b.chip_temp_c), b.chip_temp_c),
-      num(H.fmtTemp(b.board_temp_c), b.board_temp_c),
+      // The board's own temperature, or its voltage regulator's where
+      // that is all the firmware reports (a Bitaxe).
+      num(b.board_temp_c ? H.fmtTemp(b.board_temp_c) : b.vr_temp_c ? H.fmtTemp(b.vr_temp_c) + ' (VR)' : H.DASH, b.board_temp_c || b.vr_temp_c || 0),
       num(b.inlet_temp_c || b.outlet_temp_c ? H.fmtTemp(b.inlet_temp_c) + ' / ' + H.fmtTemp(b.outlet_temp_c) : H.DASH),
       num(H.fmtInt(b.chips), b.chips),
       num(b.expected_chips ? H.fmtInt(b.expected_chips) : H.DASH, b.expected_chips || 0),
