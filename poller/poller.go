@@ -189,7 +189,10 @@ func (p *Poller) Len() int {
 	return len(p.entries)
 }
 
-// MinerStatus implements hearth.StatusService.
+// MinerStatus implements hearth.StatusService. A miner last seen online
+// whose next poll is long overdue (the poller is overloaded, or a driver
+// ignores its deadline) is reported as unknown rather than online, so that
+// an old reading is never shown as current.
 func (p *Poller) MinerStatus(id string) hearth.MinerStatus {
 	p.mu.Lock()
 	e, ok := p.entries[id]
@@ -198,8 +201,13 @@ func (p *Poller) MinerStatus(id string) hearth.MinerStatus {
 		return hearth.MinerStatus{MinerID: id, State: hearth.StateUnknown}
 	}
 	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.status
+	st := e.status
+	e.mu.Unlock()
+	if overdue := 3*p.interval() + p.timeout(); st.State == hearth.StateOnline && p.now().Sub(st.LastPoll) > overdue {
+		st.State = hearth.StateUnknown
+		st.LastError = fmt.Sprintf("Not polled for %s: hearth is behind on polling.", p.now().Sub(st.LastPoll).Round(time.Second))
+	}
+	return st
 }
 
 // Stats returns the counters since start.

@@ -3,6 +3,7 @@ package poller_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -270,5 +271,29 @@ func TestPollerRemoveDuringPoll(t *testing.T) {
 	}
 	if s.readings["m15"] == 0 {
 		t.Errorf("re-added miner never polled")
+	}
+}
+
+// An online miner whose polls stopped (the poller fell behind) is not
+// shown as online on an old reading.
+func TestPollerOverdueMinerIsNotOnline(t *testing.T) {
+	d := &fakeDriver{poll: func(context.Context, hearth.Target) (*hearth.Reading, error) {
+		return &hearth.Reading{HashRate: 1}, nil
+	}}
+	now := time.Now()
+	p := newPoller(d, &sink{})
+	p.Now = func() time.Time { return now }
+	m := miner(0)
+	p.Add(m)
+	if _, err := p.PollOnce(context.Background(), m); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.MinerStatus("m0"); st.State != hearth.StateOnline {
+		t.Fatalf("state %s after a good poll", st.State)
+	}
+	now = now.Add(10 * time.Minute)
+	st := p.MinerStatus("m0")
+	if st.State != hearth.StateUnknown || !strings.Contains(st.LastError, "behind") || st.Latest == nil {
+		t.Errorf("overdue miner: %s, %q, latest kept: %v", st.State, st.LastError, st.Latest != nil)
 	}
 }
