@@ -109,28 +109,40 @@ func trimJSONSpace(b []byte) []byte {
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
+// stringState follows a byte-by-byte walk over JSON text, so that brackets,
+// commas and colons inside strings are not taken for structure.
+type stringState struct{ in, escaped bool }
+
+// skip takes the next byte c and reports whether it belongs to a string,
+// its quotes included, and so is not structure.
+func (s *stringState) skip(c byte) bool {
+	if !s.in {
+		s.in = c == '"'
+		return s.in
+	}
+	switch {
+	case s.escaped:
+		s.escaped = false
+	case c == '\\':
+		s.escaped = true
+	case c == '"':
+		s.in = false
+	}
+	return true
+}
+
 // closeTruncated cuts b after the last comma outside strings and closes
 // the objects and arrays open at that point. It returns b unchanged when
 // there is no such comma or the nesting is deeper than maxDepth.
 func closeTruncated(b []byte) []byte {
 	var open, openAtCut []byte
 	cut := -1
-	inString, escaped := false, false
+	var str stringState
 	for i, c := range b {
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
+		if str.skip(c) {
 			continue
 		}
 		switch c {
-		case '"':
-			inString = true
 		case '{', '[':
 			if len(open) >= maxDepth {
 				return b
@@ -200,23 +212,13 @@ func fixErrorCodeList(b []byte) []byte {
 // containers). It returns -1 when the list is not closed.
 func scanBracketList(b []byte, start int) (end int, dictLike bool) {
 	depth := 0
-	inString, escaped := false, false
+	var str stringState
 	for i := start; i < len(b); i++ {
 		c := b[i]
-		if inString {
-			switch {
-			case escaped:
-				escaped = false
-			case c == '\\':
-				escaped = true
-			case c == '"':
-				inString = false
-			}
+		if str.skip(c) {
 			continue
 		}
 		switch c {
-		case '"':
-			inString = true
 		case '[', '{':
 			depth++
 		case ']', '}':
