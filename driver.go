@@ -24,6 +24,8 @@ const (
 // Target is where a driver finds a miner.
 type Target struct {
 	Address string
+	// Credentials for writes; zero means the family's default.
+	Credentials Credentials
 	// Port and WebPort are as in Miner: zero means the family's default.
 	Port    int
 	WebPort int
@@ -58,4 +60,6 @@ type Driver interface {
 	// Poll takes one full reading. It returns an error only when nothing
 	// usable came back; a partial failure is recorded in PollErrors.
 	Poll(ctx context.Context, t Target) (*Reading, error)
+	// Controller is the uniform set of control verbs.
+	Controller
 }

@@ -10,11 +10,13 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
 	"github.com/hearth-fleet/hearth/poller"
 )
 
 // fakeDriver answers polls from a function and counts them.
 type fakeDriver struct {
+	driver.Unsupported
 	poll     func(ctx context.Context, t hearth.Target) (*hearth.Reading, error)
 	mu       sync.Mutex
 	polls    map[string]int

@@ -38,6 +38,10 @@ const (
 // New returns one with its HTTP client set up. It is safe for concurrent
 // use.
 type Driver struct {
+	// Unsupported answers the control verbs this driver does not
+	// implement (yet) with EUNSUPPORTED.
+	driver.Unsupported
+
 	// RPC sends the CGMiner commands.
 	RPC cgminer.Client
 	// HTTP fetches the web CGI; nil means a client that does not follow
@@ -54,7 +58,7 @@ type Driver struct {
 
 // New returns a Driver with default settings.
 func New() *Driver {
-	return &Driver{HTTP: newHTTPClient()}
+	return &Driver{Unsupported: driver.Unsupported{Family: hearth.FamilyAntminer}, HTTP: newHTTPClient()}
 }
 
 // Family returns hearth.FamilyAntminer.

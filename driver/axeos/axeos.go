@@ -44,6 +44,10 @@ func init() { driver.Register(New()) }
 // Driver speaks AxeOS. It is safe for concurrent use by many goroutines; one
 // Driver serves a whole fleet.
 type Driver struct {
+	// Unsupported answers the control verbs this driver does not
+	// implement (yet) with EUNSUPPORTED.
+	driver.Unsupported
+
 	// Timeout bounds each request when the caller's context has no
 	// deadline. Zero means DefaultTimeout.
 	Timeout time.Duration
@@ -54,7 +58,7 @@ type Driver struct {
 // New returns a Driver with an HTTP client tuned for sweeping thousands of
 // miners: no keep-alives, no proxies, no redirects, no compression.
 func New() *Driver {
-	return &Driver{client: newHTTPClient(newTransport())}
+	return &Driver{Unsupported: driver.Unsupported{Family: hearth.FamilyAxeOS}, client: newHTTPClient(newTransport())}
 }
 
 // Family returns hearth.FamilyAxeOS.
