@@ -80,6 +80,23 @@ func (c *Client) DeleteMiner(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/miners/"+url.PathEscape(id), nil, nil)
 }
 
+// DoAction applies a control verb to the miners req.Selector names.
+func (c *Client) DoAction(ctx context.Context, req ActionRequest) (*hearth.AuditEntry, error) {
+	var out hearth.AuditEntry
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/actions", req, &out)
+}
+
+// Audit returns the newest audit entries, at most limit (0: the server's
+// default).
+func (c *Client) Audit(ctx context.Context, limit int) (*AuditList, error) {
+	path := "/api/v1/audit"
+	if limit > 0 {
+		path += "?limit=" + fmt.Sprint(limit)
+	}
+	var out AuditList
+	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
 // Fleet returns the fleet's counts and totals.
 func (c *Client) Fleet(ctx context.Context) (*FleetSummary, error) {
 	var out FleetSummary

@@ -210,6 +210,7 @@ func offlineStatus(id string, lastSeen time.Time, lastErr string) hearth.MinerSt
 // fixture is a server with a small fleet: two online Antminers, one
 // offline, one never polled, and a Bitaxe at another site.
 type fixture struct {
+	Audit   *auditLog
 	Server  *hearthhttp.Server
 	Miners  *MinerService
 	Tokens  *TokenService
@@ -242,8 +243,38 @@ func newFixture(t testing.TB) *fixture {
 		Logger:        slog.New(slog.NewTextHandler(&lockedWriter{w: log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:           func() time.Time { return testNow },
 	}
+	f.Audit = &auditLog{}
+	f.Server.AuditService = f.Audit
+	f.Server.Actions = func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
+		if selector == "nothing" {
+			return nil, hearth.Errorf(hearth.ENOTFOUND, "No miner matches %q.", selector)
+		}
+		e := &hearth.AuditEntry{Time: testNow, Actor: actor, Selector: selector, Action: a.Redacted(),
+			Results: []hearth.ActionResult{{MinerID: "s19-a", OK: true}, {MinerID: "bitaxe-1", Code: hearth.EUNSUPPORTED, Error: "axeos miners do not support " + string(a.Verb) + "."}}}
+		return e, f.Audit.RecordAudit(ctx, e)
+	}
 	f.Handler = f.Server.Handler()
 	return f
+}
+
+// auditLog is an in-memory hearth.AuditService.
+type auditLog struct {
+	mu      sync.Mutex
+	entries []*hearth.AuditEntry
+}
+
+func (l *auditLog) RecordAudit(_ context.Context, e *hearth.AuditEntry) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	e.ID = int64(len(l.entries) + 1)
+	l.entries = append([]*hearth.AuditEntry{e}, l.entries...)
+	return nil
+}
+
+func (l *auditLog) FindAudit(context.Context, int) ([]*hearth.AuditEntry, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]*hearth.AuditEntry{}, l.entries...), nil
 }
 
 // lockedWriter serialises writes to a buffer shared by handler goroutines.

@@ -71,6 +71,9 @@ func TestOpenAPI(t *testing.T) {
 			var body any
 			if method == "POST" {
 				body = map[string]any{"address": "10.9.9.9", "family": "antminer"}
+				if path == "/api/v1/actions" {
+					body = map[string]any{"selector": "all", "verb": "reboot"}
+				}
 			}
 			h := newFixture(t).Handler
 			rec := serve(h, withToken(request(method, strings.ReplaceAll(path, "{id}", "s19-a"), body), validToken))

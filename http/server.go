@@ -59,6 +59,11 @@ type Server struct {
 	// webPort the web interface's. When nil, POST /api/v1/miners requires
 	// a family.
 	Identify func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error)
+	// Actions applies a control verb to the miners a selector names and
+	// records it in the audit log; nil disables POST /api/v1/actions.
+	Actions ActionFunc
+	// AuditService reads the audit log; nil disables GET /api/v1/audit.
+	AuditService hearth.AuditService
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -68,14 +68,17 @@ func rawQuery(tb testing.TB, path, query string, dest any) {
 	}
 }
 
+// latestSchema is the number of migrations hearth ships.
+const latestSchema = 2
+
 func TestDB_Open(t *testing.T) {
 	t.Run("CreatesDirectoryAndSchema", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "state", "nested", "hearth.db")
 		db := MustOpenDBAt(t, path)
 		if v, err := db.SchemaVersion(context.Background()); err != nil {
 			t.Fatal(err)
-		} else if v != 1 {
-			t.Fatalf("SchemaVersion=%d, want 1", v)
+		} else if v != latestSchema {
+			t.Fatalf("SchemaVersion=%d, want %d", v, latestSchema)
 		}
 		var mode string
 		rawQuery(t, path, `PRAGMA journal_mode`, &mode)
@@ -109,13 +112,13 @@ func TestDB_Open(t *testing.T) {
 		}
 		if v, err := db.SchemaVersion(context.Background()); err != nil {
 			t.Fatal(err)
-		} else if v != 1 {
-			t.Fatalf("SchemaVersion=%d, want 1", v)
+		} else if v != latestSchema {
+			t.Fatalf("SchemaVersion=%d, want %d", v, latestSchema)
 		}
 		var applied int
 		rawQuery(t, db.DSN, `SELECT COUNT(*) FROM schema_migrations`, &applied)
-		if applied != 1 {
-			t.Fatalf("schema_migrations rows=%d, want 1", applied)
+		if applied != latestSchema {
+			t.Fatalf("schema_migrations rows=%d, want %d", applied, latestSchema)
 		}
 		if _, err := sqlite.NewMinerService(db).FindMinerByID(context.Background(), "keep-me"); err != nil {
 			t.Fatalf("miner lost across reopen: %v", err)

@@ -31,7 +31,8 @@ Commands:
   demo     run a simulated fleet and the control plane together
   sim      run a simulated fleet of miners speaking the real protocols
   scan     discover miners in address ranges
-  miners   list, add, show and remove miners through a running server
+  miners   list, add, show, remove and control miners through a running server
+  audit    show the audit log of control actions
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMiners(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

@@ -20,6 +20,7 @@ Manage the inventory of a running hearth server through its REST API.
   hearth miners add ADDRESS [--port P] [--family F] [--site S] [--id ID]
   hearth miners show ID
   hearth miners remove ID
+  hearth miners do VERB --select SELECTOR [--watts W] [--pool URL,USER[,PASS]] [--duration D]
 
 Every subcommand takes --server (env HEARTH_SERVER), --token (env
 HEARTH_TOKEN; needed for add and remove) and --json.
@@ -59,6 +60,8 @@ func runMiners(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runMinersShow(ctx, args[1:], stdout, stderr)
 	case "remove", "rm", "delete":
 		return runMinersRemove(ctx, args[1:], stdout, stderr)
+	case "do":
+		return runMinersDo(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, minersUsage)
 		return nil

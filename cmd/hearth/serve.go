@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/action"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
@@ -111,6 +112,7 @@ type server struct {
 	miners     *sqlite.MinerService
 	inventory  hearth.MinerService
 	tokens     *sqlite.TokenService
+	audit      *sqlite.AuditService
 	metrics    *metrics.Store
 	poller     *poller.Poller
 	http       *hearthhttp.Server
@@ -165,7 +167,17 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
 
+	s.audit = sqlite.NewAuditService(s.db)
+	actions := &action.Service{Miners: s.miners, Audit: s.audit}
 	s.http = &hearthhttp.Server{
+		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
+			sel, err := action.ParseSelector(selector)
+			if err != nil {
+				return nil, err
+			}
+			return actions.Do(ctx, actor, sel, a)
+		},
+		AuditService:     s.audit,
 		MinerService:     s.inventory,
 		StatusService:    s.poller,
 		TokenService:     s.tokens,

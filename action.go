@@ -1,0 +1,107 @@
+package hearth
+
+import (
+	"context"
+	"time"
+)
+
+// Verb names a control action as users write it.
+type Verb string
+
+// The verbs of 'hearth miners do' and POST /api/v1/actions.
+const (
+	VerbReboot      Verb = "reboot"
+	VerbRestart     Verb = "restart"
+	VerbLocateOn    Verb = "locate-on"
+	VerbLocateOff   Verb = "locate-off"
+	VerbPause       Verb = "pause"
+	VerbResume      Verb = "resume"
+	VerbPowerTarget Verb = "power-target"
+	VerbSetPools    Verb = "set-pools"
+)
+
+// Verbs lists every verb, for help texts and validation.
+var Verbs = []Verb{VerbReboot, VerbRestart, VerbLocateOn, VerbLocateOff, VerbPause, VerbResume, VerbPowerTarget, VerbSetPools}
+
+// Action is one verb with its arguments, to be applied to a set of miners.
+type Action struct {
+	Verb Verb `json:"verb"`
+	// Watts is the target of power-target.
+	Watts float64 `json:"watts,omitempty"`
+	// Duration is how long locate-on should last, where the firmware can
+	// switch the light off by itself.
+	Duration time.Duration `json:"duration_ns,omitempty"`
+	// Pools are the pools of set-pools, in priority order.
+	Pools []PoolConfig `json:"pools,omitempty"`
+}
+
+// Validate reports an EINVALID error when a is not a complete action.
+func (a *Action) Validate() error {
+	switch a.Verb {
+	case VerbReboot, VerbRestart, VerbLocateOn, VerbLocateOff, VerbPause, VerbResume:
+	case VerbPowerTarget:
+		if a.Watts <= 0 {
+			return Errorf(EINVALID, "power-target needs a positive number of watts.")
+		}
+	case VerbSetPools:
+		if len(a.Pools) == 0 || len(a.Pools) > 3 {
+			return Errorf(EINVALID, "set-pools needs one to three pools.")
+		}
+		for i, p := range a.Pools {
+			if p.URL == "" || p.User == "" {
+				return Errorf(EINVALID, "Pool %d needs a URL and a user.", i+1)
+			}
+		}
+	default:
+		return Errorf(EINVALID, "Unknown verb %q.", a.Verb)
+	}
+	return nil
+}
+
+// Redacted returns a copy of a without secrets, for the audit log and
+// for replies: pool passwords are never stored in the clear nor returned.
+func (a Action) Redacted() Action {
+	if len(a.Pools) > 0 {
+		pools := make([]PoolConfig, len(a.Pools))
+		for i, p := range a.Pools {
+			if p.Password != "" {
+				p.Password = "***"
+			}
+			pools[i] = p
+		}
+		a.Pools = pools
+	}
+	return a
+}
+
+// ActionResult is the outcome of an action on one miner.
+type ActionResult struct {
+	MinerID string `json:"miner_id"`
+	OK      bool   `json:"ok"`
+	// Error and Code say why it failed (Code is a hearth error code, e.g.
+	// "unsupported" for a verb the miner's firmware lacks).
+	Error string `json:"error,omitempty"`
+	Code  string `json:"code,omitempty"`
+	// Power is what a power-target became on this miner.
+	Power *PowerSetting `json:"power,omitempty"`
+}
+
+// AuditEntry records one action: who asked, what, when, on which miners,
+// and what came of it.
+type AuditEntry struct {
+	ID       int64          `json:"id"`
+	Time     time.Time      `json:"time"`
+	Actor    string         `json:"actor"`
+	Action   Action         `json:"action"`
+	Selector string         `json:"selector"`
+	Results  []ActionResult `json:"results"`
+}
+
+// AuditService keeps the audit log.
+type AuditService interface {
+	// RecordAudit stores e (with its action already redacted) and sets its
+	// ID.
+	RecordAudit(ctx context.Context, e *AuditEntry) error
+	// FindAudit returns the newest entries first, at most limit (0: 100).
+	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+}

@@ -1,0 +1,147 @@
+package action
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
+)
+
+// Defaults: a control verb is one or two HTTP requests, but a reboot's
+// reply can take a while on a busy controller.
+const (
+	DefaultConcurrency = 32
+	DefaultTimeout     = 30 * time.Second
+)
+
+// Service runs actions. Set the exported fields before use.
+type Service struct {
+	Miners hearth.MinerService
+	Audit  hearth.AuditService
+	// Lookup finds the driver for a family; nil means driver.Lookup.
+	Lookup      func(hearth.Family) (hearth.Driver, error)
+	Concurrency int
+	Timeout     time.Duration
+	Now         func() time.Time
+}
+
+// Do applies a to the miners sel chooses, on behalf of actor, and returns
+// the audit entry with one result per miner (sorted by miner ID). A miner
+// the verb fails on is a result, not an error: Do fails only when the
+// action is invalid, nothing matches, or the audit log cannot be written.
+func (s *Service) Do(ctx context.Context, actor string, sel Selector, a hearth.Action) (*hearth.AuditEntry, error) {
+	if err := a.Validate(); err != nil {
+		return nil, err
+	}
+	miners, err := s.find(ctx, sel)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]hearth.ActionResult, len(miners))
+	conc := s.Concurrency
+	if conc <= 0 {
+		conc = DefaultConcurrency
+	}
+	sem := make(chan struct{}, conc)
+	var wg sync.WaitGroup
+	for i, m := range miners {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer func() { <-sem; wg.Done() }()
+			results[i] = s.apply(ctx, m, a)
+		}()
+	}
+	wg.Wait()
+
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	e := &hearth.AuditEntry{Time: now(), Actor: actor, Action: a.Redacted(), Selector: sel.String(), Results: results}
+	if s.Audit != nil {
+		if err := s.Audit.RecordAudit(ctx, e); err != nil {
+			return e, fmt.Errorf("record action in the audit log: %w", err)
+		}
+	}
+	return e, nil
+}
+
+// find returns the selected miners, sorted by ID, or ENOTFOUND.
+func (s *Service) find(ctx context.Context, sel Selector) ([]*hearth.Miner, error) {
+	found, _, err := s.Miners.FindMiners(ctx, sel.filter())
+	if err != nil {
+		return nil, err
+	}
+	var out []*hearth.Miner
+	for _, m := range found {
+		if sel.matches(m) {
+			out = append(out, m)
+		}
+	}
+	if len(sel.IDs) > 0 && !sel.All && sel.Family == "" && sel.Site == "" && len(sel.Tags) == 0 {
+		for _, id := range sel.IDs {
+			if !slices.ContainsFunc(out, func(m *hearth.Miner) bool { return m.ID == id }) {
+				return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
+			}
+		}
+	}
+	if len(out) == 0 {
+		return nil, hearth.Errorf(hearth.ENOTFOUND, "No miner matches %q.", sel.String())
+	}
+	slices.SortFunc(out, func(a, b *hearth.Miner) int { return strings.Compare(a.ID, b.ID) })
+	return out, nil
+}
+
+// apply runs a on one miner within the per-miner deadline.
+func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
+	res := hearth.ActionResult{MinerID: m.ID}
+	lookup := s.Lookup
+	if lookup == nil {
+		lookup = driver.Lookup
+	}
+	d, err := lookup(m.Family)
+	if err == nil {
+		timeout := s.Timeout
+		if timeout <= 0 {
+			timeout = DefaultTimeout
+		}
+		actx, cancel := context.WithTimeout(ctx, timeout)
+		res.Power, err = run(actx, d, hearth.TargetOf(m), a)
+		cancel()
+	}
+	if err != nil {
+		res.Error, res.Code = hearth.ErrorMessage(err), hearth.ErrorCode(err)
+		return res
+	}
+	res.OK = true
+	return res
+}
+
+// run maps a verb to the driver's method.
+func run(ctx context.Context, d hearth.Driver, t hearth.Target, a hearth.Action) (*hearth.PowerSetting, error) {
+	switch a.Verb {
+	case hearth.VerbReboot:
+		return nil, d.Reboot(ctx, t)
+	case hearth.VerbRestart:
+		return nil, d.RestartMining(ctx, t)
+	case hearth.VerbLocateOn:
+		return nil, d.SetLocate(ctx, t, true, a.Duration)
+	case hearth.VerbLocateOff:
+		return nil, d.SetLocate(ctx, t, false, 0)
+	case hearth.VerbPause:
+		return nil, d.Pause(ctx, t)
+	case hearth.VerbResume:
+		return nil, d.Resume(ctx, t)
+	case hearth.VerbPowerTarget:
+		return d.SetPowerTarget(ctx, t, a.Watts)
+	case hearth.VerbSetPools:
+		return nil, d.SetPools(ctx, t, a.Pools)
+	}
+	return nil, hearth.Errorf(hearth.EINVALID, "Unknown verb %q.", a.Verb)
+}

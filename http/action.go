@@ -1,0 +1,94 @@
+package http
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// ActionRequest is the body of POST /api/v1/actions.
+type ActionRequest struct {
+	Selector string              `json:"selector"`
+	Verb     hearth.Verb         `json:"verb"`
+	Watts    float64             `json:"watts,omitempty"`
+	Duration string              `json:"duration,omitempty"`
+	Pools    []hearth.PoolConfig `json:"pools,omitempty"`
+}
+
+// AuditList is the body of GET /api/v1/audit.
+type AuditList struct {
+	Entries []*hearth.AuditEntry `json:"entries"`
+}
+
+// action returns the domain action the request describes.
+func (req ActionRequest) action() (hearth.Action, error) {
+	a := hearth.Action{Verb: req.Verb, Watts: req.Watts, Pools: req.Pools}
+	if req.Duration != "" {
+		d, err := time.ParseDuration(req.Duration)
+		if err != nil || d < 0 {
+			return a, hearth.Errorf(hearth.EINVALID, "Duration %q is not a duration such as 10m.", req.Duration)
+		}
+		a.Duration = d
+	}
+	return a, a.Validate()
+}
+
+// handleAction serves POST /api/v1/actions: the verb runs on every
+// selected miner and the answer lists each miner's result. The actor in
+// the audit log is the name of the token that asked.
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
+	if s.Actions == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "Control actions are not enabled on this server."))
+		return
+	}
+	var req ActionRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeDecodeError(w, r, err)
+		return
+	}
+	a, err := req.action()
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	actor := requestLogFrom(r.Context()).tokenName
+	if actor == "" {
+		actor = "unknown"
+	}
+	e, err := s.Actions(r.Context(), actor, req.Selector, a)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.logger().InfoContext(r.Context(), "action", "verb", string(a.Verb), "selector", req.Selector, "miners", len(e.Results), "actor", actor)
+	writeJSON(w, http.StatusOK, e)
+}
+
+// handleAudit serves GET /api/v1/audit.
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
+	if s.AuditService == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "The audit log is not enabled on this server."))
+		return
+	}
+	limit := 0
+	if v := r.URL.Query().Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			s.writeError(w, r, hearth.Errorf(hearth.EINVALID, "limit must be a positive whole number."))
+			return
+		}
+		limit = n
+	}
+	entries, err := s.AuditService.FindAudit(r.Context(), limit)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, AuditList{Entries: entries})
+}
+
+// ActionFunc runs a control action for the API; see Server.Actions.
+type ActionFunc func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error)
