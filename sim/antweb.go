@@ -73,6 +73,9 @@ func (s *Sim) antWebReply(r *http.Request, m *miner, snap *snapshot, now time.Ti
 	case "/cgi-bin/get_system_info.cgi":
 		return httpReply{status: http.StatusOK, contentType: "application/json", body: appendSystemInfo(buf, m)}
 	}
+	if reply, ok := s.antControlReply(r, m, buf); ok {
+		return reply
+	}
 	return httpReply{status: http.StatusNotFound, contentType: "text/html", body: append(buf, antWebNotFound...)}
 }
 

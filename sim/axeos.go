@@ -6,16 +6,17 @@ import (
 	"strconv"
 )
 
-// This file renders what ESP-Miner v2.9.0 (AxeOS) on a Bitaxe Gamma sends:
-// GET /api/system/info with the field set and order of that release's
+// This file renders what ESP-Miner (AxeOS) on a Bitaxe Gamma sends:
+// GET /api/system/info with the field set and order of v2.9.0's
 // GET_system_info (bestDiff still a string with an SI suffix: numbers came
-// in v2.11.0), GET /api/system/asic, and the web root. Units are the
+// in v2.11.0) or, on the miners that run v2.14.0 (axeOSFirmwareOf), with
+// numeric best difficulties and miningPaused; GET /api/system/asic, and
+// the web root. Units are the
 // firmware's: hashRate GH/s, power W, voltage and current mV and mA,
 // temperatures °C, responseTime ms.
 
 // AxeOS identity of the simulated Bitaxe Gamma.
 const (
-	axeOSVersion    = "v2.9.0"
 	axeOSIDF        = "v5.4.1"
 	axeOSASIC       = "BM1370"
 	axeOSDevice     = "Gamma"
@@ -43,9 +44,23 @@ const axeOSRootPage = `<!doctype html>
 // axeOSReply answers one request to a simulated Bitaxe, rendering into buf.
 // Like ESP-IDF's httpd it answers a known path with the wrong method with
 // 405 and an unknown path with 404.
-func axeOSReply(r *http.Request, m *miner, s *snapshot, buf []byte) httpReply {
+func (sm *Sim) axeOSReply(r *http.Request, m *miner, s *snapshot, buf []byte) httpReply {
+	if reply, ok := sm.axeOSControlReply(r, m, buf); ok {
+		return reply
+	}
+	fw := axeOSFirmwareOf(m)
 	get := r.Method == http.MethodGet || r.Method == http.MethodHead
 	switch r.URL.Path {
+	case "/api/system", "/api/system/restart":
+		// Routes of every release, asked with the wrong method.
+	case "/api/system/identify":
+		if !fw.hasIdentify() {
+			return axeOSNotFound(buf)
+		}
+	case "/api/system/pause", "/api/system/resume":
+		if !fw.hasPause() {
+			return axeOSNotFound(buf)
+		}
 	case "/", "/index.html":
 		if get {
 			return httpReply{status: http.StatusOK, contentType: "text/html", body: append(buf, axeOSRootPage...)}
@@ -53,7 +68,7 @@ func axeOSReply(r *http.Request, m *miner, s *snapshot, buf []byte) httpReply {
 	case "/api/system/info":
 		if get {
 			w := cjsonWriter{b: buf}
-			renderAxeOSInfo(&w, m, s)
+			renderAxeOSInfo(&w, m, s, m.settingsAt(s.t))
 			return httpReply{status: http.StatusOK, contentType: "application/json", cors: true, body: w.b}
 		}
 	case "/api/system/asic":
@@ -63,15 +78,23 @@ func axeOSReply(r *http.Request, m *miner, s *snapshot, buf []byte) httpReply {
 			return httpReply{status: http.StatusOK, contentType: "application/json", cors: true, body: w.b}
 		}
 	default:
-		return httpReply{status: http.StatusNotFound, contentType: "text/html", body: append(buf, "Nothing matches the given URI"...)}
+		return axeOSNotFound(buf)
 	}
 	return httpReply{status: http.StatusMethodNotAllowed, contentType: "text/html", body: append(buf, "Request method for this URI is not handled by server"...)}
 }
 
-// renderAxeOSInfo writes GET /api/system/info.
-func renderAxeOSInfo(w *cjsonWriter, m *miner, s *snapshot) {
+// axeOSNotFound is ESP-IDF httpd's reply to a path no route matches.
+func axeOSNotFound(buf []byte) httpReply {
+	return httpReply{status: http.StatusNotFound, contentType: "text/html", body: append(buf, "Nothing matches the given URI"...)}
+}
+
+// renderAxeOSInfo writes GET /api/system/info for m's release, with the
+// pools, clock, voltage and fan as configured in st.
+func renderAxeOSInfo(w *cjsonWriter, m *miner, s *snapshot, st MinerSettings) {
 	spec := m.model
-	pool := simPools[m.pool]
+	fw := axeOSFirmwareOf(m)
+	var pools [2]PoolSetting
+	copy(pools[:], st.Pools)
 	d := m.draw
 	inputMV := 5100 + d.between(saltVolt, 0, 90) + 6*m.wobble(s.t, 7)
 	inputMV = 1.25 * math.Round(inputMV/1.25) // the monitor's resolution
@@ -86,16 +109,21 @@ func renderAxeOSInfo(w *cjsonWriter, m *miner, s *snapshot) {
 	w.num("maxPower", 40)
 	w.num("nominalVoltage", 5)
 	w.num("hashRate", s.rate)
-	w.f32("expectedHashrate", spec.frequency*axeOSSmallCores/1000)
-	w.str("bestDiff", espDiffString(m.allTimeBest(s)))
-	w.str("bestSessionDiff", espDiffString(s.best))
+	w.f32("expectedHashrate", st.FrequencyMHz*axeOSSmallCores/1000)
+	if fw.numericBestDiff() {
+		w.num("bestDiff", float64(m.allTimeBest(s)))
+		w.num("bestSessionDiff", float64(s.best))
+	} else {
+		w.str("bestDiff", espDiffString(m.allTimeBest(s)))
+		w.str("bestSessionDiff", espDiffString(s.best))
+	}
 	w.num("poolDifficulty", spec.poolDiff)
 	w.num("isUsingFallbackStratum", 0)
 	w.num("isPSRAMAvailable", 1)
 	w.num("freeHeap", math.Floor(8300000+d.between(saltVolt+1, 0, 120000)+20000*m.wobble(s.t, 8)))
-	w.num("coreVoltage", axeOSVoltage)
-	w.num("coreVoltageActual", math.Round(axeOSVoltage-4+2*m.wobble(s.t, 9)))
-	w.num("frequency", spec.frequency)
+	w.num("coreVoltage", float64(st.CoreVoltageMV))
+	w.num("coreVoltageActual", math.Round(float64(st.CoreVoltageMV)-4+2*m.wobble(s.t, 9)))
+	w.num("frequency", st.FrequencyMHz)
 	w.str("ssid", "hearth-sim")
 	w.str("macAddr", m.macString())
 	w.str("hostname", m.name)
@@ -117,19 +145,19 @@ func renderAxeOSInfo(w *cjsonWriter, m *miner, s *snapshot) {
 	w.num("uptimeSeconds", math.Floor(s.uptime))
 	w.num("smallCoreCount", axeOSSmallCores)
 	w.str("ASICModel", axeOSASIC)
-	w.str("stratumURL", pool.host)
-	w.num("stratumPort", simPoolPort)
-	w.str("stratumUser", "hearth."+m.name)
+	w.str("stratumURL", pools[0].URL)
+	w.num("stratumPort", float64(pools[0].Port))
+	w.str("stratumUser", pools[0].User)
 	w.num("stratumSuggestedDifficulty", spec.poolDiff)
 	w.num("stratumExtranonceSubscribe", 0)
-	w.str("fallbackStratumURL", pool.backup)
-	w.num("fallbackStratumPort", simPoolPort)
-	w.str("fallbackStratumUser", "hearth."+m.name)
+	w.str("fallbackStratumURL", pools[1].URL)
+	w.num("fallbackStratumPort", float64(pools[1].Port))
+	w.str("fallbackStratumUser", pools[1].User)
 	w.num("fallbackStratumSuggestedDifficulty", spec.poolDiff)
 	w.num("fallbackStratumExtranonceSubscribe", 0)
 	w.num("responseTime", math.Round(s.latency*1000)/1000)
-	w.str("version", axeOSVersion)
-	w.str("axeOSVersion", axeOSVersion)
+	w.str("version", fw.version)
+	w.str("axeOSVersion", fw.version)
 	w.str("idfVersion", axeOSIDF)
 	w.str("boardVersion", axeOSBoard)
 	w.str("runningPartition", "ota_0")
@@ -139,12 +167,28 @@ func renderAxeOSInfo(w *cjsonWriter, m *miner, s *snapshot) {
 	w.num("rotation", 0)
 	w.num("invertscreen", 0)
 	w.num("displayTimeout", -1)
-	w.num("autofanspeed", 1)
-	w.num("fanspeed", float64(s.fanPct))
+	fanPct := s.fanPct
+	if st.FanManual {
+		fanPct = st.FanPercent
+	}
+	w.num("autofanspeed", boolNum(!st.FanManual))
+	w.num("fanspeed", float64(fanPct))
 	w.num("temptarget", 60)
 	w.num("fanrpm", float64(s.fans[0]))
 	w.num("statsFrequency", 0)
+	if fw.hasPause() {
+		w.key("miningPaused")
+		w.b = strconv.AppendBool(w.b, st.Paused)
+	}
 	w.endObject()
+}
+
+// boolNum is AxeOS's 0/1 for a flag.
+func boolNum(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // renderAxeOSASIC writes GET /api/system/asic (ESP-Miner asic_settings.c).

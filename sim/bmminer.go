@@ -198,22 +198,19 @@ func ratio(a, b float64) float64 {
 	return a / b
 }
 
+// renderPools lists the configured pools (the seed's pool and its backup
+// until set_miner_conf changes them); the first one is mining.
 func renderPools(w *apiWriter, m *miner, s *snapshot) {
-	pool := simPools[m.pool]
+	pools := m.settingsAt(s.t).Pools
 	diff := m.model.poolDiff
 	stale := int64(float64(s.rej) / 9)
-	w.status('S', s.unix, codePools, "3 Pool(s)", true)
+	w.status('S', s.unix, codePools, strconv.Itoa(len(pools))+" Pool(s)", true)
 	w.section("POOLS", false)
-	for i := 0; i < 3; i++ {
-		host := pool.host
-		if i > 0 {
-			host = pool.backup
-		}
+	for i, p := range pools {
 		active := i == 0
 		w.open(i > 0)
 		w.int("POOL", int64(i))
-		w.key("URL")
-		w.poolURL(host)
+		w.esc("URL", p.URL)
 		w.str("Status", "Alive")
 		w.int("Priority", int64(i))
 		w.int("Quota", 1)
@@ -234,8 +231,7 @@ func renderPools(w *apiWriter, m *miner, s *snapshot) {
 			w.int("Get Failures", 0)
 		}
 		w.int("Remote Failures", 0)
-		w.key("User")
-		w.worker(m)
+		w.esc("User", p.User)
 		if active {
 			w.key("Last Share Time")
 			w.elapsedHMS(s.lastShareAgo)
@@ -262,7 +258,7 @@ func renderPools(w *apiWriter, m *miner, s *snapshot) {
 		w.bool("Has Stratum", true)
 		w.bool("Stratum Active", active)
 		if active {
-			w.str("Stratum URL", host)
+			w.esc("Stratum URL", stratumHost(p.URL))
 		} else {
 			w.str("Stratum URL", "")
 		}
@@ -282,32 +278,16 @@ func renderPools(w *apiWriter, m *miner, s *snapshot) {
 	w.end(true)
 }
 
-// poolURL writes the value stratum+tcp://host:port. It is an escaped field
-// in api.c, but the simulated hosts hold nothing that needs escaping.
-func (w *apiWriter) poolURL(host string) {
-	if w.json {
-		w.b = append(w.b, '"')
+// stratumHost is the host part of a pool URL, as cgminer's "Stratum URL"
+// shows it: no scheme, no port.
+func stratumHost(url string) string {
+	if _, rest, ok := strings.Cut(url, "://"); ok {
+		url = rest
 	}
-	w.b = append(w.b, "stratum+tcp://"...)
-	w.b = append(w.b, host...)
-	w.b = append(w.b, ':')
-	w.b = strconv.AppendInt(w.b, simPoolPort, 10)
-	if w.json {
-		w.b = append(w.b, '"')
+	if i := strings.LastIndexByte(url, ':'); i >= 0 && !strings.Contains(url[i:], "]") {
+		url = url[:i]
 	}
-}
-
-// worker writes the pool user, account.worker, with the miner's name as the
-// worker so pool-side views line up with hearth's.
-func (w *apiWriter) worker(m *miner) {
-	if w.json {
-		w.b = append(w.b, '"')
-	}
-	w.b = append(w.b, "hearth."...)
-	w.b = append(w.b, m.name...)
-	if w.json {
-		w.b = append(w.b, '"')
-	}
+	return url
 }
 
 // elapsedHMS writes seconds as the string "H:MM:SS" bmminer uses for

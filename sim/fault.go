@@ -234,6 +234,7 @@ type faultState struct {
 	baseT   float64 // sim seconds at which baseAcc and baseRej hold
 	baseAcc float64
 	baseRej float64
+	ctl     controlPhysics // what the control settings do to the physics
 }
 
 // activeAt returns the faults in force at sim time t.

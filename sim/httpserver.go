@@ -49,7 +49,7 @@ func (l simListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		m := l.s.minerAt(c.LocalAddr())
-		if m == nil || m.faults.Load().activeAt(l.s.elapsed()).has(setOffline) {
+		if m == nil || m.unreachable(l.s.elapsed()) {
 			c.Close()
 			continue
 		}
@@ -73,9 +73,10 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	set := m.faults.Load().activeAt(s.elapsed())
-	if set.has(setOffline) {
-		// The fault began while the connection was kept alive.
+	t := s.elapsed()
+	set := m.faults.Load().activeAt(t)
+	if m.unreachable(t) {
+		// The fault or reboot began while the connection was kept alive.
 		if c, _, err := http.NewResponseController(w).Hijack(); err == nil {
 			c.Close()
 		}
@@ -91,7 +92,7 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	defer s.putBuf(bufp)
 	var reply httpReply
 	if m.model.Family == hearth.FamilyAxeOS {
-		reply = axeOSReply(r, m, &snap, (*bufp)[:0])
+		reply = s.axeOSReply(r, m, &snap, (*bufp)[:0])
 	} else {
 		reply = s.antWebReply(r, m, &snap, now, (*bufp)[:0])
 	}

@@ -205,7 +205,7 @@ func BenchmarkRenderAxeOSInfo(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		s := m.evaluate(float64(i), 1700000000, 25)
 		w := cjsonWriter{b: buf[:0]}
-		renderAxeOSInfo(&w, m, &s)
+		renderAxeOSInfo(&w, m, &s, m.settingsAt(s.t))
 		buf = w.b
 	}
 }

@@ -52,6 +52,8 @@ type miner struct {
 	pool    int
 
 	faults atomic.Pointer[faultState]
+	// ctl is the operator's settings, nil until the first write.
+	ctl atomic.Pointer[minerControl]
 }
 
 // Noise of the measured hash rate: the sum of three slow sines, at most

@@ -159,7 +159,7 @@ func (m *miner) shareCounts(fs *faultState, t float64) (acc, rej float64) {
 			}
 		}
 		set := fs.activeAt(from)
-		s := m.shareRateOf(set) * (to - from)
+		s := m.shareRateOf(set) * fs.workMul() * (to - from)
 		r := m.rejectRatioOf(set)
 		acc += s * (1 - r)
 		rej += s * r
@@ -191,10 +191,11 @@ func (m *miner) evaluate(t float64, unix int64, ambient float64) snapshot {
 	s.t = t
 	s.unix = unix
 	s.active = fs.activeAt(t)
-	s.uptime = m.uptime0 + t
+	s.uptime = fs.uptime(m, t)
 	set := s.active
+	work := fs.workMul()
 
-	freq := spec.frequency
+	freq := spec.frequency * fs.freqMul()
 	if set.has(setLowHashrate) {
 		freq *= lowHashrateFactor
 	}
@@ -208,7 +209,7 @@ func (m *miner) evaluate(t float64, unix int64, ambient float64) snapshot {
 	var freqSum int
 	for b := 0; b < spec.Boards; b++ {
 		bs := &s.boards[b]
-		mean[b] = m.boardMean(b, set)
+		mean[b] = m.boardMean(b, set) * work
 		if set.has(setDeadBoard) && b == 1 {
 			continue
 		}
@@ -230,7 +231,7 @@ func (m *miner) evaluate(t float64, unix int64, ambient float64) snapshot {
 	}
 	s.power *= 1 + 0.004*m.wobble(t, 1)
 	s.ideal = spec.HashRate / 1e9
-	meanTotal := m.meanRate(set)
+	meanTotal := m.meanRate(set) * work
 	s.rate30m = meanTotal * (1 + noiseC*m.wobble(t, 2))
 
 	// Shares. The average rate since the process started follows from the
@@ -241,7 +242,7 @@ func (m *miner) evaluate(t float64, unix int64, ambient float64) snapshot {
 	if s.uptime > 0 {
 		s.rateAvg = s.shares * spec.poolDiff * shareScale / s.uptime / 1e9
 	}
-	s.shareRate = m.shareRateOf(set)
+	s.shareRate = m.shareRateOf(set) * work
 	if s.shareRate > 0 {
 		s.lastShareAgo = (s.shares - math.Floor(s.shares)) / s.shareRate
 	} else {
@@ -250,6 +251,9 @@ func (m *miner) evaluate(t float64, unix int64, ambient float64) snapshot {
 	s.best = uint64(spec.poolDiff * math.Max(s.shares, 1) * m.bestMul)
 
 	m.thermal(&s, ambient, boardPower)
+	if spec.Family == hearth.FamilyAxeOS && fs.idle() {
+		s.power = axeOSIdleWatts * (1 + 0.01*m.wobble(t, 1))
+	}
 	if spec.Family == hearth.FamilyAxeOS {
 		s.latency = m.latencyBase + 10*math.Sin(2*math.Pi*s.t/m.period[1]+m.phase[0]) +
 			6*(m.draw.unit(saltLatency+uint64(int64(s.t/5))<<8)-0.5)

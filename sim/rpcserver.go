@@ -39,7 +39,7 @@ func (s *Sim) serveRPC(ln net.Listener) {
 			continue
 		}
 		m := s.minerAt(c.LocalAddr())
-		if m == nil || m.model.Family != hearth.FamilyAntminer || m.faults.Load().activeAt(s.elapsed()).has(setOffline) {
+		if m == nil || m.model.Family != hearth.FamilyAntminer || m.unreachable(s.elapsed()) {
 			c.Close()
 			continue
 		}

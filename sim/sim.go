@@ -11,8 +11,17 @@
 //     devdetails, JSON or text, one request per connection, NUL-terminated
 //     replies with bmminer's quirks) and the web CGI behind HTTP Digest
 //     authentication on port 80.
-//   - Bitaxe Gammas run AxeOS (ESP-Miner v2.9.0): /api/system/info and
-//     /api/system/asic as JSON over HTTP on port 80.
+//   - Bitaxe Gammas run AxeOS: ESP-Miner v2.9.0 on even miner indexes and
+//     v2.14.0 on odd ones, /api/system/info and /api/system/asic as JSON
+//     over HTTP on port 80.
+//
+// Both also take the writes their firmware takes (control.go): the
+// Antminer CGI scripts get_miner_conf, set_miner_conf (pools, work mode),
+// blink, get_blink_status and reboot; AxeOS PATCH /api/system (pools,
+// frequency, voltage, fan), restart, and from the releases that have them
+// identify, pause and resume. What is written shows in every later reply
+// (pools, hash rate, power, temperatures, uptime after a reboot), and
+// Settings reads it back as ground truth for tests.
 //
 // Commands and paths outside that set get what the firmware gives an
 // unknown one: CGMiner code 14 "Invalid command" (also for joined commands
@@ -29,8 +38,9 @@
 // port, bound to the wildcard address, and tells miners apart by each
 // connection's destination address. It holds no goroutine, timer or
 // descriptor per miner; each miner's state is a pure function of the seed,
-// its index, its faults and the time since the simulator started, computed
-// when a request arrives.
+// its index, its faults, what was written to it and the time since the
+// simulator started, computed when a request arrives. A miner's written
+// settings are allocated on its first write only.
 //
 // Faults (FaultHelp) can be scheduled in Config.Faults or set at run time
 // through SetFault and the admin HTTP handler (AdminHandler).
@@ -91,6 +101,9 @@ type Config struct {
 	// Faults are injected from the start; each one's Delay counts from the
 	// simulator's creation.
 	Faults []Fault
+	// RebootTime is how long a miner stays unreachable after a reboot or
+	// restart written to it; 0 means DefaultRebootTime.
+	RebootTime time.Duration
 	// Now is the clock; nil means time.Now. Tests pass a fake clock to make
 	// readings reproducible.
 	Now func() time.Time
@@ -423,7 +436,14 @@ func (s *Sim) changeFaults(m *miner, t float64, change func([]scheduledFault) []
 	if old != nil {
 		list = old.faults
 	}
-	m.faults.Store(&faultState{faults: change(list), baseT: t, baseAcc: acc, baseRej: rej})
+	next := &faultState{faults: change(list), baseT: t, baseAcc: acc, baseRej: rej}
+	if old != nil {
+		next.ctl = old.ctl
+		if next.ctl.downUntil > t {
+			next.baseT = next.ctl.downUntil // counting restarts after the reboot
+		}
+	}
+	m.faults.Store(next)
 }
 
 // elapsed returns seconds since the simulator was created.
