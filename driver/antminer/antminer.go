@@ -38,8 +38,8 @@ const (
 // New returns one with its HTTP client set up. It is safe for concurrent
 // use.
 type Driver struct {
-	// Unsupported answers the control verbs this driver does not
-	// implement (yet) with EUNSUPPORTED.
+	// Unsupported answers the control verbs stock firmware lacks (a
+	// restart of bmminer alone) with EUNSUPPORTED.
 	driver.Unsupported
 
 	// RPC sends the CGMiner commands.
@@ -47,9 +47,10 @@ type Driver struct {
 	// HTTP fetches the web CGI; nil means a client that does not follow
 	// redirects and keeps no connections.
 	HTTP *http.Client
-	// WebUser and WebPassword log in to the web CGI. An empty WebUser
-	// means the factory credentials (root/root); with a WebUser set, the
-	// WebPassword is used as given, even empty.
+	// WebUser and WebPassword log in to the web CGI when the target has
+	// no Credentials. An empty WebUser means the factory credentials
+	// (root/root); with a WebUser set, the WebPassword is used as given,
+	// even empty.
 	WebUser, WebPassword string
 	// WebTimeout bounds the web lookup during Identify; zero means
 	// DefaultWebTimeout.
@@ -64,10 +65,14 @@ func New() *Driver {
 // Family returns hearth.FamilyAntminer.
 func (d *Driver) Family() hearth.Family { return hearth.FamilyAntminer }
 
-// Capabilities lists what stock firmware reports. Power is missing: the
-// driver estimates it.
+// Capabilities lists what stock firmware reports and the control verbs
+// its web CGI offers. Power is missing: the driver estimates it. Restart
+// is missing: stock firmware can only reboot.
 func (d *Driver) Capabilities() []hearth.Capability {
-	return []hearth.Capability{hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools}
+	return []hearth.Capability{
+		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools,
+		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools,
+	}
 }
 
 // DefaultPort returns the CGMiner RPC port, 4028.

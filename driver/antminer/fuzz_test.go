@@ -110,3 +110,56 @@ func FuzzSystemInfo(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMinerConf feeds arbitrary bytes to the get_miner_conf reader and the
+// edits of the control verbs: a configuration accepted must come back as
+// one JSON object holding every member it had, with the mode set and three
+// pool slots.
+func FuzzMinerConf(f *testing.F) {
+	conf, err := os.ReadFile("testdata/get_miner_conf.json")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(conf)
+	f.Add([]byte(`{"pools":[],"bitmain-work-mode":1,"miner-mode":"3"}`))
+	f.Add([]byte(`{"pools":null}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := parseMinerConf(b)
+		if err != nil {
+			return
+		}
+		before := len(c)
+		c.withMode(modeSleep)
+		if err := c.withPools([]hearth.PoolConfig{{URL: "stratum+tcp://a:1", User: "u"}}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := json.Marshal(c)
+		if err != nil {
+			t.Fatalf("marshal: %v", err)
+		}
+		var back map[string]json.RawMessage
+		if err := json.Unmarshal(out, &back); err != nil || len(back) < before {
+			t.Fatalf("round trip lost members: %s", out)
+		}
+		var pools []confPool
+		if err := json.Unmarshal(back["pools"], &pools); err != nil || len(pools) != poolSlots {
+			t.Fatalf("pools %s", back["pools"])
+		}
+		if string(back["miner-mode"]) != "1" {
+			t.Fatalf("miner-mode %s", back["miner-mode"])
+		}
+	})
+}
+
+// FuzzBlinkReplies feeds arbitrary bytes to the readers of blink.cgi's and
+// get_blink_status.cgi's replies; they may refuse, never panic.
+func FuzzBlinkReplies(f *testing.F) {
+	for _, s := range []string{`{"blink":true}`, `{"blink":"false"}`, `{"code":"B000"}`, `{"stats":"success","code":"M000","msg":"OK!"}`, `{"stats":"error","msg":"\u0000"}`} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseBlinkStatus(b)
+		checkCGIResult(cgiBlink, b)
+	})
+}

@@ -34,19 +34,7 @@ const webRealm = "antMiner Configuration"
 var authParam = regexp.MustCompile(`(\w+)=(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))`)
 
 func (w *webCGI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	nonce := "6c1f5e3a9b2d4c8e0f7a1b3c5d7e9f01"
-	params := map[string]string{}
-	for _, m := range authParam.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
-		params[m[1]] = m[2] + m[3]
-	}
-	md5hex := func(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
-	ha1 := md5hex(w.user + ":" + webRealm + ":" + w.password)
-	ha2 := md5hex(r.Method + ":" + params["uri"])
-	want := md5hex(ha1 + ":" + nonce + ":" + params["nc"] + ":" + params["cnonce"] + ":" + params["qop"] + ":" + ha2)
-	if params["username"] != w.user || params["nonce"] != nonce || params["qop"] != "auth" ||
-		params["uri"] != r.URL.RequestURI() || params["response"] != want || params["opaque"] != "op4que" {
-		rw.Header().Set("WWW-Authenticate", fmt.Sprintf(`Digest realm="%s", nonce="%s", opaque="op4que", qop="auth"`, webRealm, nonce))
-		rw.WriteHeader(http.StatusUnauthorized)
+	if !checkDigest(rw, r, w.user, w.password) {
 		return
 	}
 	w.authorized.Add(1)
@@ -56,6 +44,28 @@ func (w *webCGI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	}
 	rw.Header().Set("Content-Type", "application/json")
 	rw.Write(w.body)
+}
+
+// checkDigest verifies r's Digest Authorization for user and password and,
+// when it is missing or wrong, answers 401 with a challenge and returns
+// false.
+func checkDigest(rw http.ResponseWriter, r *http.Request, user, password string) bool {
+	nonce := "6c1f5e3a9b2d4c8e0f7a1b3c5d7e9f01"
+	params := map[string]string{}
+	for _, m := range authParam.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
+		params[m[1]] = m[2] + m[3]
+	}
+	md5hex := func(s string) string { h := md5.Sum([]byte(s)); return hex.EncodeToString(h[:]) }
+	ha1 := md5hex(user + ":" + webRealm + ":" + password)
+	ha2 := md5hex(r.Method + ":" + params["uri"])
+	want := md5hex(ha1 + ":" + nonce + ":" + params["nc"] + ":" + params["cnonce"] + ":" + params["qop"] + ":" + ha2)
+	if params["username"] != user || params["nonce"] != nonce || params["qop"] != "auth" ||
+		params["uri"] != r.URL.RequestURI() || params["response"] != want || params["opaque"] != "op4que" {
+		rw.Header().Set("WWW-Authenticate", fmt.Sprintf(`Digest realm="%s", nonce="%s", opaque="op4que", qop="auth"`, webRealm, nonce))
+		rw.WriteHeader(http.StatusUnauthorized)
+		return false
+	}
+	return true
 }
 
 // s19Pro starts a fake S19 Pro: RPC replies from testdata and a web CGI
@@ -193,7 +203,7 @@ func TestRegistered(t *testing.T) {
 			t.Error("stock firmware measures no power; the driver estimates it")
 		}
 	}
-	if len(d.Capabilities()) != 4 {
+	if len(d.Capabilities()) != 9 {
 		t.Errorf("capabilities %v", d.Capabilities())
 	}
 }

@@ -11,14 +11,17 @@ type model struct {
 	chipsPerBoard int
 	// joulesPerTH is Bitmain's nameplate efficiency, J/TH (W per TH/s).
 	joulesPerTH float64
+	// nameplateWatts is Bitmain's rated power at the normal work mode,
+	// against which power targets are mapped to modes.
+	nameplateWatts float64
 }
 
 // models are the models hearth knows, by VERSION Type (cut at " (").
 var models = []model{
-	{name: "Antminer S19j Pro", boards: 3, chipsPerBoard: 126, joulesPerTH: 29.5},
-	{name: "Antminer S21", boards: 3, chipsPerBoard: 108, joulesPerTH: 17.5},
-	{name: "Antminer S21 XP", boards: 3, chipsPerBoard: 91, joulesPerTH: 13.5},
-	{name: "Antminer S21 XP Hyd.", boards: 3, chipsPerBoard: 160, joulesPerTH: 12.0},
+	{name: "Antminer S19j Pro", boards: 3, chipsPerBoard: 126, joulesPerTH: 29.5, nameplateWatts: 3068},
+	{name: "Antminer S21", boards: 3, chipsPerBoard: 108, joulesPerTH: 17.5, nameplateWatts: 3500},
+	{name: "Antminer S21 XP", boards: 3, chipsPerBoard: 91, joulesPerTH: 13.5, nameplateWatts: 3645},
+	{name: "Antminer S21 XP Hyd.", boards: 3, chipsPerBoard: 160, joulesPerTH: 12.0, nameplateWatts: 5676},
 }
 
 // lookupModel returns the model named name (case and surrounding spaces

@@ -1,8 +1,10 @@
 package antminer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -32,7 +34,7 @@ func (d *Driver) systemInfo(ctx context.Context, t hearth.Target) (systemInfo, e
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	body, err := d.webGet(ctx, d.webAddr(t), "/cgi-bin/get_system_info.cgi")
+	body, err := d.webGet(ctx, t, "/cgi-bin/get_system_info.cgi")
 	if err != nil {
 		return systemInfo{}, err
 	}
@@ -53,51 +55,81 @@ func parseSystemInfo(body []byte) (systemInfo, error) {
 	return info, nil
 }
 
-// webGet GETs path from the web interface at addr, answering a Digest
-// challenge with the configured credentials, and returns the body of a 200
-// reply (at most maxWebBody bytes).
-func (d *Driver) webGet(ctx context.Context, addr, path string) ([]byte, error) {
+// webGet GETs path from t's web interface; see webRequest.
+func (d *Driver) webGet(ctx context.Context, t hearth.Target, path string) ([]byte, error) {
+	return d.webRequest(ctx, t, http.MethodGet, path, nil)
+}
+
+// webRequest sends method for path to t's web interface, with body as a
+// JSON body when it is not nil, answering a Digest challenge with the
+// target's credentials (see webCredentials), and returns the body of a 200
+// reply (at most maxWebBody bytes). A 401 after the credentials were sent
+// is EAUTH naming the web user; other non-200 replies are EUNAVAILABLE
+// with a *webStatusError cause, 404 being EUNSUPPORTED (the firmware has no
+// such CGI).
+func (d *Driver) webRequest(ctx context.Context, t hearth.Target, method, path string, body []byte) ([]byte, error) {
+	addr := d.webAddr(t)
 	url := "http://" + addr + path
-	resp, err := d.webDo(ctx, url, "")
+	resp, err := d.webDo(ctx, method, url, body, "")
 	if err != nil {
 		return nil, err
 	}
+	user, password := d.webCredentials(t)
 	if resp.StatusCode == http.StatusUnauthorized {
 		ch, ok := parseDigestChallenge(resp.Header.Values("WWW-Authenticate"))
 		drain(resp)
 		if !ok {
 			return nil, hearth.Errorf(hearth.EAUTH, "Web interface at %s asks for an authentication hearth does not speak.", addr)
 		}
-		user, password := d.webCredentials()
-		auth, err := ch.authorization(http.MethodGet, path, user, password)
+		auth, err := ch.authorization(method, path, user, password)
 		if err != nil {
 			return nil, err
 		}
-		if resp, err = d.webDo(ctx, url, auth); err != nil {
+		if resp, err = d.webDo(ctx, method, url, body, auth); err != nil {
 			return nil, err
 		}
 	}
 	defer drain(resp)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
-		return nil, hearth.Errorf(hearth.EAUTH, "Web interface at %s rejected the credentials.", addr)
+		return nil, hearth.Errorf(hearth.EAUTH, "Web interface at %s rejected the credentials of web user %q.", addr, user)
+	case resp.StatusCode == http.StatusNotFound:
+		return nil, hearth.WrapError(hearth.EUNSUPPORTED, &webStatusError{code: resp.StatusCode}, "Web interface at %s has no %s.", addr, path)
 	case resp.StatusCode != http.StatusOK:
-		return nil, hearth.Errorf(hearth.EUNAVAILABLE, "Web interface at %s answered %s.", addr, resp.Status)
+		return nil, hearth.WrapError(hearth.EUNAVAILABLE, &webStatusError{code: resp.StatusCode}, "Web interface at %s answered %s for %s.", addr, resp.Status, path)
 	}
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxWebBody+1))
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxWebBody+1))
 	if err != nil {
-		return nil, hearth.WrapError(hearth.EUNAVAILABLE, err, "Reading from the web interface at %s failed.", addr)
+		code := hearth.EUNAVAILABLE
+		if ctx.Err() != nil {
+			code = hearth.ETIMEOUT
+		}
+		return nil, hearth.WrapError(code, err, "Reading from the web interface at %s failed.", addr)
 	}
-	if len(body) > maxWebBody {
+	if len(reply) > maxWebBody {
 		return nil, hearth.Errorf(hearth.ETOOLARGE, "Web interface at %s sent more than %d bytes.", addr, maxWebBody)
 	}
-	return body, nil
+	return reply, nil
 }
 
-func (d *Driver) webDo(ctx context.Context, url, authorization string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+// webStatusError is the cause of an error for a non-200 web reply.
+type webStatusError struct{ code int }
+
+func (e *webStatusError) Error() string {
+	return fmt.Sprintf("HTTP %d %s", e.code, http.StatusText(e.code))
+}
+
+func (d *Driver) webDo(ctx context.Context, method, url string, body []byte, authorization string) (*http.Response, error) {
+	var payload io.Reader
+	if body != nil {
+		payload = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, payload)
 	if err != nil {
 		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad web address %q.", url)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if authorization != "" {
 		req.Header.Set("Authorization", authorization)
@@ -117,7 +149,13 @@ func (d *Driver) webDo(ctx context.Context, url, authorization string) (*http.Re
 	return resp, nil
 }
 
-func (d *Driver) webCredentials() (user, password string) {
+// webCredentials returns the web user and password for t: the target's
+// Credentials when they name a user, else the driver's WebUser and
+// WebPassword, else the factory root/root.
+func (d *Driver) webCredentials(t hearth.Target) (user, password string) {
+	if t.Credentials.User != "" {
+		return t.Credentials.User, t.Credentials.Password
+	}
 	user, password = d.WebUser, d.WebPassword
 	if user == "" {
 		user = DefaultWebUser

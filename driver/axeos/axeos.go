@@ -44,8 +44,8 @@ func init() { driver.Register(New()) }
 // Driver speaks AxeOS. It is safe for concurrent use by many goroutines; one
 // Driver serves a whole fleet.
 type Driver struct {
-	// Unsupported answers the control verbs this driver does not
-	// implement (yet) with EUNSUPPORTED.
+	// Unsupported answers the control verbs AxeOS lacks with
+	// EUNSUPPORTED; the driver overrides the others.
 	driver.Unsupported
 
 	// Timeout bounds each request when the caller's context has no
@@ -64,9 +64,13 @@ func New() *Driver {
 // Family returns hearth.FamilyAxeOS.
 func (d *Driver) Family() hearth.Family { return hearth.FamilyAxeOS }
 
-// Capabilities lists what one /api/system/info reply carries: hash rate and
-// shares, the ASIC "board" with its temperatures, fans, pools and measured
-// power.
+// Capabilities lists what one /api/system/info reply carries (hash rate
+// and shares, the ASIC "board" with its temperatures, fans, pools and
+// measured power) and the control verbs AxeOS has: reboot, locate
+// (identify, v2.12.0+), pause and resume (v2.14.0+), a power target by
+// frequency, and pools. It has no restart of mining short of a reboot.
+// Verbs an older release lacks answer EUNSUPPORTED naming the release
+// needed.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry,
@@ -74,6 +78,11 @@ func (d *Driver) Capabilities() []hearth.Capability {
 		hearth.CapFans,
 		hearth.CapPools,
 		hearth.CapPower,
+		hearth.CapReboot,
+		hearth.CapLocate,
+		hearth.CapPause,
+		hearth.CapPowerTarget,
+		hearth.CapSetPools,
 	}
 }
 

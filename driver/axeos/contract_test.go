@@ -24,7 +24,8 @@ func TestRegistered(t *testing.T) {
 	if d.DefaultPort() != 80 {
 		t.Errorf("DefaultPort = %d, want 80", d.DefaultPort())
 	}
-	want := []hearth.Capability{hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower}
+	want := []hearth.Capability{hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
+		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools}
 	if got := d.Capabilities(); !slices.Equal(got, want) {
 		t.Errorf("Capabilities = %v, want %v", got, want)
 	}

@@ -2,6 +2,7 @@ package axeos
 
 import (
 	"math"
+	"strings"
 	"testing"
 )
 
@@ -61,4 +62,67 @@ func FuzzDecodeSystemInfo(f *testing.F) {
 			t.Fatalf("bestDiff %+v", info.BestDiff)
 		}
 	})
+}
+
+// FuzzParseIdentifyReply feeds arbitrary bytes to the reader of POST
+// /api/system/identify's reply: it may refuse them, never panic.
+func FuzzParseIdentifyReply(f *testing.F) {
+	f.Add([]byte(`{"message":"The device says \"Hi!\" for 30 seconds."}`))
+	f.Add([]byte(`{"message":"The device no longer says \"Hi!\"."}`))
+	f.Add([]byte(`Unauthorized`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseIdentifyReply(b)
+	})
+}
+
+// FuzzParseFrequencyOptions feeds arbitrary bytes to the reader of
+// /api/system/asic's frequencyOptions: every option kept must be a
+// positive, finite frequency, and chooseFrequency must pick one of them.
+func FuzzParseFrequencyOptions(f *testing.F) {
+	f.Add(readFixture(f, "head_v2_15_0_system_asic.json"))
+	f.Add([]byte(`{"frequencyOptions":["490",null,-1,1e309,true]}`))
+	f.Add([]byte(`{"frequencyOptions":{}}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		opts, err := parseFrequencyOptions(b)
+		if err != nil {
+			return
+		}
+		for _, o := range opts {
+			if !(o > 0) || math.IsInf(o, 0) {
+				t.Fatalf("option %g kept", o)
+			}
+		}
+		if len(opts) > 0 {
+			got := chooseFrequency(450, 600, opts)
+			if !slicesContainsRounded(opts, got) {
+				t.Fatalf("chose %d, not among %v", got, opts)
+			}
+		}
+	})
+}
+
+// FuzzSplitStratumURL checks that a pool URL either gives a bare host and
+// a valid port or EINVALID.
+func FuzzSplitStratumURL(f *testing.F) {
+	for _, s := range []string{"stratum+tcp://public-pool.io:21496", "solo.ckpool.org:3333", "stratum+tcp://[::1]:3333", "stratum+ssl://x:1", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		host, port, err := splitStratumURL(s)
+		if err != nil {
+			return
+		}
+		if host == "" || strings.Contains(host, "://") || port < 1 || port > 65535 {
+			t.Fatalf("splitStratumURL(%q) = %q, %d", s, host, port)
+		}
+	})
+}
+
+func slicesContainsRounded(opts []float64, f int) bool {
+	for _, o := range opts {
+		if int(math.Round(o)) == f {
+			return true
+		}
+	}
+	return false
 }

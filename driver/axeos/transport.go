@@ -114,6 +114,13 @@ func (e *statusError) Error() string {
 // ETOOLARGE for an oversized head or body, EPROTOCOL for bytes that are not
 // HTTP.
 func (d *Driver) get(ctx context.Context, base, path string) (*reply, error) {
+	return d.request(ctx, http.MethodGet, base, path, nil)
+}
+
+// request sends one request for base+path with method and, when body is
+// not nil, a JSON body, and returns the body of a 200 answer under the same
+// rules as get.
+func (d *Driver) request(ctx context.Context, method, base, path string, body []byte) (*reply, error) {
 	// The trace hooks run on the transport's goroutines; they record
 	// offsets from start atomically so that reading them is race-free
 	// whatever order the write and the response complete in.
@@ -127,11 +134,18 @@ func (d *Driver) get(ctx context.Context, base, path string) (*reply, error) {
 			firstByte.Store(int64(time.Since(start)))
 		},
 	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), http.MethodGet, base+path, nil)
+	var payload io.Reader
+	if body != nil {
+		payload = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, base+path, payload)
 	if err != nil {
 		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
 	}
 	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("User-Agent", userAgent)
 
 	resp, err := d.httpClient().Do(req)
