@@ -173,7 +173,7 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	}
 	defer os.RemoveAll(dir)
 
-	runtime.GC()
+	settleHeap()
 	baseline := heapInUse()
 
 	store, err := hearthmetrics.Open(dir, hearthmetrics.Options{})
@@ -249,15 +249,13 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 
 	// Heap: everything now, then without the TSDB. What stays is the
 	// inventory, the poller and the latest readings.
-	runtime.GC()
-	debug.FreeOSMemory()
+	settleHeap()
 	withTSDB := heapInUse()
 	if err := store.Close(); err != nil {
 		return nil, err
 	}
 	store, p.Sink = nil, nil
-	runtime.GC()
-	debug.FreeOSMemory()
+	settleHeap()
 	without := heapInUse()
 	res.HeapBytesPerMiner = float64(int64(without)-int64(baseline)) / float64(len(miners))
 	if res.Series > 0 {
@@ -360,6 +358,15 @@ func gcCPUSeconds() float64 {
 		return 0
 	}
 	return s[0].Value.Float64()
+}
+
+// settleHeap collects until only live objects remain: sync.Pool contents
+// survive one collection (in the victim cache), so one GC would leave the
+// simulator's and drivers' pooled buffers in whichever figure came first.
+func settleHeap() {
+	runtime.GC()
+	runtime.GC()
+	debug.FreeOSMemory()
 }
 
 func heapInUse() uint64 {
