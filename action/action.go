@@ -23,6 +23,9 @@ const (
 type Service struct {
 	Miners hearth.MinerService
 	Audit  hearth.AuditService
+	// Credentials, when set, supplies each miner's credentials (miner over
+	// site over family); otherwise drivers use their family's defaults.
+	Credentials hearth.CredentialService
 	// Lookup finds the driver for a family; nil means driver.Lookup.
 	Lookup      func(hearth.Family) (hearth.Driver, error)
 	Concurrency int
@@ -111,9 +114,15 @@ func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) h
 		if timeout <= 0 {
 			timeout = DefaultTimeout
 		}
-		actx, cancel := context.WithTimeout(ctx, timeout)
-		res.Power, err = run(actx, d, hearth.TargetOf(m), a)
-		cancel()
+		t := hearth.TargetOf(m)
+		if s.Credentials != nil {
+			t.Credentials, err = s.Credentials.Resolve(ctx, m)
+		}
+		if err == nil {
+			actx, cancel := context.WithTimeout(ctx, timeout)
+			res.Power, err = run(actx, d, t, a)
+			cancel()
+		}
 	}
 	if err != nil {
 		res.Error, res.Code = hearth.ErrorMessage(err), hearth.ErrorCode(err)

@@ -188,3 +188,34 @@ func FuzzParseSelector(f *testing.F) {
 		}
 	})
 }
+
+// credentialDriver records the credentials each verb was given.
+type credentialDriver struct {
+	fakeDriver
+	got hearth.Credentials
+}
+
+func (d *credentialDriver) Reboot(_ context.Context, t hearth.Target) error {
+	d.got = t.Credentials
+	return nil
+}
+
+type oneCredential struct{ hearth.CredentialService }
+
+func (oneCredential) Resolve(_ context.Context, m *hearth.Miner) (hearth.Credentials, error) {
+	return hearth.Credentials{User: "root", Password: "pw-" + m.ID}, nil
+}
+
+func TestDoUsesStoredCredentials(t *testing.T) {
+	svc, _, _ := setup()
+	d := &credentialDriver{}
+	svc.Lookup = func(hearth.Family) (hearth.Driver, error) { return d, nil }
+	svc.Credentials = oneCredential{}
+	sel, _ := action.ParseSelector("a2")
+	if _, err := svc.Do(context.Background(), "admin", sel, hearth.Action{Verb: hearth.VerbReboot}); err != nil {
+		t.Fatal(err)
+	}
+	if d.got.Password != "pw-a2" {
+		t.Errorf("driver got %+v", d.got)
+	}
+}

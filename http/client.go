@@ -97,6 +97,31 @@ func (c *Client) Audit(ctx context.Context, limit int) (*AuditList, error) {
 	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
 }
 
+// SetCredential stores a miner credential; the reply has no password.
+func (c *Client) SetCredential(ctx context.Context, mc hearth.MinerCredential) (*hearth.MinerCredential, error) {
+	var out hearth.MinerCredential
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/credentials", mc, &out)
+}
+
+// Credentials lists the stored credentials, without passwords.
+func (c *Client) Credentials(ctx context.Context) (*CredentialList, error) {
+	var out CredentialList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/credentials", nil, &out)
+}
+
+// DeleteCredential removes the credential of a family for a site, a miner
+// or (both empty) the fleet.
+func (c *Client) DeleteCredential(ctx context.Context, family hearth.Family, site, miner string) error {
+	v := url.Values{"family": {string(family)}}
+	if site != "" {
+		v.Set("site", site)
+	}
+	if miner != "" {
+		v.Set("miner", miner)
+	}
+	return c.do(ctx, http.MethodDelete, "/api/v1/credentials?"+v.Encode(), nil, nil)
+}
+
 // Fleet returns the fleet's counts and totals.
 func (c *Client) Fleet(ctx context.Context) (*FleetSummary, error) {
 	var out FleetSummary

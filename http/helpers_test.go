@@ -210,12 +210,13 @@ func offlineStatus(id string, lastSeen time.Time, lastErr string) hearth.MinerSt
 // fixture is a server with a small fleet: two online Antminers, one
 // offline, one never polled, and a Bitaxe at another site.
 type fixture struct {
-	Audit   *auditLog
-	Server  *hearthhttp.Server
-	Miners  *MinerService
-	Tokens  *TokenService
-	Handler http.Handler
-	Log     *bytes.Buffer
+	Credentials *credentialStore
+	Audit       *auditLog
+	Server      *hearthhttp.Server
+	Miners      *MinerService
+	Tokens      *TokenService
+	Handler     http.Handler
+	Log         *bytes.Buffer
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -243,6 +244,8 @@ func newFixture(t testing.TB) *fixture {
 		Logger:        slog.New(slog.NewTextHandler(&lockedWriter{w: log}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Now:           func() time.Time { return testNow },
 	}
+	f.Credentials = &credentialStore{}
+	f.Server.CredentialService = f.Credentials
 	f.Audit = &auditLog{}
 	f.Server.AuditService = f.Audit
 	f.Server.Actions = func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
@@ -370,4 +373,38 @@ func expectError(t *testing.T, rec *httptest.ResponseRecorder, status int, code 
 		t.Fatalf("error body has fields %v, want exactly error and code", raw)
 	}
 	return e.Error
+}
+
+// credentialStore is an in-memory hearth.CredentialService that keeps the
+// passwords it is given, so tests can check they are not returned.
+type credentialStore struct {
+	hearth.CredentialService
+	mu    sync.Mutex
+	creds []*hearth.MinerCredential
+}
+
+func (c *credentialStore) SetCredential(_ context.Context, mc *hearth.MinerCredential) error {
+	if err := mc.Validate(); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	cp := *mc
+	c.creds = append(c.creds, &cp)
+	return nil
+}
+
+func (c *credentialStore) FindCredentials(context.Context) ([]*hearth.MinerCredential, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var out []*hearth.MinerCredential
+	for _, mc := range c.creds {
+		cp := *mc
+		out = append(out, &cp)
+	}
+	return out, nil
+}
+
+func (c *credentialStore) DeleteCredential(_ context.Context, f hearth.Family, site, miner string) error {
+	return nil
 }

@@ -75,6 +75,14 @@ func TestOpenAPI(t *testing.T) {
 					body = map[string]any{"selector": "all", "verb": "reboot"}
 				}
 			}
+			if path == "/api/v1/credentials" {
+				switch method {
+				case "PUT":
+					body = map[string]any{"family": "antminer", "user": "root", "password": "pw"}
+				case "DELETE":
+					path += "?family=antminer"
+				}
+			}
 			h := newFixture(t).Handler
 			rec := serve(h, withToken(request(method, strings.ReplaceAll(path, "{id}", "s19-a"), body), validToken))
 			if rec.Code >= 300 {

@@ -28,6 +28,9 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/fleet", s.handleFleet},
 		{http.MethodPost, "/api/v1/actions", s.handleAction},
 		{http.MethodGet, "/api/v1/audit", s.handleAudit},
+		{http.MethodGet, "/api/v1/credentials", s.handleListCredentials},
+		{http.MethodPut, "/api/v1/credentials", s.handleSetCredential},
+		{http.MethodDelete, "/api/v1/credentials", s.handleDeleteCredential},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

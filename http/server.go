@@ -64,6 +64,9 @@ type Server struct {
 	Actions ActionFunc
 	// AuditService reads the audit log; nil disables GET /api/v1/audit.
 	AuditService hearth.AuditService
+	// CredentialService keeps miner credentials; nil disables
+	// /api/v1/credentials.
+	CredentialService hearth.CredentialService
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -157,3 +157,33 @@ func TestControlVerbsEndToEnd(t *testing.T) {
 		t.Errorf("audit has %d entries, want 10: %v", len(audit.Entries), err)
 	}
 }
+
+// A stored credential reaches the firmware: a wrong password for one
+// miner makes its writes fail with an auth error while the rest of the
+// fleet uses the default; removing it restores control. The password is
+// never shown again.
+func TestCredentialsReachTheMiner(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--miners", "4", "--models", "s21", "--poll-interval", "1s")
+	c := []string{"--server", d.URL, "--token", d.Token}
+	if _, errOut, code := runCLI(t, append([]string{"credentials", "set", "--family", "antminer", "--miner", "sim-00001", "--user", "root", "--password", "not-the-password"}, c...)...); code != 0 {
+		t.Fatalf("set: %s", errOut)
+	}
+	res := doVerb(t, d, "locate-on", "--select", "sim-00000,sim-00001")
+	if !res["sim-00000"].OK {
+		t.Errorf("default credentials: %+v", res["sim-00000"])
+	}
+	if r := res["sim-00001"]; r.OK || r.Code != hearth.EAUTH || strings.Contains(r.Error, "not-the-password") {
+		t.Errorf("wrong stored password: %+v", r)
+	}
+	out, _, _ := runCLI(t, append([]string{"credentials", "list", "--json"}, c...)...)
+	if strings.Contains(out, "not-the-password") || !strings.Contains(out, "sim-00001") {
+		t.Errorf("list: %s", out)
+	}
+	if _, errOut, code := runCLI(t, append([]string{"credentials", "remove", "--family", "antminer", "--miner", "sim-00001"}, c...)...); code != 0 {
+		t.Fatalf("remove: %s", errOut)
+	}
+	if r := doVerb(t, d, "locate-on", "--select", "sim-00001")["sim-00001"]; !r.OK {
+		t.Errorf("after removing the credential: %+v", r)
+	}
+}

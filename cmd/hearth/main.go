@@ -33,6 +33,7 @@ Commands:
   scan     discover miners in address ranges
   miners   list, add, show, remove and control miners through a running server
   audit    show the audit log of control actions
+  credentials  set, list and remove the passwords hearth uses to control miners
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBench(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
+	case "credentials":
+		return runCredentials(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

@@ -17,6 +17,7 @@ import (
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
+	"github.com/hearth-fleet/hearth/secret"
 	"github.com/hearth-fleet/hearth/sqlite"
 )
 
@@ -107,18 +108,19 @@ func (c *serveConfig) validate() error {
 
 // server is the assembled control plane.
 type server struct {
-	logger     *slog.Logger
-	db         *sqlite.DB
-	miners     *sqlite.MinerService
-	inventory  hearth.MinerService
-	tokens     *sqlite.TokenService
-	audit      *sqlite.AuditService
-	metrics    *metrics.Store
-	poller     *poller.Poller
-	http       *hearthhttp.Server
-	listener   net.Listener
-	url        string
-	adminToken string
+	logger      *slog.Logger
+	db          *sqlite.DB
+	miners      *sqlite.MinerService
+	inventory   hearth.MinerService
+	tokens      *sqlite.TokenService
+	audit       *sqlite.AuditService
+	credentials *sqlite.CredentialService
+	metrics     *metrics.Store
+	poller      *poller.Poller
+	http        *hearthhttp.Server
+	listener    net.Listener
+	url         string
+	adminToken  string
 }
 
 // openServer opens the stores, loads the inventory into the poller and
@@ -139,12 +141,12 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	}
 	s.miners = sqlite.NewMinerService(s.db)
 	s.tokens = sqlite.NewTokenService(s.db)
-	secret, created, err := s.tokens.EnsureAdminToken(ctx)
+	adminSecret, created, err := s.tokens.EnsureAdminToken(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("admin token: %w", err)
 	}
 	if created {
-		s.adminToken = secret
+		s.adminToken = adminSecret
 	}
 
 	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, Logger: s.logger})
@@ -167,8 +169,13 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
 
+	box, err := secret.LoadBox(cfg.data)
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	s.credentials = sqlite.NewCredentialService(s.db, box)
 	s.audit = sqlite.NewAuditService(s.db)
-	actions := &action.Service{Miners: s.miners, Audit: s.audit}
+	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
 			sel, err := action.ParseSelector(selector)
@@ -177,15 +184,16 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 			}
 			return actions.Do(ctx, actor, sel, a)
 		},
-		AuditService:     s.audit,
-		MinerService:     s.inventory,
-		StatusService:    s.poller,
-		TokenService:     s.tokens,
-		Identify:         identifyAt,
-		PrometheusAPI:    s.metrics.PrometheusAPI(),
-		MetricsHandler:   s.metrics.ExpositionHandler(),
-		Logger:           s.logger,
-		AllowRemoteReads: cfg.allowRemoteReads,
+		AuditService:      s.audit,
+		CredentialService: s.credentials,
+		MinerService:      s.inventory,
+		StatusService:     s.poller,
+		TokenService:      s.tokens,
+		Identify:          identifyAt,
+		PrometheusAPI:     s.metrics.PrometheusAPI(),
+		MetricsHandler:    s.metrics.ExpositionHandler(),
+		Logger:            s.logger,
+		AllowRemoteReads:  cfg.allowRemoteReads,
 	}
 	if err := s.http.Open(cfg.listen); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
