@@ -18,10 +18,11 @@ const (
 	VerbResume      Verb = "resume"
 	VerbPowerTarget Verb = "power-target"
 	VerbSetPools    Verb = "set-pools"
+	VerbFanMode     Verb = "fan-mode"
 )
 
 // Verbs lists every verb, for help texts and validation.
-var Verbs = []Verb{VerbReboot, VerbRestart, VerbLocateOn, VerbLocateOff, VerbPause, VerbResume, VerbPowerTarget, VerbSetPools}
+var Verbs = []Verb{VerbReboot, VerbRestart, VerbLocateOn, VerbLocateOff, VerbPause, VerbResume, VerbPowerTarget, VerbSetPools, VerbFanMode}
 
 // Action is one verb with its arguments, to be applied to a set of miners.
 type Action struct {
@@ -33,6 +34,8 @@ type Action struct {
 	Duration time.Duration `json:"duration_ns,omitempty"`
 	// Pools are the pools of set-pools, in priority order.
 	Pools []PoolConfig `json:"pools,omitempty"`
+	// Fan is the mode of fan-mode.
+	Fan *FanMode `json:"fan,omitempty"`
 }
 
 // Validate reports an EINVALID error when a is not a complete action.
@@ -52,6 +55,11 @@ func (a *Action) Validate() error {
 				return Errorf(EINVALID, "Pool %d needs a URL and a user.", i+1)
 			}
 		}
+	case VerbFanMode:
+		if a.Fan == nil {
+			return Errorf(EINVALID, "fan-mode needs auto or a speed in percent.")
+		}
+		return a.Fan.Validate()
 	default:
 		return Errorf(EINVALID, "Unknown verb %q.", a.Verb)
 	}

@@ -21,7 +21,25 @@ const (
 	CapPowerTarget Capability = "power_target"
 	// CapSetPools: replace the configured pools.
 	CapSetPools Capability = "set_pools"
+	// CapFanMode: fans under the firmware's automatic control, or at a
+	// fixed speed.
+	CapFanMode Capability = "fan_mode"
 )
+
+// FanMode is how a miner's fans are driven: by the firmware's temperature
+// control (Auto), or at a fixed duty of Percent (0-100).
+type FanMode struct {
+	Auto    bool `json:"auto"`
+	Percent int  `json:"percent,omitempty"`
+}
+
+// Validate reports an EINVALID error for a fixed speed outside 0-100.
+func (f FanMode) Validate() error {
+	if !f.Auto && (f.Percent < 0 || f.Percent > 100) {
+		return Errorf(EINVALID, "Fan speed must be between 0 and 100 %%, not %d.", f.Percent)
+	}
+	return nil
+}
 
 // Credentials authenticate hearth to a miner's management interface. A
 // zero value means the family's documented default.
@@ -74,6 +92,9 @@ type Controller interface {
 	SetPowerTarget(ctx context.Context, t Target, watts float64) (*PowerSetting, error)
 	// SetPools replaces the miner's pools (at most 3) in priority order.
 	SetPools(ctx context.Context, t Target, pools []PoolConfig) error
+	// SetFanMode puts the fans under automatic control or at a fixed
+	// speed.
+	SetFanMode(ctx context.Context, t Target, mode FanMode) error
 }
 
 // Unsupported returns the EUNSUPPORTED error for verb on family, so that

@@ -151,6 +151,8 @@ func run(ctx context.Context, d hearth.Driver, t hearth.Target, a hearth.Action)
 		return d.SetPowerTarget(ctx, t, a.Watts)
 	case hearth.VerbSetPools:
 		return nil, d.SetPools(ctx, t, a.Pools)
+	case hearth.VerbFanMode:
+		return nil, d.SetFanMode(ctx, t, *a.Fan)
 	}
 	return nil, hearth.Errorf(hearth.EINVALID, "Unknown verb %q.", a.Verb)
 }

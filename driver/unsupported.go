@@ -45,6 +45,11 @@ func (u Unsupported) SetPowerTarget(context.Context, hearth.Target, float64) (*h
 	return nil, hearth.Unsupported(u.Family, hearth.CapPowerTarget)
 }
 
+// SetFanMode is unsupported.
+func (u Unsupported) SetFanMode(context.Context, hearth.Target, hearth.FanMode) error {
+	return hearth.Unsupported(u.Family, hearth.CapFanMode)
+}
+
 // SetPools is unsupported.
 func (u Unsupported) SetPools(context.Context, hearth.Target, []hearth.PoolConfig) error {
 	return hearth.Unsupported(u.Family, hearth.CapSetPools)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -16,6 +17,9 @@ type ActionRequest struct {
 	Watts    float64             `json:"watts,omitempty"`
 	Duration string              `json:"duration,omitempty"`
 	Pools    []hearth.PoolConfig `json:"pools,omitempty"`
+	// Fan is fan-mode's setting: "auto", or a fixed speed in percent
+	// ("70").
+	Fan string `json:"fan,omitempty"`
 }
 
 // AuditList is the body of GET /api/v1/audit.
@@ -26,6 +30,13 @@ type AuditList struct {
 // action returns the domain action the request describes.
 func (req ActionRequest) action() (hearth.Action, error) {
 	a := hearth.Action{Verb: req.Verb, Watts: req.Watts, Pools: req.Pools}
+	if req.Fan != "" {
+		f, err := parseFanMode(req.Fan)
+		if err != nil {
+			return a, err
+		}
+		a.Fan = &f
+	}
 	if req.Duration != "" {
 		d, err := time.ParseDuration(req.Duration)
 		if err != nil || d < 0 {
@@ -92,3 +103,16 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 
 // ActionFunc runs a control action for the API; see Server.Actions.
 type ActionFunc func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error)
+
+// parseFanMode reads "auto" or a speed in percent ("70", "70%").
+func parseFanMode(s string) (hearth.FanMode, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "auto") {
+		return hearth.FanMode{Auto: true}, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(s), "%"))
+	if err != nil {
+		return hearth.FanMode{}, hearth.Errorf(hearth.EINVALID, `Fan mode %q is neither "auto" nor a speed in percent.`, s)
+	}
+	f := hearth.FanMode{Percent: n}
+	return f, f.Validate()
+}

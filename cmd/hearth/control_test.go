@@ -120,6 +120,14 @@ func TestControlVerbsEndToEnd(t *testing.T) {
 		t.Errorf("Bitaxe power target: %+v %+v", res[axeNew], p)
 	}
 
+	// fan-mode: a fixed speed shows in the Bitaxe's next readings.
+	ok(doVerb(t, d, "fan-mode", "--fan", "70", "--select", both), ant, axeNew)
+	eventually(t, axeNew+" fan at 70 %", func() bool {
+		m := showMiner(t, d, axeNew)
+		return m.Latest != nil && len(m.Latest.Fans) > 0 && m.Latest.Fans[0].Percent == 70
+	})
+	ok(doVerb(t, d, "fan-mode", "--fan", "auto", "--select", both), ant, axeNew)
+
 	// locate on and off.
 	ok(doVerb(t, d, "locate-on", "--select", both), ant, axeNew)
 	ok(doVerb(t, d, "locate-off", "--select", both), ant, axeNew)
@@ -153,8 +161,8 @@ func TestControlVerbsEndToEnd(t *testing.T) {
 		t.Error("the pool password is in the audit log")
 	}
 	var audit hearthhttp.AuditList
-	if err := json.Unmarshal([]byte(out), &audit); err != nil || len(audit.Entries) != 10 {
-		t.Errorf("audit has %d entries, want 10: %v", len(audit.Entries), err)
+	if err := json.Unmarshal([]byte(out), &audit); err != nil || len(audit.Entries) != 12 {
+		t.Errorf("audit has %d entries, want 12: %v", len(audit.Entries), err)
 	}
 }
 

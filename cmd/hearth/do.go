@@ -47,6 +47,7 @@ func runMinersDo(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs.Float64Var(&req.Watts, "watts", 0, "power-target: the target in watts")
 	fs.StringVar(&req.Duration, "duration", "", "locate-on: how long, where the firmware can time it (e.g. 10m)")
 	fs.Var(&pools, "pool", "set-pools: URL,USER[,PASSWORD], repeated in priority order (at most 3)")
+	fs.StringVar(&req.Fan, "fan", "", `fan-mode: "auto", or a fixed speed in percent (e.g. 70)`)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err

@@ -83,6 +83,7 @@ func (d *Driver) Capabilities() []hearth.Capability {
 		hearth.CapPause,
 		hearth.CapPowerTarget,
 		hearth.CapSetPools,
+		hearth.CapFanMode,
 	}
 }
 
