@@ -16,6 +16,13 @@ const (
 	// FamilyAxeOS is the ESP-Miner firmware of Bitaxe-class home miners:
 	// JSON over HTTP on port 80.
 	FamilyAxeOS Family = "axeos"
+	// FamilyLuxOS is Luxor's LuxOS firmware on Antminer hardware: the
+	// CGMiner RPC on TCP 4028 with LuxOS's extensions, writes authorised
+	// by a session that only one client may hold at a time.
+	FamilyLuxOS Family = "luxos"
+	// FamilyAvalon is Canaan's Avalon firmware, a cgminer 4.11 fork: the
+	// CGMiner RPC on TCP 4028 with Avalon's ascset extensions for writes.
+	FamilyAvalon Family = "avalon"
 )
 
 // Miner is one machine in the inventory. Its ID never changes once given;
