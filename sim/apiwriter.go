@@ -15,6 +15,8 @@ type apiWriter struct {
 	b    []byte
 	json bool
 	n    int // fields in the current record
+	// desc is the STATUS Description; "" means apiDescription (bmminer).
+	desc string
 }
 
 // status writes the STATUS section that opens every reply. Description is
@@ -35,7 +37,11 @@ func (w *apiWriter) status(severity byte, when int64, code int, msg string, desc
 	w.int("Code", int64(code))
 	w.esc("Msg", msg)
 	if desc {
-		w.esc("Description", apiDescription)
+		if w.desc != "" {
+			w.esc("Description", w.desc)
+		} else {
+			w.esc("Description", apiDescription)
+		}
 	}
 	w.close()
 	if w.json {

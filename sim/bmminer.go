@@ -34,22 +34,24 @@ const (
 
 // rpcRequest is what the server understood of a request.
 type rpcRequest struct {
-	json    bool   // reply in JSON (the request started with '{')
-	command string // the command name, "" when errCode is set
-	errCode int    // 23, 24 or 14 when the request itself is bad
+	json      bool   // reply in JSON (the request started with '{')
+	command   string // the command name, "" when errCode is set
+	parameter string // the parameter as text; LuxOS's writes take one
+	errCode   int    // 23, 24 or 14 when the request itself is bad
 }
 
 // parseRPCRequest reads a request as cgminer's api() does: the first byte
 // decides between JSON ({"command":"summary","parameter":...}) and text
-// ("summary|param"); the request ends at the first NUL. Parameters are
-// ignored, since none of the read commands takes one.
+// ("summary|param"); the request ends at the first NUL. A JSON parameter
+// may be a string or a number, as cgminer accepts; bmminer's read
+// commands ignore it.
 func parseRPCRequest(buf []byte) rpcRequest {
 	if i := bytes.IndexByte(buf, 0); i >= 0 {
 		buf = buf[:i]
 	}
 	if len(buf) == 0 || buf[0] != '{' {
-		cmd, _, _ := bytes.Cut(buf, []byte{'|'})
-		return rpcRequest{command: string(cmd)}
+		cmd, param, _ := bytes.Cut(buf, []byte{'|'})
+		return rpcRequest{command: string(cmd), parameter: string(param)}
 	}
 	// Fast path for what clients send: {"command":"name"} with a plain name.
 	if rest, ok := bytes.CutPrefix(buf, []byte(`{"command":"`)); ok {
@@ -72,7 +74,18 @@ func parseRPCRequest(buf []byte) rpcRequest {
 	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &cmd) != nil {
 		return rpcRequest{json: true, errCode: codeInvalidCmd}
 	}
-	return rpcRequest{json: true, command: cmd}
+	req := rpcRequest{json: true, command: cmd}
+	if raw, ok := obj["parameter"]; ok && len(raw) > 0 {
+		var text string
+		if raw[0] == '"' {
+			if json.Unmarshal(raw, &text) == nil {
+				req.parameter = text
+			}
+		} else if raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9') {
+			req.parameter = string(raw)
+		}
+	}
+	return req
 }
 
 // isPrintable reports whether b holds no control characters, which a JSON
@@ -201,18 +214,29 @@ func ratio(a, b float64) float64 {
 // renderPools lists the configured pools (the seed's pool and its backup
 // until set_miner_conf changes them); the first one is mining.
 func renderPools(w *apiWriter, m *miner, s *snapshot) {
-	pools := m.settingsAt(s.t).Pools
+	renderPoolList(w, m, s, m.settingsAt(s.t).Pools, 0)
+}
+
+// renderPoolList writes pools, pool activeIndex mining; the others follow
+// it in priority in their POOL order.
+func renderPoolList(w *apiWriter, m *miner, s *snapshot, pools []PoolSetting, activeIndex int) {
 	diff := m.model.poolDiff
 	stale := int64(float64(s.rej) / 9)
 	w.status('S', s.unix, codePools, strconv.Itoa(len(pools))+" Pool(s)", true)
 	w.section("POOLS", false)
 	for i, p := range pools {
-		active := i == 0
+		active := i == activeIndex
+		priority := i + 1
+		if active {
+			priority = 0
+		} else if i > activeIndex {
+			priority = i
+		}
 		w.open(i > 0)
 		w.int("POOL", int64(i))
 		w.esc("URL", p.URL)
 		w.str("Status", "Alive")
-		w.int("Priority", int64(i))
+		w.int("Priority", int64(priority))
 		w.int("Quota", 1)
 		w.str("Long Poll", "N")
 		if active {

@@ -90,6 +90,15 @@ type MinerSettings struct {
 	FanPercent int  `json:"fan_percent"`
 	// Reboots counts reboots and restarts since the simulator started.
 	Reboots int `json:"reboots"`
+	// Profile is the LuxOS power profile in force (profileset), e.g.
+	// "490MHz"; "" on other firmwares.
+	Profile string `json:"profile,omitempty"`
+	// ATM is whether LuxOS's automatic tuning (atmset enabled=…) is on;
+	// false on other firmwares.
+	ATM bool `json:"atm,omitempty"`
+	// ActivePool is the POOL number LuxOS mines on (switchpool); Pools
+	// stay in POOL-number order there. Always 0 on other firmwares.
+	ActivePool int `json:"active_pool,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -105,6 +114,8 @@ type minerControl struct {
 	settings MinerSettings
 	// identifyUntil is the sim time an AxeOS identify ends, 0 when off.
 	identifyUntil float64
+	// lux is LuxOS's session state.
+	lux luxSession
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -185,6 +196,10 @@ func defaultSettings(m *miner) MinerSettings {
 		{URL: url(pool.backup), User: user, Password: "x"},
 	}
 	st.FanPercent = 100
+	if m.model.Family == hearth.FamilyLuxOS {
+		st.Profile = luxDefaultProfile
+		st.ATM = true
+	}
 	return st
 }
 
@@ -254,7 +269,8 @@ func (s *Sim) write(m *miner, t float64, reboot bool, change func(c *minerContro
 		next.baseT, next.baseAcc, next.baseRej = up, 0, 0
 		c.identifyUntil = 0
 		st.Locate = false
-		st.Paused = false // ESP-Miner does not keep a pause across restarts
+		st.Paused = false    // ESP-Miner does not keep a pause across restarts
+		c.lux = luxSession{} // a restart of LUXminer ends its session
 	} else if next.ctl.downUntil > t {
 		next.baseT = next.ctl.downUntil
 	}
@@ -268,6 +284,16 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 	if model.Family == hearth.FamilyAxeOS {
 		freq = st.FrequencyMHz / model.frequency
 		if st.Paused {
+			return 0, freq, true
+		}
+		return freq, freq, false
+	}
+	if model.Family == hearth.FamilyLuxOS {
+		freq = 1
+		if p, ok := luxProfileNamed(model, st.Profile); ok {
+			freq = p.freq / model.frequency
+		}
+		if st.Mode == ModeSleep {
 			return 0, freq, true
 		}
 		return freq, freq, false

@@ -6,8 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/hearth-fleet/hearth"
 )
 
 // FaultKind names one way a simulated miner can go wrong. The names are
@@ -205,7 +203,7 @@ func (s faultSet) has(bit faultSet) bool { return s&bit != 0 }
 func checkFaultFits(kind FaultKind, model *Model) error {
 	switch kind {
 	case FaultFailedChips, FaultDeadBoard, FaultCoolingReversed:
-		if model.Family != hearth.FamilyAntminer {
+		if !speaksRPC(model) {
 			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
 		}
 	case FaultFanFail:

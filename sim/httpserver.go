@@ -93,6 +93,8 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	var reply httpReply
 	if m.model.Family == hearth.FamilyAxeOS {
 		reply = s.axeOSReply(r, m, &snap, (*bufp)[:0])
+	} else if m.model.Family == hearth.FamilyLuxOS {
+		reply = luxWebReply(r)
 	} else {
 		reply = s.antWebReply(r, m, &snap, now, (*bufp)[:0])
 	}

@@ -41,6 +41,7 @@ type Model struct {
 	compileTime string  // VERSION[0].CompileTime
 	fsVersion   string  // get_system_info system_filesystem_version
 	serialCode  string  // middle part of the serial number
+	luxVer      string  // LuxOS: VERSION[0].LUXminer
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.
@@ -53,6 +54,9 @@ const (
 	ModelS21XP       = "s21xp"
 	ModelS21XPHyd    = "s21xphyd"
 	ModelBitaxeGamma = "bitaxe-gamma"
+	// ModelS21LuxOS is an Antminer S21 running LuxOS. It is not in the
+	// default mix; Config.Models or Config.Mix brings it in.
+	ModelS21LuxOS = "s21-luxos"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -89,6 +93,13 @@ var models = []*Model{
 		frequency: 495, groupSize: 8, poolDiff: 65536,
 		minerVer: "71.0.1.3", compileTime: "Thu Jan  8 15:44:15 CST 2026",
 		fsVersion: "FR-1.2(260108-S21XPHYD)", serialCode: "HYXP",
+	},
+	{
+		Short: ModelS21LuxOS, Name: "Antminer S21", Family: hearth.FamilyLuxOS,
+		HashRate: 200e12, Power: 3500, Boards: 3, ChipsPerBoard: 108, Fans: 4,
+		frequency: 490, groupSize: 3, poolDiff: 16384,
+		minerVer: "2025.4.8.220305", compileTime: "Tue Apr  8 22:05:35 UTC 2025",
+		luxVer: "2025.4.8.220305-57b389c7", serialCode: "THQI",
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,

@@ -39,7 +39,7 @@ func (s *Sim) serveRPC(ln net.Listener) {
 			continue
 		}
 		m := s.minerAt(c.LocalAddr())
-		if m == nil || m.model.Family != hearth.FamilyAntminer || m.unreachable(s.elapsed()) {
+		if m == nil || !speaksRPC(m.model) || m.unreachable(s.elapsed()) {
 			c.Close()
 			continue
 		}
@@ -77,7 +77,11 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 	now := s.now()
 	snap := m.evaluate(s.elapsedAt(now), now.Unix(), s.ambient)
 	w := apiWriter{b: (*bufp)[:0]}
-	renderRPC(&w, req, m, &snap)
+	if m.model.Family == hearth.FamilyLuxOS {
+		s.renderLuxOS(&w, req, m, &snap)
+	} else {
+		renderRPC(&w, req, m, &snap)
+	}
 	*bufp = w.b[:0] // keep a grown buffer for the next request
 	reply := w.b
 	s.send(c, reply, snap.active, func() []byte {
@@ -85,4 +89,9 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 		cut := cutPoint(len(reply) - 1)
 		return append(append(make([]byte, 0, cut+1), reply[:cut]...), 0)
 	})
+}
+
+// speaksRPC reports whether model's firmware answers the CGMiner RPC.
+func speaksRPC(model *Model) bool {
+	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS
 }
