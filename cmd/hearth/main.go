@@ -18,7 +18,9 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	_ "github.com/hearth-fleet/hearth/driver/antminer"
+	_ "github.com/hearth-fleet/hearth/driver/avalon"
 	_ "github.com/hearth-fleet/hearth/driver/axeos"
+	_ "github.com/hearth-fleet/hearth/driver/luxos"
 )
 
 const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.
