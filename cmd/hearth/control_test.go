@@ -195,3 +195,36 @@ func TestCredentialsReachTheMiner(t *testing.T) {
 		t.Errorf("after removing the credential: %+v", r)
 	}
 }
+
+// LuxOS through hearth: identified by the demo's scan, curtailed and
+// woken, and given a power target through its profiles.
+func TestLuxOSThroughHearth(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--miners", "2", "--models", "s21-luxos", "--poll-interval", "1s")
+	m := showMiner(t, d, "sim-00000")
+	if m.Family != hearth.FamilyLuxOS || !strings.HasPrefix(m.Firmware, "LuxOS ") {
+		t.Fatalf("identified as %s %q", m.Family, m.Firmware)
+	}
+	eventually(t, "measured power", func() bool {
+		m := showMiner(t, d, "sim-00000")
+		return m.Latest != nil && m.Latest.Power > 0 && !m.Latest.PowerEstimated
+	})
+	if r := doVerb(t, d, "pause", "--select", "sim-00000")["sim-00000"]; !r.OK {
+		t.Fatalf("pause: %+v", r)
+	}
+	eventually(t, "curtailed", func() bool {
+		m := showMiner(t, d, "sim-00000")
+		return m.Latest != nil && m.Latest.HashRate == 0
+	})
+	if r := doVerb(t, d, "resume", "--select", "sim-00000")["sim-00000"]; !r.OK {
+		t.Fatalf("resume: %+v", r)
+	}
+	r := doVerb(t, d, "power-target", "--watts", "2500", "--select", "sim-00000")["sim-00000"]
+	if !r.OK || r.Power == nil || r.Power.Mechanism != "profile" || r.Power.Watts > 2500 || r.Power.Watts <= 0 {
+		t.Errorf("power target: %+v %+v", r, r.Power)
+	}
+	eventually(t, "the profile's power", func() bool {
+		m := showMiner(t, d, "sim-00000")
+		return m.Latest != nil && m.Latest.HashRate > 0 && m.Latest.Power > 0 && m.Latest.Power <= 2600
+	})
+}
