@@ -23,6 +23,15 @@ const (
 	// FamilyAvalon is Canaan's Avalon firmware, a cgminer 4.11 fork: the
 	// CGMiner RPC on TCP 4028 with Avalon's ascset extensions for writes.
 	FamilyAvalon Family = "avalon"
+	// FamilyVNish is the VNish (AnthillOS) firmware for Antminers: a REST
+	// API on port 80 unlocked with a password.
+	FamilyVNish Family = "vnish"
+	// FamilyEPIC is ePIC's UMC (PowerPlay) firmware: HTTP on port 4028
+	// with the password in each write's body.
+	FamilyEPIC Family = "epic"
+	// FamilyWhatsminer is MicroBT's btminer firmware: API v2 on TCP 4028
+	// (encrypted writes) and API v3 on TCP 4433.
+	FamilyWhatsminer Family = "whatsminer"
 )
 
 // Miner is one machine in the inventory. Its ID never changes once given;
