@@ -20,7 +20,10 @@ import (
 	_ "github.com/hearth-fleet/hearth/driver/antminer"
 	_ "github.com/hearth-fleet/hearth/driver/avalon"
 	_ "github.com/hearth-fleet/hearth/driver/axeos"
+	_ "github.com/hearth-fleet/hearth/driver/epic"
 	_ "github.com/hearth-fleet/hearth/driver/luxos"
+	_ "github.com/hearth-fleet/hearth/driver/vnish"
+	_ "github.com/hearth-fleet/hearth/driver/whatsminer"
 )
 
 const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.
