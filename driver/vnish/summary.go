@@ -118,9 +118,9 @@ func (s *summary) reading(unit float64) *hearth.Reading {
 		r.Errors = append(r.Errors, "VNish reports no running miner process.")
 		return r
 	}
-	r.HashRate = nonNegative(m.HrRealtime) * unit
-	r.HashRateAvg = nonNegative(m.HrAverage) * unit
-	r.IdealHashRate = nonNegative(m.HrNominal) * unit
+	r.HashRate = hashRate(m.HrRealtime, unit)
+	r.HashRateAvg = hashRate(m.HrAverage, unit)
+	r.IdealHashRate = hashRate(m.HrNominal, unit)
 	r.Power = nonNegative(m.PowerConsumption)
 	r.HardwareErrors = count(m.HwErrors)
 
@@ -149,8 +149,8 @@ func (s *summary) reading(unit float64) *hearth.Reading {
 		}
 		b := hearth.Board{
 			Index:         len(r.Boards),
-			HashRate:      nonNegative(c.HashrateRt) * unit,
-			IdealHashRate: nonNegative(c.HashrateIdeal) * unit,
+			HashRate:      hashRate(c.HashrateRt, unit),
+			IdealHashRate: hashRate(c.HashrateIdeal, unit),
 			ChipTemp:      nonNegative(c.ChipTemp.Max),
 			BoardTemp:     nonNegative(c.PcbTemp.Max),
 			InletTemp:     nonNegative(c.PcbTemp.Min),
@@ -248,4 +248,18 @@ func seconds(v float64) time.Duration {
 		return 0
 	}
 	return time.Duration(math.Min(v, maxSecs) * float64(time.Second))
+}
+
+// maxHashRate bounds a believable hash rate: 1e21 H/s is a thousand times
+// the whole Bitcoin network. A larger figure is garbage, not a reading.
+const maxHashRate = 1e21
+
+// hashRate converts a reported rate to hashes per second, reading garbage
+// (negative, overflowing, beyond maxHashRate) as unknown.
+func hashRate(v, unit float64) float64 {
+	h := nonNegative(v) * unit
+	if math.IsInf(h, 0) || math.IsNaN(h) || h > maxHashRate {
+		return 0
+	}
+	return h
 }
