@@ -63,7 +63,7 @@ func BenchmarkDecodeStats(b *testing.B) {
 
 // BenchmarkDecodePools decodes the S19 Pro pools reply (Appendix A.2).
 func BenchmarkDecodePools(b *testing.B) {
-	benchmarkDecode(b, "pools.json", readPools)
+	benchmarkDecode(b, "pools.json", func(r *hearth.Reading, d *cgminer.Document) { r.Pools = cgminer.Pools(d) })
 }
 
 // BenchmarkDecodeSummary decodes the S19 Pro summary reply.

@@ -62,7 +62,7 @@ func checkReading(t *testing.T, r *hearth.Reading) {
 	if r.Uptime < 0 {
 		t.Fatalf("Uptime = %v", r.Uptime)
 	}
-	if len(r.Boards) > maxChains || len(r.Fans) > maxFans || len(r.Pools) > maxPools {
+	if len(r.Boards) > maxChains || len(r.Fans) > maxFans || len(r.Pools) > cgminer.MaxPools {
 		t.Fatalf("%d boards, %d fans, %d pools", len(r.Boards), len(r.Fans), len(r.Pools))
 	}
 	for i, b := range r.Boards {

@@ -15,7 +15,7 @@ func newReading(modelHint string, summary, pools, statsDoc *cgminer.Document) *h
 		readSummary(r, summary)
 	}
 	if pools != nil {
-		readPools(r, pools)
+		r.Pools = cgminer.Pools(pools)
 	}
 	st := stats{unit: gigahash}
 	if statsDoc != nil {

@@ -29,7 +29,7 @@ func newReading(summary, pools, stats *cgminer.Document) *hearth.Reading {
 		readStats(r, minerStats(stats), summary == nil)
 	}
 	if pools != nil {
-		readPools(r, pools)
+		r.Pools = cgminer.Pools(pools)
 	}
 	return r
 }
