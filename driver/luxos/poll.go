@@ -1,10 +1,7 @@
 package luxos
 
 import (
-	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -26,42 +23,13 @@ var pollCommands = [...]string{"summary", "pools", "stats", "power"}
 func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, error) {
 	addr := rpcAddr(t)
 	start := time.Now()
-	var docs [len(pollCommands)]*cgminer.Document
-	var errs [len(pollCommands)]error
-	var latency time.Duration
-	for i, cmd := range pollCommands {
-		reply, err := d.RPC.Command(ctx, addr, cmd, "")
-		if err != nil {
-			errs[i] = err
-			if errors.Is(err, cgminer.ErrConnect) {
-				for j := i + 1; j < len(errs); j++ {
-					errs[j] = err
-				}
-				break
-			}
-			continue
-		}
-		if reply.Truncated() {
-			// Fields after the cut would read as zero; a cut-short
-			// reply is a failed command, not a reading.
-			errs[i] = hearth.Errorf(hearth.EPROTOCOL, "Reply was cut short.")
-			continue
-		}
-		docs[i] = &reply.Document
-		if latency == 0 || reply.FirstByte < latency {
-			latency = reply.FirstByte
-		}
+	sw, err := cgminer.SendEach(ctx, addr, pollCommands[:], d.RPC.Command)
+	if err != nil {
+		return nil, err
 	}
-	if docs[0] == nil && docs[1] == nil && docs[2] == nil && docs[3] == nil {
-		return nil, fmt.Errorf("poll %s: %w", addr, cmp.Or(errs[0], errs[1], errs[2], errs[3]))
-	}
-	r := newReading(docs[0], docs[1], docs[2], docs[3])
+	r := newReading(sw.Docs[0], sw.Docs[1], sw.Docs[2], sw.Docs[3])
 	r.Time = start
-	r.Latency = latency
-	for i, err := range errs {
-		if err != nil {
-			r.PollErrors = append(r.PollErrors, pollCommands[i]+": "+hearth.ErrorMessage(err))
-		}
-	}
+	r.Latency = sw.Latency
+	r.PollErrors = sw.PollErrors
 	return r, nil
 }
