@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // Identify recognises AxeOS by its /api/system/info reply (a JSON object
@@ -87,7 +88,7 @@ func (d *Driver) systemASIC(ctx context.Context, base string) (*systemASIC, erro
 	defer rep.release()
 	var asic systemASIC
 	if err := json.Unmarshal(rep.body(), &asic); err != nil {
-		return nil, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathSystemASIC, excerpt(rep.body()))
+		return nil, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathSystemASIC, web.Excerpt(rep.body()))
 	}
 	return &asic, nil
 }

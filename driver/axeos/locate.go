@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // identifyPeriod is how long AxeOS keeps identify mode on by itself
@@ -51,7 +52,7 @@ func parseIdentifyReply(body []byte) (on bool, err error) {
 		Message string `json:"message"`
 	}
 	if err := json.Unmarshal(body, &reply); err != nil {
-		return false, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathIdentify, excerpt(body))
+		return false, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathIdentify, web.Excerpt(body))
 	}
 	msg := strings.ToLower(reply.Message)
 	switch {
@@ -60,7 +61,7 @@ func parseIdentifyReply(body []byte) (on bool, err error) {
 	case strings.Contains(msg, "says"):
 		return true, nil
 	}
-	return false, hearth.Errorf(hearth.EPROTOCOL, "Miner's reply to %s does not say whether identify mode is on: %q.", pathIdentify, excerpt(body))
+	return false, hearth.Errorf(hearth.EPROTOCOL, "Miner's reply to %s does not say whether identify mode is on: %q.", pathIdentify, web.Excerpt(body))
 }
 
 func onOff(on bool) string {

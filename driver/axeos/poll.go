@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // Poll takes one reading with a single GET of /api/system/info, which
@@ -46,7 +47,7 @@ func (d *Driver) systemInfo(ctx context.Context, base string) (*systemInfo, time
 	defer rep.release()
 	info, err := decodeSystemInfo(rep.body())
 	if err != nil {
-		return nil, 0, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathSystemInfo, excerpt(rep.body()))
+		return nil, 0, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathSystemInfo, web.Excerpt(rep.body()))
 	}
 	return info, rep.latency, nil
 }

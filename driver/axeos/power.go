@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // SetPowerTarget approximates a power target by the ASIC frequency, since
@@ -90,7 +91,7 @@ func parseFrequencyOptions(body []byte) ([]float64, error) {
 		FrequencyOptions []flexFloat `json:"frequencyOptions"`
 	}
 	if err := json.Unmarshal(body, &asic); err != nil {
-		return nil, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s has no usable frequencyOptions: %q.", pathSystemASIC, excerpt(body))
+		return nil, hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s has no usable frequencyOptions: %q.", pathSystemASIC, web.Excerpt(body))
 	}
 	var out []float64
 	for _, f := range asic.FrequencyOptions {

@@ -229,25 +229,3 @@ func putBuffer(b *bytes.Buffer) {
 	b.Reset()
 	bufferPool.Put(b)
 }
-
-// excerpt returns the first bytes of b made safe to show: printable ASCII
-// kept, everything else replaced by '.', and an ellipsis when cut.
-func excerpt(b []byte) string {
-	const max = 40
-	cut := len(b) > max
-	if cut {
-		b = b[:max]
-	}
-	out := make([]byte, 0, len(b)+3)
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			out = append(out, c)
-		} else {
-			out = append(out, '.')
-		}
-	}
-	if cut {
-		out = append(out, "..."...)
-	}
-	return string(out)
-}

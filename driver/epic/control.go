@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // The paths of the control verbs (UMC API spec 1.30.0, tag v1-POST).
@@ -110,7 +111,7 @@ func (d *Driver) post(ctx context.Context, t hearth.Target, verb, path string, p
 func checkResponse(path string, b []byte) error {
 	var r response
 	if err := json.Unmarshal(bytes.TrimSpace(b), &r); err != nil || r.Result == nil {
-		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner's answer to POST %s is not a UMC result: %q.", path, excerpt(b))
+		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner's answer to POST %s is not a UMC result: %q.", path, web.Excerpt(b))
 	}
 	if *r.Result {
 		return nil

@@ -13,13 +13,12 @@ package epic
 
 import (
 	"context"
-	"net"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // MaxReplyBytes is the largest reply body the driver reads from a miner. A
@@ -91,31 +90,13 @@ func (d *Driver) DefaultPort() int { return defaultPort }
 // baseURL returns "http://host:port" for t and the host:port alone for
 // messages, or an EINVALID error when t has no address or a bad port.
 func baseURL(t hearth.Target) (base, hostport string, err error) {
-	if t.Address == "" {
-		return "", "", hearth.Errorf(hearth.EINVALID, "Miner address required.")
-	}
-	port := t.Port
-	if port == 0 {
-		port = defaultPort
-	}
-	if port < 0 || port > 65535 {
-		return "", "", hearth.Errorf(hearth.EINVALID, "Miner port must be between 1 and 65535.")
-	}
-	hostport = net.JoinHostPort(t.Address, strconv.Itoa(port))
-	return "http://" + hostport, hostport, nil
+	return web.BaseURL(t, defaultPort)
 }
 
 // withDeadline returns ctx unchanged when it has a deadline, and otherwise
 // a context bounded by d.Timeout.
 func (d *Driver) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return ctx, func() {}
-	}
-	timeout := d.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, timeout)
+	return web.WithDeadline(ctx, d.Timeout, DefaultTimeout)
 }
 
 // password returns the password to send for t: its own, or the default.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // Paths of the reads.
@@ -43,7 +44,7 @@ func (d *Driver) Identify(ctx context.Context, t hearth.Target) (*hearth.Identit
 	caps, err := decodeCapabilities(body)
 	if err != nil {
 		return nil, fmt.Errorf("epic identify %s: %w", hostport,
-			hearth.WrapError(hearth.EUNSUPPORTED, err, "Not ePIC UMC: %s answers %q.", pathCapabilities, excerpt(body)))
+			hearth.WrapError(hearth.EUNSUPPORTED, err, "Not ePIC UMC: %s answers %q.", pathCapabilities, web.Excerpt(body)))
 	}
 	id := &hearth.Identity{
 		Address: t.Address,

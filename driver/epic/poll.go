@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // Poll takes one reading from GET /summary, which carries hash rate,
@@ -32,7 +33,7 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 	s, err := decodeSummary(body)
 	if err != nil {
 		return nil, fmt.Errorf("epic poll %s: %w", hostport,
-			hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not a UMC summary: %q.", pathSummary, excerpt(body)))
+			hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not a UMC summary: %q.", pathSummary, web.Excerpt(body)))
 	}
 
 	var pollErrors []string
@@ -40,7 +41,7 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 	if body, l, err := d.exchange(ctx, base, pathTemps, nil); err != nil {
 		pollErrors = append(pollErrors, fmt.Sprintf("%s: %s", pathTemps, hearth.ErrorMessage(err)))
 	} else if temps, err = decodeBoardTemps(body); err != nil {
-		pollErrors = append(pollErrors, fmt.Sprintf("%s: reply is not a temperature list: %q", pathTemps, excerpt(body)))
+		pollErrors = append(pollErrors, fmt.Sprintf("%s: reply is not a temperature list: %q", pathTemps, web.Excerpt(body)))
 	} else {
 		latency = shortest(latency, l)
 	}
@@ -48,7 +49,7 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 	if body, l, err := d.exchange(ctx, base, pathCapabilities, nil); err != nil {
 		pollErrors = append(pollErrors, fmt.Sprintf("%s: %s", pathCapabilities, hearth.ErrorMessage(err)))
 	} else if caps, err := decodeCapabilities(body); err != nil {
-		pollErrors = append(pollErrors, fmt.Sprintf("%s: reply has no Model: %q", pathCapabilities, excerpt(body)))
+		pollErrors = append(pollErrors, fmt.Sprintf("%s: reply has no Model: %q", pathCapabilities, web.Excerpt(body)))
 	} else {
 		chips = caps.chipsPerBoard()
 		latency = shortest(latency, l)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 const pathUnlock = apiPrefix + "/unlock"
@@ -101,7 +102,7 @@ func (d *Driver) unlock(ctx context.Context, ep endpoint) (string, error) {
 	case http.StatusOK:
 		u, err := decodeUnlock(r.body)
 		if err != nil {
-			return "", hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathUnlock, excerpt(r.body))
+			return "", hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not JSON: %q.", pathUnlock, web.Excerpt(r.body))
 		}
 		if u.Token == "" {
 			return "", hearth.Errorf(hearth.EPROTOCOL, "Miner's reply to %s has no token.", pathUnlock)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // preset is one autotune preset (spec AutotunePresetsItem). On Antminers
@@ -123,7 +124,7 @@ func (d *Driver) SetPowerTarget(ctx context.Context, t hearth.Target, watts floa
 		return nil, wrap("power target", ep, err)
 	}
 	if got := after.preset(); got != chosen.Name {
-		return nil, wrap("power target", ep, hearth.Errorf(hearth.EPROTOCOL, "Miner did not apply power preset %q (it reports %q).", chosen.Name, excerpt([]byte(got))))
+		return nil, wrap("power target", ep, hearth.Errorf(hearth.EPROTOCOL, "Miner did not apply power preset %q (it reports %q).", chosen.Name, web.Excerpt([]byte(got))))
 	}
 	return &hearth.PowerSetting{RequestedWatts: watts, Watts: float64(chosenW), Mechanism: "profile", Value: chosen.Name}, nil
 }

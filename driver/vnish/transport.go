@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // userAgent names hearth to the miner so that an operator reading logs
@@ -168,35 +169,13 @@ func errDetail(body []byte) string {
 	if json.Unmarshal(body, &e) != nil || e.Err == "" {
 		return ""
 	}
-	return excerpt([]byte(e.Err))
-}
-
-// excerpt returns the first bytes of b made safe to show: printable ASCII
-// kept, everything else replaced by '.', and an ellipsis when cut.
-func excerpt(b []byte) string {
-	const max = 60
-	cut := len(b) > max
-	if cut {
-		b = b[:max]
-	}
-	out := make([]byte, 0, len(b)+3)
-	for _, c := range b {
-		if c >= 0x20 && c < 0x7f {
-			out = append(out, c)
-		} else {
-			out = append(out, '.')
-		}
-	}
-	if cut {
-		out = append(out, "..."...)
-	}
-	return string(out)
+	return web.Excerpt([]byte(e.Err))
 }
 
 // decode unmarshals a 200 body into v, or returns EPROTOCOL with an excerpt.
 func decode(path string, body []byte, v any) error {
 	if err := json.Unmarshal(body, v); err != nil {
-		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not the JSON VNish sends: %q.", path, excerpt(body))
+		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner's reply to %s is not the JSON VNish sends: %q.", path, web.Excerpt(body))
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // MaxReplyBytes is the largest reply body the driver reads from a miner. A
@@ -152,12 +153,5 @@ func (d *Driver) session(ep endpoint) *session {
 // withDeadline returns ctx unchanged when it has a deadline, and otherwise
 // a context bounded by d.Timeout.
 func (d *Driver) withDeadline(ctx context.Context) (context.Context, context.CancelFunc) {
-	if _, ok := ctx.Deadline(); ok {
-		return ctx, func() {}
-	}
-	timeout := d.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	return context.WithTimeout(ctx, timeout)
+	return web.WithDeadline(ctx, d.Timeout, DefaultTimeout)
 }
