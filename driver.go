@@ -29,6 +29,9 @@ type Target struct {
 	// Port and WebPort are as in Miner: zero means the family's default.
 	Port    int
 	WebPort int
+	// APIPort is as in Miner: the second management API's port (Whatsminer
+	// API v3, Braiins OS gRPC); zero means the family's default.
+	APIPort int
 	// Model, when known from identification, lets a driver fill values the
 	// firmware does not report (expected chips, nameplate efficiency).
 	Model string
@@ -36,7 +39,7 @@ type Target struct {
 
 // TargetOf returns where to find m.
 func TargetOf(m *Miner) Target {
-	return Target{Address: m.Address, Port: m.Port, WebPort: m.WebPort, Model: m.Model}
+	return Target{Address: m.Address, Port: m.Port, WebPort: m.WebPort, APIPort: m.APIPort, Model: m.Model}
 }
 
 // Driver speaks one protocol family. Implementations live in driver/ and

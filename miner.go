@@ -32,6 +32,10 @@ const (
 	// FamilyWhatsminer is MicroBT's btminer firmware: API v2 on TCP 4028
 	// (encrypted writes) and API v3 on TCP 4433.
 	FamilyWhatsminer Family = "whatsminer"
+	// FamilyBraiins is Braiins OS (BOS, BOS+) on Antminer hardware: the
+	// gRPC public API on TCP 50051, the REST API on port 80 from 25.07,
+	// and a CGMiner-compatible RPC on TCP 4028 for identification.
+	FamilyBraiins Family = "braiins"
 )
 
 // Miner is one machine in the inventory. Its ID never changes once given;
@@ -49,6 +53,11 @@ type Miner struct {
 	// WebPort is the port of the miner's web interface where the family
 	// uses one besides its primary protocol; zero means 80.
 	WebPort int `json:"web_port,omitempty"`
+	// APIPort is the port of a second management API some families run
+	// besides the primary one: Whatsminer's API v3 (4433) and Braiins OS's
+	// gRPC API (50051). Zero means the family's default, so only a miner
+	// behind port forwarding, or a simulator, sets it.
+	APIPort int `json:"api_port,omitempty"`
 
 	Family   Family `json:"family"`
 	Firmware string `json:"firmware,omitempty"`
@@ -72,7 +81,10 @@ type Identity struct {
 	Port    int    `json:"port"`
 	// WebPort is the web interface's port where the family uses one
 	// besides its primary protocol and it is not the standard 80.
-	WebPort  int    `json:"web_port,omitempty"`
+	WebPort int `json:"web_port,omitempty"`
+	// APIPort is the second management API's port (see Miner.APIPort)
+	// when it is not the family's default.
+	APIPort  int    `json:"api_port,omitempty"`
 	Family   Family `json:"family"`
 	Firmware string `json:"firmware"`
 	Model    string `json:"model"`
@@ -119,7 +131,7 @@ func (m *Miner) Validate() error {
 	if m.Family == "" {
 		return Errorf(EINVALID, "Miner family required.")
 	}
-	if m.Port < 0 || m.Port > 65535 || m.WebPort < 0 || m.WebPort > 65535 {
+	if m.Port < 0 || m.Port > 65535 || m.WebPort < 0 || m.WebPort > 65535 || m.APIPort < 0 || m.APIPort > 65535 {
 		return Errorf(EINVALID, "Miner port must be between 1 and 65535.")
 	}
 	return nil

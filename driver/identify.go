@@ -21,13 +21,17 @@ type Ports struct {
 	RPC int
 	// HTTP is the port of web interfaces and HTTP APIs (standard 80).
 	HTTP int
+	// API is the port of a family's second management API, where the
+	// family has one (Whatsminer API v3 on 4433, Braiins OS gRPC on
+	// 50051); zero means each family's own default.
+	API int
 }
 
 // Target returns where driver d should look for a miner at address: its
 // primary port taken from p according to the kind of port the driver
 // speaks on, and the web port.
 func (p Ports) Target(d hearth.Driver, address string) hearth.Target {
-	t := hearth.Target{Address: address, WebPort: p.HTTP}
+	t := hearth.Target{Address: address, WebPort: p.HTTP, APIPort: p.API}
 	switch d.DefaultPort() {
 	case StandardHTTPPort:
 		t.Port = p.HTTP
@@ -77,6 +81,9 @@ func Identify(ctx context.Context, address string, ports Ports) (*hearth.Identit
 			}
 			if r.id.WebPort == 0 && ports.HTTP != 0 && drivers[i].DefaultPort() != StandardHTTPPort {
 				r.id.WebPort = ports.HTTP
+			}
+			if r.id.APIPort == 0 {
+				r.id.APIPort = ports.API
 			}
 			return r.id, nil
 		}

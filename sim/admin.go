@@ -90,7 +90,7 @@ func (s *Sim) adminListMiners(w http.ResponseWriter, r *http.Request) {
 		writeAdminError(w, http.StatusBadRequest, "offset and limit must be non-negative integers")
 		return
 	}
-	rpc, web := s.ports()
+	ports := s.ports()
 	list := adminMinerList{Miners: []MinerInfo{}}
 	for _, m := range s.miners {
 		if faulted && len(m.faults.Load().list(m.index)) == 0 {
@@ -100,7 +100,7 @@ func (s *Sim) adminListMiners(w http.ResponseWriter, r *http.Request) {
 		if list.Total <= offset || (limit >= 0 && len(list.Miners) >= limit) {
 			continue
 		}
-		list.Miners = append(list.Miners, s.info(m, rpc, web))
+		list.Miners = append(list.Miners, s.info(m, ports))
 	}
 	writeAdminJSON(w, http.StatusOK, list)
 }

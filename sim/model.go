@@ -42,6 +42,8 @@ type Model struct {
 	fsVersion   string  // get_system_info system_filesystem_version
 	serialCode  string  // middle part of the serial number
 	luxVer      string  // LuxOS: VERSION[0].LUXminer
+	// whatsminerV3 is true for btminer firmware that serves API v3.
+	whatsminerV3 bool
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.

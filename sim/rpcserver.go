@@ -39,6 +39,10 @@ func (s *Sim) serveRPC(ln net.Listener) {
 			continue
 		}
 		m := s.minerAt(c.LocalAddr())
+		if m != nil && m.model.Family == hearth.FamilyEPIC && s.fw.epic != nil && !m.unreachable(s.elapsed()) {
+			s.fw.epic.hand(c) // ePIC UMC speaks HTTP on 4028
+			continue
+		}
 		if m == nil || !speaksRPC(m.model) || m.unreachable(s.elapsed()) {
 			c.Close()
 			continue

@@ -68,6 +68,10 @@ import (
 const (
 	DefaultRPCPort  = 4028
 	DefaultHTTPPort = 80
+	// DefaultWhatsminerV3Port is where btminer's API v3 listens.
+	DefaultWhatsminerV3Port = 4433
+	// DefaultGRPCPort is where Braiins OS serves its gRPC public API.
+	DefaultGRPCPort = 50051
 )
 
 // DefaultAmbient is the site air temperature when Config.Ambient is zero.
@@ -92,6 +96,14 @@ type Config struct {
 	// DefaultRPCPort and DefaultHTTPPort to be found where real miners are.
 	RPCPort  int
 	HTTPPort int
+	// WhatsminerV3Port and GRPCPort are the ports of the second APIs:
+	// Whatsminer's API v3 and Braiins OS's gRPC API. Real firmware uses
+	// DefaultWhatsminerV3Port and DefaultGRPCPort. The two may be the same
+	// port, served by one listener that answers each miner in its own
+	// family's protocol; when both are 0 they share one free port, which
+	// APIPort() then reports, so that a test passes one number to hearth.
+	WhatsminerV3Port int
+	GRPCPort         int
 	// ListenHost is the address to bind; "" means "0.0.0.0", which on
 	// Linux receives connections to every 127.A.B.C address.
 	ListenHost string
@@ -120,9 +132,12 @@ type MinerInfo struct {
 	ModelShort string        `json:"model_short"`
 	Family     hearth.Family `json:"family"`
 	// Port is the primary management port (CGMiner RPC for Antminers, HTTP
-	// for AxeOS) and WebPort the HTTP port, as in hearth.Miner.
+	// for AxeOS), WebPort the HTTP port and APIPort the second API's port
+	// (Whatsminer API v3, Braiins OS gRPC; 0 for other families), as in
+	// hearth.Miner.
 	Port    int    `json:"port"`
 	WebPort int    `json:"web_port"`
+	APIPort int    `json:"api_port,omitempty"`
 	MAC     string `json:"mac"`
 	Serial  string `json:"serial,omitempty"`
 	// Faults are the miner's faults, each Delay counted from the
@@ -132,7 +147,7 @@ type MinerInfo struct {
 
 // Target returns where a hearth driver finds this miner.
 func (mi MinerInfo) Target() hearth.Target {
-	return hearth.Target{Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, Model: mi.Model}
+	return hearth.Target{Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, APIPort: mi.APIPort, Model: mi.Model}
 }
 
 // Sim is a running (or ready to run) simulated fleet. Its methods are safe
@@ -153,9 +168,13 @@ type Sim struct {
 	closed   bool
 	rpcLn    net.Listener
 	httpLn   net.Listener
+	apiLns   []net.Listener // second-API listeners: one, or one per port
 	httpSrv  *http.Server
 	rpcPort  int
 	httpPort int
+	v3Port   int
+	grpcPort int
+	fw       firmwareServers       // servers fed through hand-off listeners
 	conns    map[net.Conn]struct{} // in-flight RPC and hijacked HTTP connections
 
 	done chan struct{}
@@ -170,7 +189,7 @@ func New(cfg Config) (*Sim, error) {
 	if cfg.Miners < 0 || cfg.Miners > MaxMiners {
 		return nil, fmt.Errorf("sim: miners must be between 0 and %d, not %d", MaxMiners, cfg.Miners)
 	}
-	if cfg.RPCPort < 0 || cfg.RPCPort > 65535 || cfg.HTTPPort < 0 || cfg.HTTPPort > 65535 {
+	if !validPort(cfg.RPCPort) || !validPort(cfg.HTTPPort) || !validPort(cfg.WhatsminerV3Port) || !validPort(cfg.GRPCPort) {
 		return nil, fmt.Errorf("sim: ports must be between 0 and 65535")
 	}
 	if math.IsNaN(cfg.Ambient) || cfg.Ambient < -50 || cfg.Ambient > 60 {
@@ -214,12 +233,14 @@ func New(cfg Config) (*Sim, error) {
 	return s, nil
 }
 
+func validPort(p int) bool { return p >= 0 && p <= 65535 }
+
 // ListenError is returned by Start when a port cannot be bound. Callers
 // branch on its cause: errors.Is(err, fs.ErrPermission) for a privileged
 // port (80) without the right to bind it, syscall.EADDRINUSE for a port in
 // use; a command can then retry with another port.
 type ListenError struct {
-	Service string // "rpc" or "http"
+	Service string // "rpc", "http", "whatsminer-v3" or "grpc"
 	Addr    string
 	Err     error
 }
@@ -261,13 +282,23 @@ func (s *Sim) Start() error {
 		rpcLn.Close()
 		return &ListenError{Service: "http", Addr: httpAddr, Err: err}
 	}
+	apiLns, err := s.listenSecondAPIs(host)
+	if err != nil {
+		rpcLn.Close()
+		httpLn.Close()
+		return err
+	}
 	s.started = true
-	s.rpcLn, s.httpLn = rpcLn, httpLn
+	s.rpcLn, s.httpLn, s.apiLns = rpcLn, httpLn, apiLns
 	s.rpcPort = rpcLn.Addr().(*net.TCPAddr).Port
 	s.httpPort = httpLn.Addr().(*net.TCPAddr).Port
 	s.httpSrv = s.newHTTPServer()
+	s.startFirmwareServers()
 
-	s.wg.Add(2)
+	s.wg.Add(2 + len(apiLns))
+	for _, ln := range apiLns {
+		go s.serveSecondAPI(ln.(*roleListener))
+	}
 	go s.serveRPC(rpcLn)
 	go func() {
 		defer s.wg.Done()
@@ -292,6 +323,11 @@ func (s *Sim) Close() error {
 		if err := s.rpcLn.Close(); err != nil {
 			errs = append(errs, err)
 		}
+		for _, ln := range s.apiLns {
+			if err := ln.Close(); err != nil {
+				errs = append(errs, err)
+			}
+		}
 	}
 	for c := range s.conns {
 		c.Close()
@@ -304,6 +340,7 @@ func (s *Sim) Close() error {
 		s.httpSrv.Shutdown(ctx)
 		cancel()
 		s.httpSrv.Close()
+		s.stopFirmwareServers()
 	}
 	s.wg.Wait()
 	return errors.Join(errs...)
@@ -323,6 +360,33 @@ func (s *Sim) HTTPPort() int {
 	return s.httpPort
 }
 
+// WhatsminerV3Port returns the bound port of Whatsminer's API v3, 0
+// before Start.
+func (s *Sim) WhatsminerV3Port() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.v3Port
+}
+
+// GRPCPort returns the bound port of Braiins OS's gRPC API, 0 before
+// Start.
+func (s *Sim) GRPCPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.grpcPort
+}
+
+// APIPort returns the second API's port when Whatsminer API v3 and Braiins
+// OS gRPC share one (see Config.WhatsminerV3Port), and 0 when they do not.
+func (s *Sim) APIPort() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.v3Port == s.grpcPort {
+		return s.v3Port
+	}
+	return 0
+}
+
 // Len returns the number of miners.
 func (s *Sim) Len() int { return len(s.miners) }
 
@@ -330,9 +394,9 @@ func (s *Sim) Len() int { return len(s.miners) }
 // after Start and the configured ones before.
 func (s *Sim) Miners() []MinerInfo {
 	out := make([]MinerInfo, len(s.miners))
-	rpc, web := s.ports()
+	p := s.ports()
 	for i, m := range s.miners {
-		out[i] = s.info(m, rpc, web)
+		out[i] = s.info(m, p)
 	}
 	return out
 }
@@ -342,28 +406,35 @@ func (s *Sim) Miner(i int) (MinerInfo, bool) {
 	if i < 0 || i >= len(s.miners) {
 		return MinerInfo{}, false
 	}
-	rpc, web := s.ports()
-	return s.info(s.miners[i], rpc, web), true
+	return s.info(s.miners[i], s.ports()), true
 }
 
-func (s *Sim) ports() (rpc, web int) {
+// boundPorts are the simulator's ports, bound or configured.
+type boundPorts struct{ rpc, http, v3, grpc int }
+
+func (s *Sim) ports() boundPorts {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started {
-		return s.rpcPort, s.httpPort
+		return boundPorts{s.rpcPort, s.httpPort, s.v3Port, s.grpcPort}
 	}
-	return s.cfg.RPCPort, s.cfg.HTTPPort
+	return boundPorts{s.cfg.RPCPort, s.cfg.HTTPPort, s.cfg.WhatsminerV3Port, s.cfg.GRPCPort}
 }
 
-func (s *Sim) info(m *miner, rpc, web int) MinerInfo {
+func (s *Sim) info(m *miner, p boundPorts) MinerInfo {
 	mi := MinerInfo{
 		Index: m.index, Name: m.name, Address: m.addr,
 		Model: m.model.Name, ModelShort: m.model.Short, Family: m.model.Family,
-		Port: rpc, WebPort: web, MAC: m.macString(), Serial: m.serial,
+		Port: p.rpc, WebPort: p.http, MAC: m.macString(), Serial: m.serial,
 		Faults: m.faults.Load().list(m.index),
 	}
-	if m.model.Family == hearth.FamilyAxeOS {
-		mi.Port = web
+	switch m.model.Family {
+	case hearth.FamilyAxeOS, hearth.FamilyVNish:
+		mi.Port = p.http
+	case hearth.FamilyWhatsminer:
+		mi.APIPort = p.v3
+	case hearth.FamilyBraiins:
+		mi.APIPort = p.grpc
 	}
 	return mi
 }
