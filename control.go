@@ -24,6 +24,9 @@ const (
 	// CapFanMode: fans under the firmware's automatic control, or at a
 	// fixed speed.
 	CapFanMode Capability = "fan_mode"
+	// CapLogs: the firmware's own log can be fetched, for diagnosis
+	// without logging in to the miner.
+	CapLogs Capability = "logs"
 )
 
 // FanMode is how a miner's fans are driven: by the firmware's temperature
@@ -95,6 +98,28 @@ type Controller interface {
 	// SetFanMode puts the fans under automatic control or at a fixed
 	// speed.
 	SetFanMode(ctx context.Context, t Target, mode FanMode) error
+	// FetchLogs returns the firmware's log as the miner serves it, cut at
+	// MaxLogSize. It changes nothing on the miner.
+	FetchLogs(ctx context.Context, t Target) (*MinerLog, error)
+}
+
+// MaxLogSize caps what FetchLogs reads from a miner, so that a miner with
+// a runaway log (or a hostile one) cannot exhaust hearth. Firmware logs
+// are RAM-backed and far smaller on real hardware.
+const MaxLogSize = 4 << 20
+
+// MinerLog is a miner's own log, fetched on demand for diagnosis.
+type MinerLog struct {
+	// Source says where on the miner the log came from (a CGI script, an
+	// API path or command), so a user can fetch it again by hand.
+	Source string `json:"source"`
+	// Text is the log as the firmware wrote it, oldest line first.
+	Text string `json:"text"`
+	// Truncated is true when the log was longer than MaxLogSize and only
+	// its first MaxLogSize bytes are in Text.
+	Truncated bool `json:"truncated,omitempty"`
+	// FetchedAt is when hearth read the log.
+	FetchedAt time.Time `json:"fetched_at"`
 }
 
 // Unsupported returns the EUNSUPPORTED error for verb on family, so that

@@ -54,3 +54,8 @@ func (u Unsupported) SetFanMode(context.Context, hearth.Target, hearth.FanMode) 
 func (u Unsupported) SetPools(context.Context, hearth.Target, []hearth.PoolConfig) error {
 	return hearth.Unsupported(u.Family, hearth.CapSetPools)
 }
+
+// FetchLogs is unsupported.
+func (u Unsupported) FetchLogs(context.Context, hearth.Target) (*hearth.MinerLog, error) {
+	return nil, hearth.Unsupported(u.Family, hearth.CapLogs)
+}

@@ -34,7 +34,7 @@ func FuzzCreateMiner(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body string) {
 		fx := newFixture(t)
-		fx.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+		fx.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 			if strings.HasPrefix(address, "10.") {
 				return &hearth.Identity{Address: address, Port: 4028, Family: hearth.FamilyAntminer, Model: "Antminer S21"}, nil
 			}

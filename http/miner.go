@@ -127,7 +127,7 @@ func (s *Server) identify(ctx context.Context, m *hearth.Miner) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, identifyTimeout)
 	defer cancel()
-	id, err := s.Identify(ctx, m.Address, m.Port, m.WebPort)
+	id, err := s.Identify(ctx, m.Address, m.Port, m.WebPort, m.APIPort)
 	if err != nil {
 		code := hearth.ErrorCode(err)
 		if code == hearth.EINTERNAL {
@@ -150,6 +150,9 @@ func (s *Server) identify(ctx context.Context, m *hearth.Miner) error {
 	}
 	if m.WebPort == 0 && id.WebPort != 0 {
 		m.WebPort = id.WebPort
+	}
+	if m.APIPort == 0 && id.APIPort != 0 {
+		m.APIPort = id.APIPort
 	}
 	return nil
 }

@@ -294,7 +294,7 @@ func TestCreateMiner(t *testing.T) {
 
 	t.Run("WithFamily", func(t *testing.T) {
 		f := newFixture(t)
-		f.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+		f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 			t.Fatal("a miner with a family must be added without probing")
 			return nil, nil
 		}
@@ -325,7 +325,7 @@ func TestCreateMiner(t *testing.T) {
 		f := newFixture(t)
 		var gotAddr string
 		var gotPort int
-		f.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+		f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 			gotAddr, gotPort = address, port
 			if _, ok := ctx.Deadline(); !ok {
 				t.Error("identification must run under a deadline")
@@ -350,9 +350,25 @@ func TestCreateMiner(t *testing.T) {
 		}
 	})
 
+	t.Run("APIPortReachesIdentifyAndStore", func(t *testing.T) {
+		f := newFixture(t)
+		var gotAPI int
+		f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
+			gotAPI = apiPort
+			return &hearth.Identity{Address: address, Port: 4028, APIPort: apiPort, Family: hearth.FamilyBraiins, Model: "Antminer S21"}, nil
+		}
+		code, m, _, msg := post(t, f.Server.Handler(), map[string]any{"address": "10.0.0.9", "api_port": 50052})
+		if code != http.StatusCreated || gotAPI != 50052 || m.APIPort != 50052 {
+			t.Fatalf("status %d %s: Identify got api port %d, stored %+v", code, msg, gotAPI, m.Miner)
+		}
+		if code, _, _, msg := post(t, f.Server.Handler(), map[string]any{"address": "10.0.0.10", "family": "braiins", "api_port": 70000}); code != http.StatusBadRequest || !strings.Contains(msg, "api_port") {
+			t.Fatalf("api_port 70000: status %d %s", code, msg)
+		}
+	})
+
 	t.Run("IdentifyKeepsGivenPort", func(t *testing.T) {
 		f := newFixture(t)
-		f.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+		f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 			return &hearth.Identity{Port: port, Family: hearth.FamilyAxeOS, Model: "Bitaxe Gamma"}, nil
 		}
 		code, m, _, msg := post(t, f.Server.Handler(), map[string]any{"address": "bitaxe.lan", "port": 8081})
@@ -374,7 +390,7 @@ func TestCreateMiner(t *testing.T) {
 	} {
 		t.Run("Unidentified"+tc.name, func(t *testing.T) {
 			f := newFixture(t)
-			f.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+			f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 				return nil, tc.err
 			}
 			rec := serve(f.Server.Handler(), withToken(request("POST", "/api/v1/miners", map[string]any{"address": "10.0.0.99"}), validToken))
@@ -390,7 +406,7 @@ func TestCreateMiner(t *testing.T) {
 
 	t.Run("IdentifyInternalError", func(t *testing.T) {
 		f := newFixture(t)
-		f.Server.Identify = func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
+		f.Server.Identify = func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
 			return nil, errors.New("dial tcp: driver table corrupted at 0xdeadbeef")
 		}
 		rec := serve(f.Server.Handler(), withToken(request("POST", "/api/v1/miners", map[string]any{"address": "10.0.0.99"}), validToken))

@@ -36,10 +36,13 @@ var (
 
 // CreateMinerRequest is the body of POST /api/v1/miners.
 type CreateMinerRequest struct {
-	ID      string        `json:"id"`
-	Address string        `json:"address"`
-	Port    int           `json:"port"`
-	WebPort int           `json:"web_port"`
+	ID      string `json:"id"`
+	Address string `json:"address"`
+	Port    int    `json:"port"`
+	WebPort int    `json:"web_port"`
+	// APIPort is the port of the family's second API (Whatsminer API v3,
+	// Braiins OS gRPC) when it is not the default.
+	APIPort int           `json:"api_port"`
 	Family  hearth.Family `json:"family"`
 	Site    string        `json:"site"`
 	Tags    []string      `json:"tags"`
@@ -52,7 +55,7 @@ func (req CreateMinerRequest) miner() (*hearth.Miner, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &hearth.Miner{Address: addr, Port: req.Port, WebPort: req.WebPort}
+	m := &hearth.Miner{Address: addr, Port: req.Port, WebPort: req.WebPort, APIPort: req.APIPort}
 
 	if req.ID != "" {
 		if !validMinerID.MatchString(req.ID) {
@@ -65,6 +68,9 @@ func (req CreateMinerRequest) miner() (*hearth.Miner, error) {
 	}
 	if req.WebPort < 0 || req.WebPort > 65535 {
 		return nil, hearth.Errorf(hearth.EINVALID, "Field web_port must be between 1 and 65535 (or 0 for port 80), not %d.", req.WebPort)
+	}
+	if req.APIPort < 0 || req.APIPort > 65535 {
+		return nil, hearth.Errorf(hearth.EINVALID, "Field api_port must be between 1 and 65535 (or 0 for the family's default), not %d.", req.APIPort)
 	}
 	if req.Family != "" {
 		family := hearth.Family(strings.ToLower(strings.TrimSpace(string(req.Family))))

@@ -58,7 +58,7 @@ type Server struct {
 	// standard ones; port is the management port given by the user and
 	// webPort the web interface's. When nil, POST /api/v1/miners requires
 	// a family.
-	Identify func(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error)
+	Identify func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error)
 	// Actions applies a control verb to the miners a selector names and
 	// records it in the audit log; nil disables POST /api/v1/actions.
 	Actions ActionFunc

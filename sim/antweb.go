@@ -72,6 +72,9 @@ func (s *Sim) antWebReply(r *http.Request, m *miner, snap *snapshot, now time.Ti
 		return httpReply{status: http.StatusOK, contentType: "text/html", body: append(buf, antWebRootPage...)}
 	case "/cgi-bin/get_system_info.cgi":
 		return httpReply{status: http.StatusOK, contentType: "application/json", body: appendSystemInfo(buf, m)}
+	case "/cgi-bin/log.cgi":
+		st := m.settingsAt(snap.t)
+		return httpReply{status: http.StatusOK, contentType: "text/plain", body: appendAntLog(buf, m, snap, &st)}
 	}
 	if reply, ok := s.antControlReply(r, m, buf); ok {
 		return reply

@@ -45,7 +45,7 @@ func NewMinerService(db *DB) *MinerService {
 }
 
 // minerColumns lists the columns scanMiner reads, in its order.
-const minerColumns = `id, address, port, web_port, family, firmware, model, serial, mac, hostname, site, tags, created_at, updated_at`
+const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, tags, created_at, updated_at`
 
 // FindMinerByID returns the miner or an ENOTFOUND error.
 func (s *MinerService) FindMinerByID(ctx context.Context, id string) (*hearth.Miner, error) {
@@ -179,7 +179,7 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 		return fmt.Errorf("prepare miner lookup: %w", err)
 	}
 	defer exists.Close()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare miner insert: %w", err)
 	}
@@ -204,7 +204,7 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 		}
 		ids[i] = id
 		if _, err := insert.ExecContext(ctx,
-			id, m.Address, m.Port, m.WebPort, string(m.Family), m.Firmware, m.Model, m.Serial,
+			id, m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model, m.Serial,
 			m.MAC, m.Hostname, m.Site, tagList(m.Tags), timestamp(now), timestamp(now),
 		); err != nil {
 			return blame(i, minerWriteError(err, id, m))
@@ -255,11 +255,11 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 	now := s.db.now()
 	var created timestamp
 	err = tx.QueryRowContext(ctx, `UPDATE miners SET
-		address = ?, port = ?, web_port = ?, family = ?, firmware = ?, model = ?,
+		address = ?, port = ?, web_port = ?, api_port = ?, family = ?, firmware = ?, model = ?,
 		serial = ?, mac = ?, hostname = ?, site = ?, tags = ?, updated_at = ?
 		WHERE id = ?
 		RETURNING created_at`,
-		m.Address, m.Port, m.WebPort, string(m.Family), m.Firmware, m.Model,
+		m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model,
 		m.Serial, m.MAC, m.Hostname, m.Site, tagList(m.Tags), timestamp(now),
 		m.ID,
 	).Scan(&created)
@@ -317,7 +317,7 @@ func minerEndpoint(m *hearth.Miner) string {
 func scanMiner(row interface{ Scan(...any) error }) (*hearth.Miner, error) {
 	var m hearth.Miner
 	var family string
-	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &family, &m.Firmware, &m.Model, &m.Serial,
+	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &m.APIPort, &family, &m.Firmware, &m.Model, &m.Serial,
 		&m.MAC, &m.Hostname, &m.Site, (*tagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
 	); err != nil {
 		return nil, err

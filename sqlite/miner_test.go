@@ -45,6 +45,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 			Address:  "10.0.1.4",
 			Port:     4029,
 			WebPort:  8080,
+			APIPort:  50052,
 			Family:   hearth.FamilyAntminer,
 			Firmware: "bmminer 49.0.1.3",
 			Model:    "Antminer S19j Pro",
@@ -107,17 +108,18 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	t.Run("ErrInvalid", func(t *testing.T) {
 		s := sqlite.NewMinerService(MustOpenDB(t))
 		for name, m := range map[string]*hearth.Miner{
-			"Nil":           nil,
-			"NoAddress":     {Family: hearth.FamilyAxeOS},
-			"NoFamily":      {Address: "10.0.0.1"},
-			"PortTooLarge":  {Address: "10.0.0.1", Family: hearth.FamilyAxeOS, Port: 65536},
-			"NegativePort":  {Address: "10.0.0.1", Family: hearth.FamilyAxeOS, WebPort: -1},
-			"IDWithSlash":   {ID: "a/b", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
-			"IDWithSpace":   {ID: "a b", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
-			"IDDotDot":      {ID: "..", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
-			"IDTooLong":     {ID: strings.Repeat("a", 64), Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
-			"IDNonASCII":    {ID: "mïner", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
-			"IDPercentSign": {ID: "a%2F", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"Nil":             nil,
+			"NoAddress":       {Family: hearth.FamilyAxeOS},
+			"NoFamily":        {Address: "10.0.0.1"},
+			"PortTooLarge":    {Address: "10.0.0.1", Family: hearth.FamilyAxeOS, Port: 65536},
+			"NegativePort":    {Address: "10.0.0.1", Family: hearth.FamilyAxeOS, WebPort: -1},
+			"NegativeAPIPort": {Address: "10.0.0.1", Family: hearth.FamilyWhatsminer, APIPort: -1},
+			"IDWithSlash":     {ID: "a/b", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"IDWithSpace":     {ID: "a b", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"IDDotDot":        {ID: "..", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"IDTooLong":       {ID: strings.Repeat("a", 64), Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"IDNonASCII":      {ID: "mïner", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
+			"IDPercentSign":   {ID: "a%2F", Address: "10.0.0.1", Family: hearth.FamilyAxeOS},
 		} {
 			t.Run(name, func(t *testing.T) {
 				if err := s.CreateMiner(ctx, m); hearth.ErrorCode(err) != hearth.EINVALID {
@@ -327,7 +329,7 @@ func TestMinerService_UpdateMiner(t *testing.T) {
 		later := testNow.Add(90 * time.Second)
 		db.Now = func() time.Time { return later }
 		upd := &hearth.Miner{
-			ID: m.ID, Address: "127.9.9.9", Port: 4030, WebPort: 8080,
+			ID: m.ID, Address: "127.9.9.9", Port: 4030, WebPort: 8080, APIPort: 4434,
 			Family: hearth.FamilyAntminer, Firmware: "bmminer 49.0.2.0", Model: "Antminer S21 XP",
 			Serial: "S1", MAC: "aa:bb:cc:dd:ee:ff", Hostname: "renamed", Site: "east", Tags: []string{"hydro"},
 			CreatedAt: time.Unix(0, 0), // ignored

@@ -123,7 +123,7 @@ func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	// The simulator takes any free ports so the benchmark runs beside a
 	// real deployment and without privileges.
-	f.rpcPort, f.httpPort = 0, 0
+	f.rpcPort, f.httpPort, f.v3Port, f.grpcPort = 0, 0, 0, 0
 	s, err := f.start(stderr)
 	if err != nil {
 		return err
@@ -187,7 +187,7 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	}()
 	miners := make([]*hearth.Miner, len(infos))
 	for i, mi := range infos {
-		miners[i] = &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort,
+		miners[i] = &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, APIPort: mi.APIPort,
 			Family: mi.Family, Model: mi.Model, Hostname: mi.Name}
 	}
 	p := &poller.Poller{Concurrency: conc}

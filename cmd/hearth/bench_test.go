@@ -28,7 +28,13 @@ func TestBenchSweepReports(t *testing.T) {
 	if r.Connections < 300 || r.Connections > 900 || r.FloorBytes <= 0 {
 		t.Errorf("floor: %d connections, %d bytes", r.Connections, r.FloorBytes)
 	}
-	if r.Series < 300*10 || r.SamplesPerSecond <= 0 || r.TSDBBytesPerSeries <= 0 || r.HeapBytesPerMiner <= 0 {
+	if r.Series < 300*10 || r.SamplesPerSecond <= 0 || r.TSDBBytesPerSeries <= 0 {
 		t.Errorf("storage figures: %+v", r)
+	}
+	// With 300 miners the heap per miner (about 1.4 KB) is within the
+	// noise of buffers the sweep frees, so it can read below zero; the
+	// check is that it stays within the 8 KiB target.
+	if r.HeapBytesPerMiner > 8<<10 {
+		t.Errorf("heap per miner %.0f B, over the 8 KiB target", r.HeapBytesPerMiner)
 	}
 }

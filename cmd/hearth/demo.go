@@ -92,7 +92,9 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 	if len(miners) == 0 {
 		return 0, nil
 	}
-	sc := scan.Scanner{Ports: driver.Ports{RPC: s.RPCPort(), HTTP: s.HTTPPort()}}
+	// APIPort is 0 unless both second APIs share one port; each family's
+	// default is then where the simulator serves it.
+	sc := scan.Scanner{Ports: driver.Ports{RPC: s.RPCPort(), HTTP: s.HTTPPort(), API: s.APIPort()}}
 	if bar := newProgressBar(stderr, "finding miners"); bar != nil {
 		sc.Progress = bar.update
 		defer bar.finish()
@@ -134,7 +136,7 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 	for _, mi := range miners {
 		if !known[mi.Address] {
 			unidentified++
-			add = append(add, &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, Family: mi.Family, Model: mi.Model})
+			add = append(add, &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, APIPort: mi.APIPort, Family: mi.Family, Model: mi.Model})
 		}
 	}
 	if err := srv.miners.CreateMiners(ctx, add); err != nil {
@@ -152,7 +154,7 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 // minerFromIdentity is the inventory record for a machine a scan found.
 func minerFromIdentity(id *hearth.Identity) *hearth.Miner {
 	return &hearth.Miner{
-		Address: id.Address, Port: id.Port, WebPort: id.WebPort,
+		Address: id.Address, Port: id.Port, WebPort: id.WebPort, APIPort: id.APIPort,
 		Family: id.Family, Firmware: id.Firmware, Model: id.Model,
 		Serial: id.Serial, MAC: id.MAC, Hostname: id.Hostname,
 	}

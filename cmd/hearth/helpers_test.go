@@ -50,7 +50,12 @@ func startDemo(t *testing.T, args ...string) *demo {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &demo{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
-	all := append([]string{"demo", "--listen", "127.0.0.1:" + freePort(t), "--rpc-port", freePort(t), "--http-port", freePort(t), "--log-level", "warn"}, args...)
+	// One free port carries both second APIs (Whatsminer API v3 and
+	// Braiins OS gRPC), as the simulator allows, so the demo's scan finds
+	// both families with one --api-port.
+	apiPort := freePort(t)
+	all := append([]string{"demo", "--listen", "127.0.0.1:" + freePort(t), "--rpc-port", freePort(t), "--http-port", freePort(t),
+		"--whatsminer-v3-port", apiPort, "--grpc-port", apiPort, "--log-level", "warn"}, args...)
 	go func() { d.done <- run(ctx, all, d.stdout, d.stderr) }()
 	t.Cleanup(func() {
 		cancel()

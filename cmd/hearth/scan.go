@@ -30,6 +30,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.DurationVar(&s.Timeout, "timeout", scan.DefaultTimeout, "time allowed to identify one host")
 	fs.IntVar(&s.Ports.RPC, "rpc-port", driver.StandardRPCPort, "port of the miners' RPC API (CGMiner)")
 	fs.IntVar(&s.Ports.HTTP, "http-port", driver.StandardHTTPPort, "port of the miners' web interface and HTTP API")
+	fs.IntVar(&s.Ports.API, "api-port", 0, "port of a family's second API (default: each family's own, 4433 for Whatsminer API v3, 50051 for Braiins OS gRPC)")
 	fs.BoolVar(&add, "add", false, "add the miners found to the server given by --server")
 	ranges, err := parseFlags(fs, args)
 	if err != nil {
@@ -94,7 +95,7 @@ func runScan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 func addFound(ctx context.Context, c *hearthhttp.Client, found []*hearth.Identity, stderr io.Writer) ([]string, error) {
 	var added []string
 	for _, id := range found {
-		m, err := c.CreateMiner(ctx, hearthhttp.CreateMinerRequest{Address: id.Address, Port: id.Port, WebPort: id.WebPort})
+		m, err := c.CreateMiner(ctx, hearthhttp.CreateMinerRequest{Address: id.Address, Port: id.Port, WebPort: id.WebPort, APIPort: id.APIPort})
 		if hearth.ErrorCode(err) == hearth.ECONFLICT {
 			fmt.Fprintf(stderr, "hearth: %s is known already\n", id.Address)
 			continue

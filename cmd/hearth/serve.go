@@ -203,11 +203,12 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 }
 
 // identifyAt adapts driver.Identify to the API's add-miner form, where the
-// user gives at most a management port and a web port. A custom management
+// user gives at most a management port, a web port and a second API's
+// port. A custom management
 // port that is not the RPC standard is tried on both kinds of driver,
 // because for HTTP-only families (AxeOS) it is the web port.
-func identifyAt(ctx context.Context, address string, port, webPort int) (*hearth.Identity, error) {
-	ports := driver.Ports{RPC: port, HTTP: webPort}
+func identifyAt(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
+	ports := driver.Ports{RPC: port, HTTP: webPort, API: apiPort}
 	if webPort == 0 && port != 0 && port != driver.StandardRPCPort {
 		ports.HTTP = port
 	}

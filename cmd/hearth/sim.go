@@ -23,6 +23,8 @@ type simFlags struct {
 	faults   string
 	rpcPort  int
 	httpPort int
+	v3Port   int
+	grpcPort int
 	ambient  float64
 }
 
@@ -39,6 +41,8 @@ func (f *simFlags) register(fs interface {
 	fs.StringVar(&f.faults, "faults", "", "faults to inject, INDEX:FAULT[@DELAY],... (see below)")
 	fs.IntVar(&f.rpcPort, "rpc-port", sim.DefaultRPCPort, "TCP port of the miners' RPC API")
 	fs.IntVar(&f.httpPort, "http-port", sim.DefaultHTTPPort, "TCP port of the miners' web interface (falls back to 8081 when 80 needs privileges)")
+	fs.IntVar(&f.v3Port, "whatsminer-v3-port", sim.DefaultWhatsminerV3Port, "TCP port of the Whatsminers' API v3")
+	fs.IntVar(&f.grpcPort, "grpc-port", sim.DefaultGRPCPort, "TCP port of the Braiins OS miners' gRPC API (may equal --whatsminer-v3-port: one listener then serves both)")
 	fs.Float64Var(&f.ambient, "ambient", sim.DefaultAmbient, "ambient temperature, °C")
 }
 
@@ -54,7 +58,10 @@ func modelNames() []string {
 // needs privileges hearth does not have, it moves the web side to 8081 and
 // says so, rather than failing a first run for a permission.
 func (f *simFlags) start(stderr io.Writer) (*sim.Sim, error) {
-	cfg := sim.Config{Miners: f.miners, Seed: f.seed, RPCPort: f.rpcPort, HTTPPort: f.httpPort, Ambient: f.ambient}
+	cfg := sim.Config{
+		Miners: f.miners, Seed: f.seed, RPCPort: f.rpcPort, HTTPPort: f.httpPort,
+		WhatsminerV3Port: f.v3Port, GRPCPort: f.grpcPort, Ambient: f.ambient,
+	}
 	if f.models != "" {
 		cfg.Models = strings.Split(f.models, ",")
 	}
@@ -138,7 +145,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 	} else {
 		last := miners[len(miners)-1]
-		fmt.Fprintf(stdout, "%d simulated miners on %s … %s (RPC port %d, web port %d)\n", len(miners), miners[0].Address, last.Address, s.RPCPort(), s.HTTPPort())
+		fmt.Fprintf(stdout, "%d simulated miners on %s … %s (RPC port %d, web port %d, Whatsminer API v3 port %d, gRPC port %d)\n",
+			len(miners), miners[0].Address, last.Address, s.RPCPort(), s.HTTPPort(), s.WhatsminerV3Port(), s.GRPCPort())
 		fmt.Fprintf(stdout, "fault injection: %s\n", adminURL)
 		fmt.Fprintf(stdout, "try: hearth scan %s-%s\n", miners[0].Address, last.Address)
 	}

@@ -71,7 +71,7 @@ func (d *Driver) Family() hearth.Family { return hearth.FamilyAntminer }
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools,
-		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
+		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs,
 	}
 }
 

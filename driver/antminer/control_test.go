@@ -29,6 +29,7 @@ type stockWeb struct {
 	mu    sync.Mutex
 	conf  map[string]any
 	blink bool
+	log   string
 	// posts holds the decoded JSON bodies of the POSTs, by CGI path.
 	posts map[string][]map[string]any
 	// paths lists every authorised request as "METHOD path".
@@ -96,6 +97,9 @@ func (w *stockWeb) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		reply(map[string]string{})
 	case "GET /cgi-bin/get_system_info.cgi":
 		reply(map[string]string{"minertype": w.minerType})
+	case "GET /cgi-bin/log.cgi":
+		rw.Header().Set("Content-Type", "text/plain")
+		io.WriteString(rw, w.log)
 	default:
 		http.NotFound(rw, r)
 	}
@@ -222,6 +226,25 @@ func TestReboot(t *testing.T) {
 	if strings.Join(web.paths, ",") != "POST /cgi-bin/reboot.cgi" {
 		t.Errorf("requests %v", web.paths)
 	}
+}
+
+func TestFetchLogs(t *testing.T) {
+	web, target := newStockWeb(t)
+	web.log = "2025-10-09 18:55:45 driver-btm-api.c:1460:check_asic_number_with_power_on: Chain[0]: find 108 asic, times 0\n"
+	l, err := antminer.New().FetchLogs(ctx5s(t), target)
+	if err != nil {
+		t.Fatalf("FetchLogs: %v", err)
+	}
+	if l.Text != web.log || l.Source != "/cgi-bin/log.cgi" || l.Truncated || l.FetchedAt.IsZero() {
+		t.Fatalf("got %+v", l)
+	}
+	if strings.Join(web.paths, ",") != "GET /cgi-bin/log.cgi" {
+		t.Errorf("requests %v", web.paths)
+	}
+
+	web.password = "changed"
+	_, err = antminer.New().FetchLogs(ctx5s(t), target)
+	wantCode(t, err, hearth.EAUTH)
 }
 
 func TestRestartMiningIsUnsupported(t *testing.T) {

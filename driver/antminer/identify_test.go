@@ -203,7 +203,7 @@ func TestRegistered(t *testing.T) {
 			t.Error("stock firmware measures no power; the driver estimates it")
 		}
 	}
-	if len(d.Capabilities()) != 10 {
+	if len(d.Capabilities()) != 11 {
 		t.Errorf("capabilities %v", d.Capabilities())
 	}
 }

@@ -68,6 +68,30 @@ func (d *Driver) webGet(ctx context.Context, t hearth.Target, path string) ([]by
 // with a *webStatusError cause, 404 being EUNSUPPORTED (the firmware has no
 // such CGI).
 func (d *Driver) webRequest(ctx context.Context, t hearth.Target, method, path string, body []byte) ([]byte, error) {
+	resp, err := d.webOpen(ctx, t, method, path, body)
+	if err != nil {
+		return nil, err
+	}
+	defer drain(resp)
+	addr := d.webAddr(t)
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxWebBody+1))
+	if err != nil {
+		code := hearth.EUNAVAILABLE
+		if ctx.Err() != nil {
+			code = hearth.ETIMEOUT
+		}
+		return nil, hearth.WrapError(code, err, "Reading from the web interface at %s failed.", addr)
+	}
+	if len(reply) > maxWebBody {
+		return nil, hearth.Errorf(hearth.ETOOLARGE, "Web interface at %s sent more than %d bytes.", addr, maxWebBody)
+	}
+	return reply, nil
+}
+
+// webOpen sends the request as webRequest does and returns the response
+// of a 200 reply with its body unread, for the caller to read within its
+// own cap and then drain.
+func (d *Driver) webOpen(ctx context.Context, t hearth.Target, method, path string, body []byte) (*http.Response, error) {
 	addr := d.webAddr(t)
 	url := "http://" + addr + path
 	resp, err := d.webDo(ctx, method, url, body, "")
@@ -89,27 +113,18 @@ func (d *Driver) webRequest(ctx context.Context, t hearth.Target, method, path s
 			return nil, err
 		}
 	}
-	defer drain(resp)
 	switch {
 	case resp.StatusCode == http.StatusUnauthorized:
+		drain(resp)
 		return nil, hearth.Errorf(hearth.EAUTH, "Web interface at %s rejected the credentials of web user %q.", addr, user)
 	case resp.StatusCode == http.StatusNotFound:
+		drain(resp)
 		return nil, hearth.WrapError(hearth.EUNSUPPORTED, &webStatusError{code: resp.StatusCode}, "Web interface at %s has no %s.", addr, path)
 	case resp.StatusCode != http.StatusOK:
+		drain(resp)
 		return nil, hearth.WrapError(hearth.EUNAVAILABLE, &webStatusError{code: resp.StatusCode}, "Web interface at %s answered %s for %s.", addr, resp.Status, path)
 	}
-	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxWebBody+1))
-	if err != nil {
-		code := hearth.EUNAVAILABLE
-		if ctx.Err() != nil {
-			code = hearth.ETIMEOUT
-		}
-		return nil, hearth.WrapError(code, err, "Reading from the web interface at %s failed.", addr)
-	}
-	if len(reply) > maxWebBody {
-		return nil, hearth.Errorf(hearth.ETOOLARGE, "Web interface at %s sent more than %d bytes.", addr, maxWebBody)
-	}
-	return reply, nil
+	return resp, nil
 }
 
 // webStatusError is the cause of an error for a non-200 web reply.

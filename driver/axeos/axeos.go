@@ -67,7 +67,8 @@ func (d *Driver) Family() hearth.Family { return hearth.FamilyAxeOS }
 // and shares, the ASIC "board" with its temperatures, fans, pools and
 // measured power) and the control verbs AxeOS has: reboot, locate
 // (identify, v2.12.0+), pause and resume (v2.14.0+), a power target by
-// frequency, and pools. It has no restart of mining short of a reboot.
+// frequency, pools, and the log buffer (v2.15.0+). It has no restart of
+// mining short of a reboot.
 // Verbs an older release lacks answer EUNSUPPORTED naming the release
 // needed.
 func (d *Driver) Capabilities() []hearth.Capability {
@@ -83,6 +84,7 @@ func (d *Driver) Capabilities() []hearth.Capability {
 		hearth.CapPowerTarget,
 		hearth.CapSetPools,
 		hearth.CapFanMode,
+		hearth.CapLogs,
 	}
 }
 

@@ -25,7 +25,7 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("DefaultPort = %d, want 80", d.DefaultPort())
 	}
 	want := []hearth.Capability{hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
-		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode}
+		hearth.CapReboot, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs}
 	if got := d.Capabilities(); !slices.Equal(got, want) {
 		t.Errorf("Capabilities = %v, want %v", got, want)
 	}

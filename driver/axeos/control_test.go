@@ -126,7 +126,32 @@ func TestOldFirmwareIsUnsupported(t *testing.T) {
 			if !strings.Contains(err.Error(), "v2.12.0") {
 				t.Errorf("error %q does not name the release needed", err)
 			}
+			_, err = d.FetchLogs(timeoutCtx(t, 5*time.Second), target)
+			wantCode(t, err, hearth.EUNSUPPORTED)
+			if !strings.Contains(err.Error(), "v2.15.0") {
+				t.Errorf("error %q does not name the release needed", err)
+			}
 		})
+	}
+}
+
+func TestFetchLogs(t *testing.T) {
+	const text = "I (1234) stratum_task: Connected to public-pool.io:21496\nW (2345) power: VR temperature high\n"
+	var rec recorder
+	target := newMiner(t, map[string]http.HandlerFunc{"/api/system/logs": func(w http.ResponseWriter, r *http.Request) {
+		rec.record(r)
+		w.Header().Set("Content-Type", "text/plain")
+		io.WriteString(w, text)
+	}})
+	l, err := axeos.New().FetchLogs(timeoutCtx(t, 5*time.Second), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Text != text || l.Source != "/api/system/logs" || l.Truncated {
+		t.Fatalf("got %+v", l)
+	}
+	if reqs := rec.all(); len(reqs) != 1 || reqs[0].method != http.MethodGet {
+		t.Fatalf("requests %+v", reqs)
 	}
 }
 

@@ -1,6 +1,7 @@
 // Package web holds what hearth's HTTP miner drivers (AxeOS, ePIC, VNish)
 // share: where a miner's API is, how long a request may take when the
-// caller set no deadline, and how to quote a reply in an error safely.
+// caller set no deadline, how to quote a reply in an error safely, and how
+// to read a miner's log within a bounded size.
 package web
 
 import (

@@ -2,8 +2,10 @@ package web_test
 
 import (
 	"context"
+	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -47,4 +49,38 @@ func TestExcerpt(t *testing.T) {
 	if got := web.Excerpt([]byte(strings.Repeat("a", 100))); len(got) != 43 || !strings.HasSuffix(got, "...") {
 		t.Errorf("long reply: %q", got)
 	}
+}
+
+func TestReadLog(t *testing.T) {
+	ctx := context.Background()
+	now := time.Unix(1_700_000_000, 0)
+
+	t.Run("Whole", func(t *testing.T) {
+		l, err := web.ReadLog(ctx, strings.NewReader("boot\nbad \xff byte\n"), "/log", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.Text != "boot\nbad \uFFFD byte\n" || l.Truncated || l.Source != "/log" || !l.FetchedAt.Equal(now) {
+			t.Fatalf("got %+v", l)
+		}
+	})
+
+	t.Run("CutAtLineWithinCap", func(t *testing.T) {
+		line := strings.Repeat("x", 99) + "\n"
+		huge := strings.Repeat(line, hearth.MaxLogSize/len(line)+10)
+		l, err := web.ReadLog(ctx, strings.NewReader(huge), "/log", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.Truncated || len(l.Text) > hearth.MaxLogSize || !strings.HasSuffix(l.Text, "\n") || len(l.Text) < hearth.MaxLogSize-len(line) {
+			t.Fatalf("truncated=%v len=%d", l.Truncated, len(l.Text))
+		}
+	})
+
+	t.Run("FailedRead", func(t *testing.T) {
+		_, err := web.ReadLog(ctx, io.MultiReader(strings.NewReader("a"), iotest.ErrReader(io.ErrUnexpectedEOF)), "/log", now)
+		if hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+			t.Fatalf("err = %v, want EUNAVAILABLE", err)
+		}
+	})
 }
