@@ -101,29 +101,59 @@ func (s *Service) find(ctx context.Context, sel Selector) ([]*hearth.Miner, erro
 	return out, nil
 }
 
-// apply runs a on one miner within the per-miner deadline.
-func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
-	res := hearth.ActionResult{MinerID: m.ID}
+// FetchLogs reads the firmware log of miner id through its driver, with
+// the miner's credentials and within the per-miner deadline. Reading a log
+// changes nothing, so it is not written to the audit log.
+func (s *Service) FetchLogs(ctx context.Context, id string) (*hearth.MinerLog, error) {
+	m, err := s.Miners.FindMinerByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var l *hearth.MinerLog
+	err = s.withDriver(ctx, m, func(ctx context.Context, d hearth.Driver, t hearth.Target) error {
+		l, err = d.FetchLogs(ctx, t)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("fetch logs of %s: %w", m.ID, err)
+	}
+	return l, nil
+}
+
+// withDriver calls f with m's driver and target (credentials resolved),
+// under the per-miner deadline.
+func (s *Service) withDriver(ctx context.Context, m *hearth.Miner, f func(context.Context, hearth.Driver, hearth.Target) error) error {
 	lookup := s.Lookup
 	if lookup == nil {
 		lookup = driver.Lookup
 	}
 	d, err := lookup(m.Family)
-	if err == nil {
-		timeout := s.Timeout
-		if timeout <= 0 {
-			timeout = DefaultTimeout
-		}
-		t := hearth.TargetOf(m)
-		if s.Credentials != nil {
-			t.Credentials, err = s.Credentials.Resolve(ctx, m)
-		}
-		if err == nil {
-			actx, cancel := context.WithTimeout(ctx, timeout)
-			res.Power, err = run(actx, d, t, a)
-			cancel()
+	if err != nil {
+		return err
+	}
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	t := hearth.TargetOf(m)
+	if s.Credentials != nil {
+		if t.Credentials, err = s.Credentials.Resolve(ctx, m); err != nil {
+			return err
 		}
 	}
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	return f(ctx, d, t)
+}
+
+// apply runs a on one miner within the per-miner deadline.
+func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
+	res := hearth.ActionResult{MinerID: m.ID}
+	err := s.withDriver(ctx, m, func(ctx context.Context, d hearth.Driver, t hearth.Target) error {
+		var err error
+		res.Power, err = run(ctx, d, t, a)
+		return err
+	})
 	if err != nil {
 		res.Error, res.Code = hearth.ErrorMessage(err), hearth.ErrorCode(err)
 		return res

@@ -69,6 +69,12 @@ func (c *Client) GetMiner(ctx context.Context, id string) (*MinerView, error) {
 	return &out, c.do(ctx, http.MethodGet, "/api/v1/miners/"+url.PathEscape(id), nil, &out)
 }
 
+// MinerLogs fetches the firmware log of miner id, through the server.
+func (c *Client) MinerLogs(ctx context.Context, id string) (*hearth.MinerLog, error) {
+	var out hearth.MinerLog
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/miners/"+url.PathEscape(id)+"/logs", nil, &out)
+}
+
 // CreateMiner adds a miner; the server identifies it when Family is empty.
 func (c *Client) CreateMiner(ctx context.Context, req CreateMinerRequest) (*MinerView, error) {
 	var out MinerView

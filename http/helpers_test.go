@@ -256,6 +256,15 @@ func newFixture(t testing.TB) *fixture {
 			Results: []hearth.ActionResult{{MinerID: "s19-a", OK: true}, {MinerID: "bitaxe-1", Code: hearth.EUNSUPPORTED, Error: "axeos miners do not support " + string(a.Verb) + "."}}}
 		return e, f.Audit.RecordAudit(ctx, e)
 	}
+	f.Server.Logs = func(ctx context.Context, id string) (*hearth.MinerLog, error) {
+		switch id {
+		case "s19-a":
+			return &hearth.MinerLog{Source: "/cgi-bin/log.cgi", Text: "Chain[0]: find 126 asic\n", FetchedAt: testNow}, nil
+		case "bitaxe-1":
+			return nil, hearth.Errorf(hearth.EUNSUPPORTED, "Miner has no GET /api/system/logs: it needs AxeOS v2.15.0 or later.")
+		}
+		return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
+	}
 	f.Handler = f.Server.Handler()
 	return f
 }

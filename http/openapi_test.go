@@ -154,6 +154,8 @@ func TestOpenAPI(t *testing.T) {
 			{"GET", "/api/v1/miners/s19-a", nil, "MinerDetail", 200},
 			{"GET", "/api/v1/fleet", nil, "Fleet", 200},
 			{"POST", "/api/v1/miners", map[string]any{"address": "10.9.9.9", "family": "antminer", "site": "x", "tags": []string{"t"}, "port": 1, "web_port": 2, "id": "new-1"}, "MinerDetail", 201},
+			{"GET", "/api/v1/miners/s19-a/logs", nil, "MinerLog", 200},
+			{"GET", "/api/v1/miners/bitaxe-1/logs", nil, "Error", 422},
 			{"GET", "/api/v1/miners/nope", nil, "Error", 404},
 			{"GET", "/api/v1/miners?limit=x", nil, "Error", 400},
 		} {

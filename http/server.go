@@ -62,6 +62,9 @@ type Server struct {
 	// Actions applies a control verb to the miners a selector names and
 	// records it in the audit log; nil disables POST /api/v1/actions.
 	Actions ActionFunc
+	// Logs fetches a miner's firmware log; nil disables
+	// GET /api/v1/miners/{id}/logs.
+	Logs LogsFunc
 	// AuditService reads the audit log; nil disables GET /api/v1/audit.
 	AuditService hearth.AuditService
 	// CredentialService keeps miner credentials; nil disables

@@ -12,13 +12,14 @@ import (
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 )
 
-const minersUsage = `Usage: hearth miners <list|add|show|remove> [flags]
+const minersUsage = `Usage: hearth miners <list|add|show|logs|remove|do> [flags]
 
 Manage the inventory of a running hearth server through its REST API.
 
   hearth miners list [--site S] [--family F] [--status online|offline|unknown]
   hearth miners add ADDRESS [--port P] [--family F] [--site S] [--id ID]
   hearth miners show ID
+  hearth miners logs ID
   hearth miners remove ID
   hearth miners do VERB --select SELECTOR [--watts W] [--pool URL,USER[,PASS]] [--duration D]
 
@@ -58,6 +59,8 @@ func runMiners(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runMinersAdd(ctx, args[1:], stdout, stderr)
 	case "show", "get":
 		return runMinersShow(ctx, args[1:], stdout, stderr)
+	case "logs", "log":
+		return runMinersLogs(ctx, args[1:], stdout, stderr)
 	case "remove", "rm", "delete":
 		return runMinersRemove(ctx, args[1:], stdout, stderr)
 	case "do":

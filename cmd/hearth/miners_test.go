@@ -138,7 +138,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	t.Parallel()
 	for _, args := range [][]string{
 		{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"sim", "--help"}, {"scan", "--help"},
-		{"miners", "--help"}, {"miners", "list", "--help"}, {"miners", "add", "--help"}, {"miners", "show", "--help"},
+		{"miners", "--help"}, {"miners", "list", "--help"}, {"miners", "add", "--help"}, {"miners", "show", "--help"}, {"miners", "logs", "--help"},
 		{"miners", "remove", "--help"}, {"bench", "--help"}, {"bench", "sweep", "--help"},
 	} {
 		out, errOut, code := runCLI(t, args...)

@@ -12,7 +12,7 @@ import (
 
 // supportedVerbs are the README table's columns, in order.
 var supportedVerbs = []hearth.Capability{
-	hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
+	hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs,
 }
 
 // The README's supported-hardware table says, for every family and verb,

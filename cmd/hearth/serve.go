@@ -184,6 +184,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 			}
 			return actions.Do(ctx, actor, sel, a)
 		},
+		Logs:              actions.FetchLogs,
 		AuditService:      s.audit,
 		CredentialService: s.credentials,
 		MinerService:      s.inventory,
