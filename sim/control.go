@@ -99,6 +99,10 @@ type MinerSettings struct {
 	// ActivePool is the POOL number LuxOS mines on (switchpool); Pools
 	// stay in POOL-number order there. Always 0 on other firmwares.
 	ActivePool int `json:"active_pool,omitempty"`
+	// PowerTargetW is the Braiins OS tuner's power target in watts
+	// (SetPowerTarget), within the model's limits; hash rate and power
+	// follow it. 0 on other firmwares.
+	PowerTargetW int `json:"power_target_w,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -116,6 +120,8 @@ type minerControl struct {
 	identifyUntil float64
 	// lux is LuxOS's session state.
 	lux luxSession
+	// bos is Braiins OS's API sessions and pool groups.
+	bos bosState
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -199,6 +205,10 @@ func defaultSettings(m *miner) MinerSettings {
 	if m.model.Family == hearth.FamilyLuxOS {
 		st.Profile = luxDefaultProfile
 		st.ATM = true
+	}
+	if m.model.bos != nil {
+		st.Pools = st.Pools[:2] // Braiins OS ships one group: pool and backup
+		st.PowerTargetW = int(m.model.Power)
 	}
 	return st
 }
@@ -297,6 +307,9 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, freq, true
 		}
 		return freq, freq, false
+	}
+	if model.bos != nil {
+		return bosWorkOf(model, st)
 	}
 	switch st.Mode {
 	case ModeSleep:

@@ -44,6 +44,8 @@ type Model struct {
 	luxVer      string  // LuxOS: VERSION[0].LUXminer
 	// whatsminerV3 is true for btminer firmware that serves API v3.
 	whatsminerV3 bool
+	// bos is the Braiins OS build the model runs; nil on other firmwares.
+	bos *bosFirmware
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.
@@ -59,6 +61,12 @@ const (
 	// ModelS21LuxOS is an Antminer S21 running LuxOS. It is not in the
 	// default mix; Config.Models or Config.Mix brings it in.
 	ModelS21LuxOS = "s21-luxos"
+	// ModelS19jProBOS is an Antminer S19j Pro running Braiins OS 24.09
+	// (gRPC API 1.3.0, no REST API) and ModelS21BOS an Antminer S21 on
+	// Braiins OS 25.07 (gRPC API 1.7.0 and the REST API). Neither is in
+	// the default mix.
+	ModelS19jProBOS = "s19jpro-bos"
+	ModelS21BOS     = "s21-bos"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -102,6 +110,18 @@ var models = []*Model{
 		frequency: 490, groupSize: 3, poolDiff: 16384,
 		minerVer: "2025.4.8.220305", compileTime: "Tue Apr  8 22:05:35 UTC 2025",
 		luxVer: "2025.4.8.220305-57b389c7", serialCode: "THQI",
+	},
+	{
+		Short: ModelS19jProBOS, Name: "Antminer S19j Pro", Family: hearth.FamilyBraiins,
+		HashRate: 104e12, Power: 3068, Boards: 3, ChipsPerBoard: 126, Fans: 4,
+		frequency: 545, groupSize: 3, poolDiff: 8192, serialCode: "JYZZ",
+		bos: &bosS19jPro2409,
+	},
+	{
+		Short: ModelS21BOS, Name: "Antminer S21", Family: hearth.FamilyBraiins,
+		HashRate: 200e12, Power: 3500, Boards: 3, ChipsPerBoard: 108, Fans: 4,
+		frequency: 490, groupSize: 3, poolDiff: 16384, serialCode: "THQI",
+		bos: &bosS212507,
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,

@@ -83,6 +83,8 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 	w := apiWriter{b: (*bufp)[:0]}
 	if m.model.Family == hearth.FamilyLuxOS {
 		s.renderLuxOS(&w, req, m, &snap)
+	} else if m.model.Family == hearth.FamilyBraiins {
+		s.renderBOSer(&w, req, m, &snap)
 	} else {
 		renderRPC(&w, req, m, &snap)
 	}
@@ -97,5 +99,6 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 
 // speaksRPC reports whether model's firmware answers the CGMiner RPC.
 func speaksRPC(model *Model) bool {
-	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS
+	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS ||
+		model.Family == hearth.FamilyBraiins
 }
