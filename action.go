@@ -54,6 +54,11 @@ func (a *Action) Validate() error {
 			if p.URL == "" || p.User == "" {
 				return Errorf(EINVALID, "Pool %d needs a URL and a user.", i+1)
 			}
+			if p.StratumV2() {
+				if err := p.validateStratumV2(); err != nil {
+					return err
+				}
+			}
 		}
 	case VerbFanMode:
 		if a.Fan == nil {

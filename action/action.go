@@ -162,6 +162,18 @@ func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) h
 	return res
 }
 
+// checkStratumV2 fails closed: a Stratum V2 pool goes only to a miner
+// whose driver declares hearth.CapStratumV2, so that no miner is left
+// trying to reach a pool its firmware cannot speak.
+func checkStratumV2(d hearth.Driver, pools []hearth.PoolConfig) error {
+	for _, p := range pools {
+		if p.StratumV2() && !slices.Contains(d.Capabilities(), hearth.CapStratumV2) {
+			return hearth.Errorf(hearth.EUNSUPPORTED, "%s miners do not mine on Stratum V2 pools (%s); give them a stratum+tcp:// pool or a translating proxy.", d.Family(), p.URL)
+		}
+	}
+	return nil
+}
+
 // run maps a verb to the driver's method.
 func run(ctx context.Context, d hearth.Driver, t hearth.Target, a hearth.Action) (*hearth.PowerSetting, error) {
 	switch a.Verb {
@@ -180,6 +192,9 @@ func run(ctx context.Context, d hearth.Driver, t hearth.Target, a hearth.Action)
 	case hearth.VerbPowerTarget:
 		return d.SetPowerTarget(ctx, t, a.Watts)
 	case hearth.VerbSetPools:
+		if err := checkStratumV2(d, a.Pools); err != nil {
+			return nil, err
+		}
 		return nil, d.SetPools(ctx, t, a.Pools)
 	case hearth.VerbFanMode:
 		return nil, d.SetFanMode(ctx, t, *a.Fan)

@@ -12,15 +12,26 @@ import (
 	"github.com/hearth-fleet/hearth/driver"
 )
 
-// fakeDriver supports reboot and power-target and records calls.
+// fakeDriver supports reboot and set-pools and records calls; caps adds
+// capabilities.
 type fakeDriver struct {
 	driver.Unsupported
-	mu      sync.Mutex
-	reboots []string
+	caps     []hearth.Capability
+	mu       sync.Mutex
+	reboots  []string
+	poolSets [][]hearth.PoolConfig
 }
 
-func (d *fakeDriver) Family() hearth.Family             { return "fake" }
-func (d *fakeDriver) Capabilities() []hearth.Capability { return []hearth.Capability{hearth.CapReboot} }
+func (d *fakeDriver) Family() hearth.Family { return "fake" }
+func (d *fakeDriver) Capabilities() []hearth.Capability {
+	return append([]hearth.Capability{hearth.CapReboot, hearth.CapSetPools}, d.caps...)
+}
+func (d *fakeDriver) SetPools(_ context.Context, _ hearth.Target, pools []hearth.PoolConfig) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.poolSets = append(d.poolSets, pools)
+	return nil
+}
 func (d *fakeDriver) DefaultPort() int                  { return 4028 }
 func (d *fakeDriver) Identify(context.Context, hearth.Target) (*hearth.Identity, error) {
 	return nil, hearth.Errorf(hearth.EUNSUPPORTED, "fake")
@@ -132,6 +143,35 @@ func TestDoRedactsPoolPasswords(t *testing.T) {
 	}
 	if a.Pools[0].Password != "s3cret" {
 		t.Error("the caller's action was changed")
+	}
+}
+
+// A Stratum V2 pool reaches only firmware that speaks it; the others get
+// EUNSUPPORTED and keep their pools, and a V2 URL without its authority key
+// is refused before any miner is touched.
+func TestDoStratumV2FailsClosed(t *testing.T) {
+	svc, d, _ := setup()
+	sel, _ := action.ParseSelector("a1")
+	v2 := hearth.Action{Verb: hearth.VerbSetPools, Pools: []hearth.PoolConfig{
+		{URL: "stratum2+tcp://v2.pool.example:3336/9bXiEd8boQVhq7WddEcERUL5tyyJVFYdU8th3HfbNXK3Yw6GRXh", User: "farm.w1"},
+		{URL: "stratum+tcp://v1.pool.example:3333", User: "farm.w1"},
+	}}
+	e, err := svc.Do(context.Background(), "admin", sel, v2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := e.Results[0]; r.OK || r.Code != hearth.EUNSUPPORTED || !strings.Contains(r.Error, "Stratum V2") || len(d.poolSets) != 0 {
+		t.Fatalf("V2 pool on a V1-only driver: %+v, pools set %v", r, d.poolSets)
+	}
+
+	d.caps = []hearth.Capability{hearth.CapStratumV2}
+	if e, err = svc.Do(context.Background(), "admin", sel, v2); err != nil || !e.Results[0].OK || len(d.poolSets) != 1 {
+		t.Fatalf("V2 pool on a V2 driver: %v %+v", err, e)
+	}
+
+	noKey := hearth.Action{Verb: hearth.VerbSetPools, Pools: []hearth.PoolConfig{{URL: "stratum2+tcp://v2.pool.example:3336", User: "w"}}}
+	if _, err := svc.Do(context.Background(), "admin", sel, noKey); hearth.ErrorCode(err) != hearth.EINVALID || !strings.Contains(hearth.ErrorMessage(err), "authority public key") {
+		t.Fatalf("V2 URL without a key: %v", err)
 	}
 }
 
