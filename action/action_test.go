@@ -32,7 +32,7 @@ func (d *fakeDriver) SetPools(_ context.Context, _ hearth.Target, pools []hearth
 	d.poolSets = append(d.poolSets, pools)
 	return nil
 }
-func (d *fakeDriver) DefaultPort() int                  { return 4028 }
+func (d *fakeDriver) DefaultPort() int { return 4028 }
 func (d *fakeDriver) Identify(context.Context, hearth.Target) (*hearth.Identity, error) {
 	return nil, hearth.Errorf(hearth.EUNSUPPORTED, "fake")
 }
