@@ -88,6 +88,16 @@ func newFakeBOS(tb testing.TB) *fakeBOS {
 	f.Reply(svc+"MinerService/GetHashboards", braiins.EncodeFixture(tb, "GetHashboardsResponse", "miner_hw_hashboards.json"))
 	f.Reply(svc+"CoolingService/GetCoolingState", braiins.EncodeFixture(tb, "GetCoolingStateResponse", "cooling_state.json"))
 	f.Reply(svc+"PoolService/GetPoolGroups", braiins.EncodeFixture(tb, "GetPoolGroupsResponse", "pools.json"))
+	for _, m := range []string{"Reboot", "Restart", "PauseMining", "ResumeMining"} {
+		f.Reply(svc+"ActionsService/"+m, nil)
+	}
+	// Setters echo what they applied, as BOS does.
+	f.Handle(svc+"ActionsService/SetLocateDeviceStatus", echo)
+	f.Handle(svc+"PerformanceService/SetPowerTarget", func(_ context.Context, body []byte) ([]byte, error) {
+		return fieldOf(body, 2), nil // SetPowerTargetResponse{power_target = 1} has the request's field 2 as field 1
+	})
+	f.Reply(svc+"PoolService/SetPoolGroups", nil)
+	f.Reply(svc+"CoolingService/SetCoolingMode", nil)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		tb.Fatal(err)
@@ -97,6 +107,32 @@ func newFakeBOS(tb testing.TB) *fakeBOS {
 	go f.srv.Serve(lis)
 	tb.Cleanup(f.srv.Stop)
 	return f
+}
+
+// echo answers with the request (SetLocateDeviceStatusRequest{enable = 1}
+// becomes LocateDeviceStatusResponse{enabled = 1}).
+func echo(_ context.Context, body []byte) ([]byte, error) { return body, nil }
+
+// fieldOf returns field num of message b re-encoded as field 1, or nil.
+func fieldOf(b []byte, num protowire.Number) []byte {
+	for len(b) > 0 {
+		n, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			return nil
+		}
+		b = b[l:]
+		l = protowire.ConsumeFieldValue(n, typ, b)
+		if l < 0 {
+			return nil
+		}
+		if n == num && typ == protowire.BytesType {
+			v, _ := protowire.ConsumeBytes(b)
+			out := protowire.AppendTag(nil, 1, protowire.BytesType)
+			return protowire.AppendBytes(out, v)
+		}
+		b = b[l:]
+	}
+	return nil
 }
 
 // Reply makes method answer with reply.
