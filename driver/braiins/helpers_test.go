@@ -165,6 +165,20 @@ func (f *fakeBOS) Calls(method string) []request {
 	return out
 }
 
+// SetUsers replaces the credentials the miner accepts.
+func (f *fakeBOS) SetUsers(users map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.users = users
+}
+
+// SetTokenLife sets the timeout_s the miner announces at login.
+func (f *fakeBOS) SetTokenLife(seconds uint32) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.life = seconds
+}
+
 // DropTokens forgets every token, as a rebooted miner does.
 func (f *fakeBOS) DropTokens() {
 	f.mu.Lock()

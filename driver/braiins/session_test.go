@@ -19,7 +19,7 @@ const loginMethod = svc + "AuthenticationService/Login"
 // credentials the driver falls back to it once, and remembers it.
 func TestLoginFallsBackToEmptyPassword(t *testing.T) {
 	bos := newFakeBOS(t)
-	bos.users = map[string]string{"root": ""}
+	bos.SetUsers(map[string]string{"root": ""})
 	d := newDriver(t)
 	for range 2 {
 		if err := d.Reboot(context.Background(), bos.target(t, "")); err != nil {
@@ -36,7 +36,7 @@ func TestLoginFallsBackToEmptyPassword(t *testing.T) {
 // refusal is EAUTH.
 func TestLoginConfiguredCredentials(t *testing.T) {
 	bos := newFakeBOS(t)
-	bos.users = map[string]string{"admin": "s3cret"}
+	bos.SetUsers(map[string]string{"admin": "s3cret"})
 	d := newDriver(t)
 	target := bos.target(t, "")
 	target.Credentials = hearth.Credentials{User: "admin", Password: "s3cret"}
@@ -95,7 +95,7 @@ func TestReloginOnlyOnce(t *testing.T) {
 // for the miner to refuse it.
 func TestLoginBeforeExpiry(t *testing.T) {
 	bos := newFakeBOS(t)
-	bos.life = 1 // a one-second session
+	bos.SetTokenLife(1) // a one-second session
 	d := newDriver(t)
 	target := bos.target(t, "")
 	if err := d.Reboot(context.Background(), target); err != nil {
