@@ -77,7 +77,9 @@ func TestVerbs(t *testing.T) {
 		{"locate on", func(d *braiins.Driver, tg hearth.Target) error {
 			return d.SetLocate(context.Background(), tg, true, 10*time.Minute)
 		}, "ActionsService/SetLocateDeviceStatus", []byte{0x08, 0x01}},
-		{"locate off", func(d *braiins.Driver, tg hearth.Target) error { return d.SetLocate(context.Background(), tg, false, 0) },
+		{"locate off", func(d *braiins.Driver, tg hearth.Target) error {
+			return d.SetLocate(context.Background(), tg, false, 0)
+		},
 			"ActionsService/SetLocateDeviceStatus", nil},
 		{"fan auto", func(d *braiins.Driver, tg hearth.Target) error {
 			return d.SetFanMode(context.Background(), tg, hearth.FanMode{Auto: true})

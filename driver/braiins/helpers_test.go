@@ -1,8 +1,8 @@
 package braiins_test
 
 import (
-	"context"
 	"bytes"
+	"context"
 	"encoding/json"
 	"net"
 	"os"
