@@ -99,6 +99,16 @@ var schema = map[string]map[string]spec{
 		"name": {1, kString, ""}, "quota": {2, kMsg, "Quota"}, "fixed_share_ratio": {3, kMsg, "FixedShareRatio"},
 		"pools": {4, kMsg, "Pool"}, "uid": {5, kString, ""}, "strategy": {0, kInline, ""},
 	},
+	"GetTunerStateResponse": {
+		"overall_tuner_state": {1, kUint, ""}, "mode_state": {0, kInline, ""},
+		// The REST rendering names the oneof member in lower case.
+		"powertargetmodestate": {2, kMsg, "PowerTargetModeState"},
+	},
+	"PowerTargetModeState": {"profile": {1, kMsg, "PowerTargetProfile"}, "current_target": {2, kMsg, "Power"}},
+	"PowerTargetProfile": {
+		"created": {1, kMsg, "Timestamp"}, "target": {2, kMsg, "Power"},
+		"measured_hashrate": at(gigahash, 3), "estimated_power_consumption": {4, kMsg, "Power"},
+	},
 	"Quota":           {"value": {1, kUint, ""}},
 	"FixedShareRatio": {"value": {1, kDouble, ""}},
 	"Pool": {

@@ -127,3 +127,10 @@ func FuzzDecodeFlag(f *testing.F) {
 		_, _ = decodeFlag(b)
 	})
 }
+
+func FuzzDecodeTunerState(f *testing.F) {
+	f.Add(encodeFixture(f, "GetTunerStateResponse", "performance_tuner_state.json"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _, _ = decodeTunerState(b)
+	})
+}

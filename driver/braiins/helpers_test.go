@@ -88,6 +88,7 @@ func newFakeBOS(tb testing.TB) *fakeBOS {
 	f.Reply(svc+"MinerService/GetHashboards", braiins.EncodeFixture(tb, "GetHashboardsResponse", "miner_hw_hashboards.json"))
 	f.Reply(svc+"CoolingService/GetCoolingState", braiins.EncodeFixture(tb, "GetCoolingStateResponse", "cooling_state.json"))
 	f.Reply(svc+"PoolService/GetPoolGroups", braiins.EncodeFixture(tb, "GetPoolGroupsResponse", "pools.json"))
+	f.Reply(svc+"PerformanceService/GetTunerState", braiins.EncodeFixture(tb, "GetTunerStateResponse", "performance_tuner_state.json"))
 	for _, m := range []string{"Reboot", "Restart", "PauseMining", "ResumeMining"} {
 		f.Reply(svc+"ActionsService/"+m, nil)
 	}

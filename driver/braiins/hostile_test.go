@@ -46,6 +46,7 @@ func TestHostileGarbageReply(t *testing.T) {
 	}
 	bos.Reply(svc+"CoolingService/GetCoolingState", []byte{0x0a, 0x7f})
 	bos.Reply(svc+"PoolService/GetPoolGroups", []byte{0x0b})
+	bos.Reply(svc+"PerformanceService/GetTunerState", []byte{0x12, 0x01})
 	_, err = newDriver(t).Poll(context.Background(), bos.target(t, ""))
 	wantCode(t, err, hearth.EPROTOCOL)
 }

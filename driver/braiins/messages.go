@@ -387,6 +387,27 @@ func decodePowerTarget(b []byte) (watts float64, ok bool, err error) {
 	return watts, ok, firstError(err, errs)
 }
 
+// decodeTunerState reads GetTunerStateResponse{power_target_mode_state
+// = 2 (PowerTargetModeState{current_target = 2 (Power{watt = 1})})} and
+// returns the power target the autotuner works to; ok is false when the
+// tuner is in another mode (a hash-rate target) or says nothing.
+func decodeTunerState(b []byte) (watts float64, ok bool, err error) {
+	var errs []error
+	err = walk(b, func(f field) {
+		if f.num != 2 || f.typ != protowire.BytesType {
+			return
+		}
+		errs = append(errs, walk(f.message(), func(g field) {
+			if g.num == 2 && g.typ == protowire.BytesType {
+				v, err := scalar(g.message())
+				watts, ok = v, true
+				errs = append(errs, err)
+			}
+		}))
+	})
+	return watts, ok, firstError(err, errs)
+}
+
 // decodeFlag reads a reply whose only field is a bool numbered 1:
 // LocateDeviceStatusResponse{enabled}, PauseMiningResponse
 // {already_paused}, ResumeMiningResponse{already_mining},

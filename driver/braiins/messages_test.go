@@ -90,6 +90,17 @@ func TestDecodePoolGroupsFixture(t *testing.T) {
 	}
 }
 
+func TestDecodeTunerStateFixture(t *testing.T) {
+	w, ok, err := decodeTunerState(encodeFixture(t, "GetTunerStateResponse", "performance_tuner_state.json"))
+	if err != nil || !ok || w != 3031 {
+		t.Fatalf("power target %v %v %v", w, ok, err)
+	}
+	// A hash-rate target mode (field 3) has no power target.
+	if _, ok, err := decodeTunerState([]byte{0x08, 0x02, 0x1a, 0x00}); ok || err != nil {
+		t.Fatalf("hash-rate mode: %v %v", ok, err)
+	}
+}
+
 // Malformed bytes fail cleanly; unknown fields and wire-type mismatches
 // are skipped as protobuf does.
 func TestDecodeMalformed(t *testing.T) {

@@ -8,6 +8,7 @@ const (
 	methodMinerStats     = "/braiins.bos.v1.MinerService/GetMinerStats"
 	methodHashboards     = "/braiins.bos.v1.MinerService/GetHashboards"
 	methodCoolingState   = "/braiins.bos.v1.CoolingService/GetCoolingState"
+	methodTunerState     = "/braiins.bos.v1.PerformanceService/GetTunerState"
 	methodPoolGroups     = "/braiins.bos.v1.PoolService/GetPoolGroups"
 	methodReboot         = "/braiins.bos.v1.ActionsService/Reboot"
 	methodRestart        = "/braiins.bos.v1.ActionsService/Restart"

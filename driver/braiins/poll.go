@@ -11,13 +11,21 @@ import (
 
 // pollCalls are the reads of one poll, all unary calls with an empty
 // request, made concurrently over the miner's one HTTP/2 connection.
-var pollCalls = []string{methodMinerStats, methodMinerDetails, methodHashboards, methodCoolingState, methodPoolGroups}
+var pollCalls = []string{methodMinerStats, methodMinerDetails, methodHashboards, methodCoolingState, methodPoolGroups, methodTunerState}
+
+// optionalCall reports whether a poll call's absence from a miner is
+// normal rather than a failure worth listing: GetTunerState, which a
+// BOS without the autotuner (or a simulator) may not implement.
+func optionalCall(method string, err error) bool {
+	return method == methodTunerState && hearth.ErrorCode(err) == hearth.EUNSUPPORTED
+}
 
 // Poll reads t over gRPC: GetMinerStats (hash rate, shares, power),
 // GetMinerDetails (uptime, paused), GetHashboards (boards),
-// GetCoolingState (fans) and GetPoolGroups (pools). A call that fails is
-// listed in PollErrors and the rest of the reading stands; Poll fails
-// only when every call does.
+// GetCoolingState (fans), GetPoolGroups (pools) and
+// PerformanceService/GetTunerState (the power target, as PowerLimit). A
+// call that fails is listed in PollErrors and the rest of the reading
+// stands; Poll fails only when every call does.
 func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, error) {
 	type result struct {
 		raw []byte
@@ -46,6 +54,9 @@ func (d *Driver) Poll(ctx context.Context, t hearth.Target) (*hearth.Reading, er
 			if err != nil {
 				err = decodeError(addr, method, err)
 			}
+		}
+		if err != nil && optionalCall(method, err) {
+			continue
 		}
 		if err != nil {
 			if firstErr == nil {
@@ -109,6 +120,14 @@ func (d *Driver) apply(r *hearth.Reading, method string, raw []byte) error {
 			return err
 		}
 		r.Fans = readFans(fans)
+	case methodTunerState:
+		watts, ok, err := decodeTunerState(raw)
+		if err != nil {
+			return err
+		}
+		if ok {
+			r.PowerLimit = watts
+		}
 	case methodPoolGroups:
 		pools, err := decodePoolGroups(raw)
 		if err != nil {

@@ -25,8 +25,8 @@ func TestPoll(t *testing.T) {
 	if !near(r.HashRate, 142400.81429465002e9) || !near(r.IdealHashRate, 142876.598290866e9) || !near(r.HashRateAvg, 138207.05294534727e9) {
 		t.Errorf("hash rates %v %v %v", r.HashRate, r.IdealHashRate, r.HashRateAvg)
 	}
-	if r.Power != 3137 || r.PowerEstimated {
-		t.Errorf("power %v estimated %v", r.Power, r.PowerEstimated)
+	if r.Power != 3137 || r.PowerEstimated || r.PowerLimit != 3031 {
+		t.Errorf("power %v estimated %v limit %v", r.Power, r.PowerEstimated, r.PowerLimit)
 	}
 	if r.Accepted != 10464 || r.Rejected != 18 || r.Uptime != 69685*time.Second || r.Paused {
 		t.Errorf("accepted %d rejected %d uptime %v paused %v", r.Accepted, r.Rejected, r.Uptime, r.Paused)
@@ -82,7 +82,7 @@ func TestPollAuthenticatesOnce(t *testing.T) {
 		t.Errorf("login request % x, token %q", logins[0].Body, logins[0].Token)
 	}
 	reqs := bos.Requests()
-	if len(reqs) != 11 {
+	if len(reqs) != 13 {
 		t.Errorf("%d requests", len(reqs))
 	}
 	for _, r := range reqs {
@@ -95,6 +95,21 @@ func TestPollAuthenticatesOnce(t *testing.T) {
 		if r.Token != "tok1" || len(r.Body) != 0 {
 			t.Errorf("%s: token %q body % x", r.Method, r.Token, r.Body)
 		}
+	}
+}
+
+// A miner without GetTunerState polls cleanly, without a power limit.
+func TestPollWithoutTuner(t *testing.T) {
+	bos := newFakeBOS(t)
+	bos.Handle(svc+"PerformanceService/GetTunerState", func(context.Context, []byte) ([]byte, error) {
+		return nil, status.Error(codes.Unimplemented, "unknown method")
+	})
+	r, err := newDriver(t).Poll(context.Background(), bos.target(t, ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.PollErrors) != 0 || r.PowerLimit != 0 || r.Power != 3137 {
+		t.Errorf("poll errors %q limit %v power %v", r.PollErrors, r.PowerLimit, r.Power)
 	}
 }
 
