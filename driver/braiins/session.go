@@ -20,6 +20,11 @@ import (
 // reply does not say (BOS documents 3600 s).
 const defaultTokenLife = time.Hour
 
+// loginRetryAfter is how long a refused login is remembered: the calls
+// of one poll share the refusal instead of each trying every password
+// again (which could also trip a miner's lockout).
+const loginRetryAfter = 5 * time.Second
+
 // maxHeaderListSize bounds the headers a miner may send with a reply.
 const maxHeaderListSize = 64 << 10
 
@@ -48,6 +53,11 @@ type session struct {
 	// asked are the Target credentials the token was obtained for;
 	// worked the credentials that the miner accepted (a default).
 	asked, worked hearth.Credentials
+	// refused is the last login refusal for the credentials refusedFor,
+	// at refusedAt.
+	refused    error
+	refusedFor hearth.Credentials
+	refusedAt  time.Time
 }
 
 // sessionCache holds the sessions by API address, least recently used
@@ -122,6 +132,11 @@ func (s *session) login(ctx context.Context, creds hearth.Credentials, stale str
 	}
 	s.token = ""
 	worked := s.worked
+	if s.refused != nil && s.refusedFor == creds && time.Since(s.refusedAt) < loginRetryAfter {
+		err := s.refused
+		s.mu.Unlock()
+		return "", err
+	}
 	s.mu.Unlock()
 
 	candidates := []hearth.Credentials{creds}
@@ -142,14 +157,18 @@ func (s *session) login(ctx context.Context, creds hearth.Credentials, stale str
 			}
 			s.mu.Lock()
 			s.token, s.life, s.asked, s.worked = r.Token, life, creds, c
+			s.refused = nil
 			s.mu.Unlock()
 			s.touch()
 			return r.Token, nil
 		}
 		if hearth.ErrorCode(err) != hearth.EAUTH {
-			break
+			return "", err
 		}
 	}
+	s.mu.Lock()
+	s.refused, s.refusedFor, s.refusedAt = err, creds, time.Now()
+	s.mu.Unlock()
 	return "", err
 }
 

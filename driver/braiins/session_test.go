@@ -58,6 +58,21 @@ func TestLoginConfiguredCredentials(t *testing.T) {
 	}
 }
 
+// A poll with refused credentials logs in once per password, not once
+// per call of the poll.
+func TestRefusedLoginShared(t *testing.T) {
+	bos := newFakeBOS(t)
+	bos.SetUsers(map[string]string{"root": "changed"})
+	_, err := newDriver(t).Poll(context.Background(), bos.target(t, ""))
+	wantCode(t, err, hearth.EAUTH)
+	if n := len(bos.Calls(loginMethod)); n != 2 { // root/root, then root/""
+		t.Fatalf("%d logins", n)
+	}
+	if n := len(bos.Requests()); n != 2 {
+		t.Fatalf("%d requests", n)
+	}
+}
+
 // A miner that drops the token (rebooted) answers UNAUTHENTICATED; the
 // driver logs in again once and the call succeeds.
 func TestReloginOnUnauthenticated(t *testing.T) {
