@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net"
 	"strings"
 
 	"github.com/hearth-fleet/hearth"
@@ -50,7 +51,7 @@ func (d *Driver) Identify(ctx context.Context, t hearth.Target) (*hearth.Identit
 		Firmware: firmware(det.Version),
 		Model:    modelName(det),
 		Serial:   det.Serial,
-		MAC:      strings.ToLower(det.MAC),
+		MAC:      macAddress(det.MAC),
 		Hostname: det.Hostname,
 	}
 	if id.Port == 0 {
@@ -73,6 +74,17 @@ func isBOS(raw []byte) bool {
 		}
 	}
 	return false
+}
+
+// macAddress writes a MAC as hearth's other drivers do: upper-case hex
+// separated by colons ("02:EE:DA:A9:B6:4A"); anything that is not a
+// 6-byte MAC is kept as the miner sent it.
+func macAddress(s string) string {
+	hw, err := net.ParseMAC(s)
+	if err != nil || len(hw) != 6 {
+		return s
+	}
+	return strings.ToUpper(hw.String())
 }
 
 // firmware names the firmware as hearth shows it: "Braiins OS " and

@@ -32,7 +32,7 @@ func TestIdentify(t *testing.T) {
 	}
 	if id.Family != hearth.FamilyBraiins || id.Model != "Antminer S19 XP" ||
 		id.Firmware != "Braiins OS 2025-08-06-0-3881c51d-25.07-plus" ||
-		id.Hostname != "Antminer" || id.MAC != "02:ee:da:a9:b6:4a" || id.Serial != "" {
+		id.Hostname != "Antminer" || id.MAC != "02:EE:DA:A9:B6:4A" || id.Serial != "" {
 		t.Errorf("identity %+v", id)
 	}
 	if id.Port != target.Port || id.APIPort != target.APIPort || id.Address != "127.0.0.1" {
