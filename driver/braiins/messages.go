@@ -252,7 +252,7 @@ func decodeHashboards(b []byte) ([]hashboard, error) {
 			case 3:
 				var n float64
 				n, err = scalar(g.message())
-				h.Chips, h.HasChips = int(min(n, 1<<16)), g.typ == protowire.BytesType
+				h.Chips, h.HasChips = int(max(0, min(n, 1<<16))), g.typ == protowire.BytesType
 			case 5:
 				h.FrequencyHz, err = scalar(g.message())
 			case 6:
