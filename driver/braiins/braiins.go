@@ -65,8 +65,10 @@ const (
 // it is safe for concurrent use. Its fields must not change after the
 // first call.
 type Driver struct {
-	// Unsupported would answer the verbs this driver lacks; it
-	// implements all of hearth's, so it only names the family.
+	// Unsupported answers verbs this driver lacks with EUNSUPPORTED. It
+	// implements every verb hearth has today; the embedding keeps a verb
+	// added to hearth.Controller later refused rather than a build
+	// break for this driver.
 	driver.Unsupported
 
 	// RPC sends the cgminer-compatible version command that identifies

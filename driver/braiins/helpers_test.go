@@ -63,6 +63,7 @@ type fakeBOS struct {
 	users    map[string]string // user → password the miner accepts
 	tokens   map[string]bool   // tokens it honours
 	life     uint32            // timeout_s it announces
+	legacy   bool              // token in the "authorization" response header only
 	next     int
 	requests []request
 	handlers map[string]handlerFunc
@@ -180,6 +181,14 @@ func (f *fakeBOS) SetTokenLife(seconds uint32) {
 	f.life = seconds
 }
 
+// SetLegacyLogin makes Login send its token only in the
+// "authorization" response header, as early BOS did.
+func (f *fakeBOS) SetLegacyLogin(on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.legacy = on
+}
+
 // DropTokens forgets every token, as a rebooted miner does.
 func (f *fakeBOS) DropTokens() {
 	f.mu.Lock()
@@ -211,6 +220,16 @@ func (f *fakeBOS) handle(_ any, stream grpc.ServerStream) error {
 		reply, err := f.login(body)
 		if err != nil {
 			return err
+		}
+		f.mu.Lock()
+		legacy := f.legacy
+		f.mu.Unlock()
+		if legacy {
+			token, _ := protowire.ConsumeString(reply[1:])
+			if err := stream.SetHeader(metadata.Pairs("authorization", token)); err != nil {
+				return err
+			}
+			reply = nil
 		}
 		return stream.SendMsg(reply)
 	}

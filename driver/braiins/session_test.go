@@ -73,6 +73,18 @@ func TestRefusedLoginShared(t *testing.T) {
 	}
 }
 
+// Early BOS sends the token in the response header, not the reply.
+func TestLoginLegacyHeaderToken(t *testing.T) {
+	bos := newFakeBOS(t)
+	bos.SetLegacyLogin(true)
+	if err := newDriver(t).Reboot(context.Background(), bos.target(t, "")); err != nil {
+		t.Fatal(err)
+	}
+	if r := bos.Calls(svc + "ActionsService/Reboot"); len(r) != 1 || r[0].Token != "tok1" {
+		t.Fatalf("reboots %+v", r)
+	}
+}
+
 // A miner that drops the token (rebooted) answers UNAUTHENTICATED; the
 // driver logs in again once and the call succeeds.
 func TestReloginOnUnauthenticated(t *testing.T) {
