@@ -99,6 +99,10 @@ type MinerSettings struct {
 	// ActivePool is the POOL number LuxOS mines on (switchpool); Pools
 	// stay in POOL-number order there. Always 0 on other firmwares.
 	ActivePool int `json:"active_pool,omitempty"`
+	// WorkLevel is an Avalon's power step, 0 the lowest: the heater level
+	// of a Nano 3 (ascset worklevel or workmode, Low/Medium/High), the
+	// work mode of an A-series (Eco/Standard). Always 0 on other firmwares.
+	WorkLevel int `json:"work_level,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -116,6 +120,8 @@ type minerControl struct {
 	identifyUntil float64
 	// lux is LuxOS's session state.
 	lux luxSession
+	// avalon holds an Avalon's scheduled softoff, softon and reboot.
+	avalon avalonSchedule
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -200,6 +206,9 @@ func defaultSettings(m *miner) MinerSettings {
 		st.Profile = luxDefaultProfile
 		st.ATM = true
 	}
+	if m.model.avalon != nil {
+		st.WorkLevel = m.model.avalon.defaultLevel
+	}
 	return st
 }
 
@@ -234,7 +243,11 @@ func (m *miner) settingsAt(t float64) MinerSettings {
 // driver's writes are checked against. It panics if there is no miner i,
 // like an index out of range.
 func (s *Sim) Settings(i int) MinerSettings {
-	return s.miners[i].settingsAt(s.elapsed())
+	m, t := s.miners[i], s.elapsed()
+	if m.model.Family == hearth.FamilyAvalon {
+		s.avalonDue(m, t) // a softoff whose time has come is in force
+	}
+	return m.settingsAt(t)
 }
 
 // write applies change to m's settings under its lock at sim time t and
@@ -287,6 +300,13 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, freq, true
 		}
 		return freq, freq, false
+	}
+	if model.avalon != nil {
+		share := model.avalon.share(st.WorkLevel)
+		if st.Paused {
+			return 0, share, true // soft-off: standby, not hashing
+		}
+		return share, share, false
 	}
 	if model.Family == hearth.FamilyLuxOS {
 		freq = 1

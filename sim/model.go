@@ -44,6 +44,9 @@ type Model struct {
 	luxVer      string  // LuxOS: VERSION[0].LUXminer
 	// whatsminerV3 is true for btminer firmware that serves API v3.
 	whatsminerV3 bool
+	// avalon holds the strings and work levels of Canaan's firmware; nil
+	// for other families.
+	avalon *avalonSpec
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.
@@ -59,6 +62,12 @@ const (
 	// ModelS21LuxOS is an Antminer S21 running LuxOS. It is not in the
 	// default mix; Config.Models or Config.Mix brings it in.
 	ModelS21LuxOS = "s21-luxos"
+	// ModelAvalonA1466 is a Canaan AvalonMiner 1466 (A14 class, three
+	// hash boards, older "MM ID0" stats layout) and ModelAvalonNano3 an
+	// Avalon Nano 3 home heater (one board, heater work levels, newer
+	// "MM ID0:Summary" layout). Neither is in the default mix.
+	ModelAvalonA1466 = "avalon-a1466"
+	ModelAvalonNano3 = "avalon-nano3"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -102,6 +111,22 @@ var models = []*Model{
 		frequency: 490, groupSize: 3, poolDiff: 16384,
 		minerVer: "2025.4.8.220305", compileTime: "Tue Apr  8 22:05:35 UTC 2025",
 		luxVer: "2025.4.8.220305-57b389c7", serialCode: "THQI",
+	},
+	{
+		// 150 TH/s at 3,230 W (21.5 J/TH): Canaan's A1466 data sheet;
+		// 120 chips per board as in the A1246 capture's PVT_T lists.
+		Short: ModelAvalonA1466, Name: "AvalonMiner 1466", Family: hearth.FamilyAvalon,
+		HashRate: 150e12, Power: 3230, Boards: 3, ChipsPerBoard: 120, Fans: 4,
+		frequency: 500, groupSize: 1, poolDiff: 16384,
+		avalon: &avalonA1466,
+	},
+	{
+		// 4 TH/s at 140 W in its High level (the reference's unverified
+		// official figure); 10 chips and one fan as in pyasic's model.
+		Short: ModelAvalonNano3, Name: "Avalon Nano3", Family: hearth.FamilyAvalon,
+		HashRate: 4e12, Power: 140, Boards: 1, ChipsPerBoard: 10, Fans: 1,
+		frequency: 500, groupSize: 1, poolDiff: 512,
+		avalon: &avalonNano3,
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,
