@@ -18,7 +18,9 @@ type Model struct {
 	// Short is the name used in flags and fault specs, e.g. "s21".
 	Short string `json:"short"`
 	// Name is the model string exactly as the firmware reports it:
-	// VERSION[0].Type for Antminers, "Bitaxe " + deviceModel for AxeOS.
+	// VERSION[0].Type for Antminers, "Bitaxe " + deviceModel for AxeOS,
+	// PROD cut at '-' (or "Avalon " + MODEL where PROD is a bare
+	// "AvalonNano") for Avalons.
 	Name   string        `json:"name"`
 	Family hearth.Family `json:"family"`
 	// HashRate is the nameplate hash rate in hashes per second.

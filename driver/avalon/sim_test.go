@@ -344,9 +344,27 @@ func TestAgainstSimulator(t *testing.T) {
 				}
 			}
 
-			// Verbs the driver does not declare.
+			// Fan mode: a fixed duty shows in the fans' speed and duty.
+			if err := d.SetFanMode(ctx, target, hearth.FanMode{Percent: 50}); err != nil {
+				t.Fatal(err)
+			}
+			if st := s.Settings(0); !st.FanManual || st.FanPercent != 50 {
+				t.Errorf("fan setting %v %d %%", st.FanManual, st.FanPercent)
+			}
+			r, _ = d.Poll(ctx, target)
+			checkReading(t, r, groundTruth(t, mi))
+			for _, f := range r.Fans {
+				if f.Percent != 50 || f.RPM < 3000 || f.RPM > 4500 {
+					t.Errorf("fan at 50 %%: %+v", f)
+				}
+			}
+			if err := d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}); err != nil || s.Settings(0).FanManual {
+				t.Errorf("fan auto: %v, manual %v", err, s.Settings(0).FanManual)
+			}
+
+			// The verb the driver does not declare.
 			for _, c := range d.Capabilities() {
-				if c == hearth.CapSetPools || c == hearth.CapFanMode {
+				if c == hearth.CapSetPools {
 					t.Errorf("declares %s", c)
 				}
 			}
@@ -354,11 +372,8 @@ func TestAgainstSimulator(t *testing.T) {
 			if err := d.SetPools(ctx, target, []hearth.PoolConfig{{URL: "stratum+tcp://a.example:3333", User: "u"}}); hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
 				t.Errorf("SetPools: %v", err)
 			}
-			if err := d.SetFanMode(ctx, target, hearth.FanMode{Percent: 50}); hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
-				t.Errorf("SetFanMode: %v", err)
-			}
-			if st := s.Settings(0); st.FanManual || len(st.Pools) != len(pools) || st.Pools[0] != pools[0] {
-				t.Errorf("undeclared verbs changed the miner: %+v", st)
+			if st := s.Settings(0); len(st.Pools) != len(pools) || st.Pools[0] != pools[0] {
+				t.Errorf("SetPools changed the miner: %+v", st.Pools)
 			}
 		})
 	}
