@@ -103,6 +103,10 @@ type MinerSettings struct {
 	// (SetPowerTarget), within the model's limits; hash rate and power
 	// follow it. 0 on other firmwares.
 	PowerTargetW int `json:"power_target_w,omitempty"`
+	// WorkLevel is an Avalon's power step, 0 the lowest: the heater level
+	// of a Nano 3 (ascset worklevel or workmode, Low/Medium/High), the
+	// work mode of an A-series (Eco/Standard). Always 0 on other firmwares.
+	WorkLevel int `json:"work_level,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -122,6 +126,8 @@ type minerControl struct {
 	lux luxSession
 	// bos is Braiins OS's API sessions and pool groups.
 	bos bosState
+	// avalon holds an Avalon's scheduled softoff, softon and reboot.
+	avalon avalonSchedule
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -210,6 +216,9 @@ func defaultSettings(m *miner) MinerSettings {
 		st.Pools = st.Pools[:2] // Braiins OS ships one group: pool and backup
 		st.PowerTargetW = int(m.model.Power)
 	}
+	if m.model.avalon != nil {
+		st.WorkLevel = m.model.avalon.defaultLevel
+	}
 	return st
 }
 
@@ -244,7 +253,11 @@ func (m *miner) settingsAt(t float64) MinerSettings {
 // driver's writes are checked against. It panics if there is no miner i,
 // like an index out of range.
 func (s *Sim) Settings(i int) MinerSettings {
-	return s.miners[i].settingsAt(s.elapsed())
+	m, t := s.miners[i], s.elapsed()
+	if m.model.Family == hearth.FamilyAvalon {
+		s.avalonDue(m, t) // a softoff whose time has come is in force
+	}
+	return m.settingsAt(t)
 }
 
 // write applies change to m's settings under its lock at sim time t and
@@ -297,6 +310,13 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, freq, true
 		}
 		return freq, freq, false
+	}
+	if model.avalon != nil {
+		share := model.avalon.share(st.WorkLevel)
+		if st.Paused {
+			return 0, share, true // soft-off: standby, not hashing
+		}
+		return share, share, false
 	}
 	if model.Family == hearth.FamilyLuxOS {
 		freq = 1

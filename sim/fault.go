@@ -206,6 +206,10 @@ func checkFaultFits(kind FaultKind, model *Model) error {
 		if !speaksRPC(model) {
 			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
 		}
+		if kind == FaultDeadBoard && model.Boards < 2 {
+			// The fault kills board 1; a one-board miner has none.
+			return fmt.Errorf("fault %s needs a second hash board; the %s has one", kind, model.Name)
+		}
 	case FaultFanFail:
 		if model.Hydro {
 			return fmt.Errorf("fault %s needs fans; the %s is hydro-cooled", kind, model.Name)

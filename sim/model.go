@@ -18,7 +18,9 @@ type Model struct {
 	// Short is the name used in flags and fault specs, e.g. "s21".
 	Short string `json:"short"`
 	// Name is the model string exactly as the firmware reports it:
-	// VERSION[0].Type for Antminers, "Bitaxe " + deviceModel for AxeOS.
+	// VERSION[0].Type for Antminers, "Bitaxe " + deviceModel for AxeOS,
+	// PROD cut at '-' (or "Avalon " + MODEL where PROD is a bare
+	// "AvalonNano") for Avalons.
 	Name   string        `json:"name"`
 	Family hearth.Family `json:"family"`
 	// HashRate is the nameplate hash rate in hashes per second.
@@ -46,6 +48,9 @@ type Model struct {
 	whatsminerV3 bool
 	// bos is the Braiins OS build the model runs; nil on other firmwares.
 	bos *bosFirmware
+	// avalon holds the strings and work levels of Canaan's firmware; nil
+	// for other families.
+	avalon *avalonSpec
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.
@@ -67,6 +72,12 @@ const (
 	// the default mix.
 	ModelS19jProBOS = "s19jpro-bos"
 	ModelS21BOS     = "s21-bos"
+	// ModelAvalonA1466 is a Canaan AvalonMiner 1466 (A14 class, three
+	// hash boards, older "MM ID0" stats layout) and ModelAvalonNano3 an
+	// Avalon Nano 3 home heater (one board, heater work levels, newer
+	// "MM ID0:Summary" layout). Neither is in the default mix.
+	ModelAvalonA1466 = "avalon-a1466"
+	ModelAvalonNano3 = "avalon-nano3"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -122,6 +133,22 @@ var models = []*Model{
 		HashRate: 200e12, Power: 3500, Boards: 3, ChipsPerBoard: 108, Fans: 4,
 		frequency: 490, groupSize: 3, poolDiff: 16384, serialCode: "THQI",
 		bos: &bosS212507,
+	},
+	{
+		// 150 TH/s at 3,230 W (21.5 J/TH): Canaan's A1466 data sheet;
+		// 120 chips per board as in the A1246 capture's PVT_T lists.
+		Short: ModelAvalonA1466, Name: "AvalonMiner 1466", Family: hearth.FamilyAvalon,
+		HashRate: 150e12, Power: 3230, Boards: 3, ChipsPerBoard: 120, Fans: 4,
+		frequency: 500, groupSize: 1, poolDiff: 16384,
+		avalon: &avalonA1466,
+	},
+	{
+		// 4 TH/s at 140 W in its High level (the reference's unverified
+		// official figure); 10 chips and one fan as in pyasic's model.
+		Short: ModelAvalonNano3, Name: "Avalon Nano3", Family: hearth.FamilyAvalon,
+		HashRate: 4e12, Power: 140, Boards: 1, ChipsPerBoard: 10, Fans: 1,
+		frequency: 500, groupSize: 1, poolDiff: 512,
+		avalon: &avalonNano3,
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,

@@ -61,6 +61,15 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 	}
 	defer s.untrack(c)
 	defer c.Close()
+	if m.model.Family == hearth.FamilyAvalon {
+		// Avalon's API thread answers one connection at a time: the next
+		// waits, unread, until this one is done (see avalonLine).
+		release, ok := s.avalonLine(m)
+		if !ok {
+			return
+		}
+		defer release()
+	}
 
 	bufp := s.getBuf()
 	defer s.putBuf(bufp)
@@ -79,13 +88,19 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 		return
 	}
 	now := s.now()
+	if m.model.Family == hearth.FamilyAvalon {
+		s.avalonDue(m, s.elapsedAt(now)) // scheduled softoff, softon, reboot
+	}
 	snap := m.evaluate(s.elapsedAt(now), now.Unix(), s.ambient)
 	w := apiWriter{b: (*bufp)[:0]}
-	if m.model.Family == hearth.FamilyLuxOS {
+	switch m.model.Family {
+	case hearth.FamilyLuxOS:
 		s.renderLuxOS(&w, req, m, &snap)
-	} else if m.model.Family == hearth.FamilyBraiins {
+	case hearth.FamilyBraiins:
 		s.renderBOSer(&w, req, m, &snap)
-	} else {
+	case hearth.FamilyAvalon:
+		s.renderAvalon(&w, req, m, &snap)
+	default:
 		renderRPC(&w, req, m, &snap)
 	}
 	*bufp = w.b[:0] // keep a grown buffer for the next request
@@ -100,5 +115,5 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 // speaksRPC reports whether model's firmware answers the CGMiner RPC.
 func speaksRPC(model *Model) bool {
 	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS ||
-		model.Family == hearth.FamilyBraiins
+		model.Family == hearth.FamilyBraiins || model.Family == hearth.FamilyAvalon
 }

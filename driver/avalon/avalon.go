@@ -2,7 +2,7 @@
 // Mini 3 and the A-series) on their stock firmware, a fork of cgminer 4.11:
 // it reads and controls them over the CGMiner RPC API on TCP 4028, where
 // Avalon adds its own ascset options (led, softoff, softon, worklevel,
-// reboot) and packs its telemetry into one "MM ID0" string of Key[value]
+// reboot, fan-spd) and packs its telemetry into one "MM ID0" string of Key[value]
 // tokens (see Stats).
 //
 // Importing the package registers the driver for hearth.FamilyAvalon.
@@ -57,6 +57,7 @@ func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget,
+		hearth.CapFanMode,
 	}
 }
 

@@ -25,6 +25,7 @@ func TestCapabilities(t *testing.T) {
 	want := []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget,
+		hearth.CapFanMode,
 	}
 	if len(got) != len(want) {
 		t.Fatalf("Capabilities = %v, want %v", got, want)

@@ -65,9 +65,12 @@ func (d *Driver) RestartMining(ctx context.Context, t hearth.Target) error {
 	return nil
 }
 
-// SetPools is refused: Avalon's setpool needs the web admin password and
-// its argument format is known only from third-party tools, not from a
-// source hearth can check.
+// SetPools is refused. The protocol reference gives Avalon's setpool
+// ("setpool|<web user>,<web password>,<slot 0-2>,<url>,<worker>,<pass>")
+// only from the third-party AvalonMinerTools and lists it as unverified;
+// besides, it needs the web login, for which hearth has no documented
+// default, sets one of three slots per call with no way to escape a comma
+// in a URL or worker name, and takes effect only after a reboot.
 func (d *Driver) SetPools(context.Context, hearth.Target, []hearth.PoolConfig) error {
 	return hearth.Errorf(hearth.EUNSUPPORTED,
 		"avalon miners do not support set_pools: Avalon's setpool command needs the web admin password and has no verified format; change pools in the miner's web interface.")

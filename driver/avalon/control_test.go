@@ -174,3 +174,29 @@ func TestAscsetRefusals(t *testing.T) {
 		}
 	}
 }
+
+func TestSetFanMode(t *testing.T) {
+	for _, tc := range []struct {
+		mode hearth.FanMode
+		want string
+	}{
+		{hearth.FanMode{Auto: true}, `{"command":"ascset","parameter":"0,fan-spd,-1"}`},
+		{hearth.FanMode{Percent: 80}, `{"command":"ascset","parameter":"0,fan-spd,80"}`},
+		{hearth.FanMode{Percent: 25}, `{"command":"ascset","parameter":"0,fan-spd,25"}`},
+	} {
+		m := newFakeMiner(t, map[string][]byte{"ascset": okReply(t)})
+		if err := newDriver().SetFanMode(context.Background(), target(t, m.Addr), tc.mode); err != nil {
+			t.Fatalf("%+v: %v", tc.mode, err)
+		}
+		wantRequests(t, m, tc.want)
+	}
+}
+
+func TestSetFanModeInvalid(t *testing.T) {
+	for _, mode := range []hearth.FanMode{{Percent: 24}, {Percent: 0}, {Percent: 101}, {Percent: -1}} {
+		m := newFakeMiner(t, map[string][]byte{"ascset": okReply(t)})
+		err := newDriver().SetFanMode(context.Background(), target(t, m.Addr), mode)
+		wantCode(t, err, hearth.EINVALID)
+		wantRequests(t, m)
+	}
+}
