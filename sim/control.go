@@ -77,7 +77,8 @@ type MinerSettings struct {
 	// Locate is whether the fault light (Antminer blink, AxeOS identify)
 	// is on now; AxeOS switches it off by itself after 30 s.
 	Locate bool `json:"locate"`
-	// Paused is AxeOS's miningPaused; Antminers sleep through Mode.
+	// Paused is AxeOS's miningPaused, VNish's stopped or paused mining
+	// and UMC's idling after /miner "Stop"; Antminers sleep through Mode.
 	Paused bool `json:"paused"`
 	// FrequencyMHz is the configured chip clock (AxeOS frequency; the
 	// nominal clock on an Antminer, whose low-power mode scales it).
@@ -85,9 +86,14 @@ type MinerSettings struct {
 	// CoreVoltageMV is AxeOS's configured core voltage; 0 on Antminers.
 	CoreVoltageMV int `json:"core_voltage_mv,omitempty"`
 	// FanManual and FanPercent are the fan setting: Antminer
-	// bitmain-fan-ctrl / bitmain-fan-pwm, AxeOS autofanspeed 0 / fanspeed.
+	// bitmain-fan-ctrl / bitmain-fan-pwm, AxeOS autofanspeed 0 / fanspeed,
+	// UMC's "Manual" fan mode.
 	FanManual  bool `json:"fan_manual"`
 	FanPercent int  `json:"fan_percent"`
+	// FanTargetTemp and FanIdleSpeed are UMC's automatic fan mode
+	// ("Target Temperature" °C, "Idle Speed" %); 0 on other firmwares.
+	FanTargetTemp int `json:"fan_target_temp,omitempty"`
+	FanIdleSpeed  int `json:"fan_idle_speed,omitempty"`
 	// Reboots counts reboots and restarts since the simulator started.
 	Reboots int `json:"reboots"`
 	// Profile is the LuxOS power profile in force (profileset), e.g.
@@ -99,6 +105,10 @@ type MinerSettings struct {
 	// ActivePool is the POOL number LuxOS mines on (switchpool); Pools
 	// stay in POOL-number order there. Always 0 on other firmwares.
 	ActivePool int `json:"active_pool,omitempty"`
+	// Preset is VNish's autotune preset (settings miner.overclock.preset):
+	// "disabled" for stock clocks, or a power in watts such as "2450".
+	// "" on other firmwares.
+	Preset string `json:"preset,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -116,6 +126,8 @@ type minerControl struct {
 	identifyUntil float64
 	// lux is LuxOS's session state.
 	lux luxSession
+	// vnish is VNish's unlock state: tokens handed out, wrong passwords.
+	vnish vnishAuth
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -196,9 +208,14 @@ func defaultSettings(m *miner) MinerSettings {
 		{URL: url(pool.backup), User: user, Password: "x"},
 	}
 	st.FanPercent = 100
-	if m.model.Family == hearth.FamilyLuxOS {
+	switch m.model.Family {
+	case hearth.FamilyLuxOS:
 		st.Profile = luxDefaultProfile
 		st.ATM = true
+	case hearth.FamilyVNish:
+		st.Preset = vnishPresetStock
+	case hearth.FamilyEPIC:
+		st.FanTargetTemp, st.FanIdleSpeed = epicDefaultTargetTemp, epicDefaultIdleSpeed
 	}
 	return st
 }
@@ -297,6 +314,16 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, freq, true
 		}
 		return freq, freq, false
+	}
+	if model.Family == hearth.FamilyVNish || model.Family == hearth.FamilyEPIC {
+		work = 1
+		if model.Family == hearth.FamilyVNish {
+			work = vnishPresetWork(model, st.Preset)
+		}
+		if st.Paused {
+			return 0, work, true
+		}
+		return work, work, false
 	}
 	switch st.Mode {
 	case ModeSleep:
