@@ -137,7 +137,7 @@ func (s *Sim) vnishUnlock(r *http.Request, m *miner, t float64, buf []byte) http
 }
 
 func vnishLocked(buf []byte, status int, secs int64) httpReply {
-	return httpReply{status: status, contentType: "application/json", body: strconv.AppendInt(append(buf, `{"unlock_timeout":`...), secs, 10)}
+	return httpReply{status: status, contentType: "application/json", body: append(strconv.AppendInt(append(buf, `{"unlock_timeout":`...), secs, 10), '}')}
 }
 
 // newVNishToken returns a random token shaped like VNish's (a JWT: three
