@@ -296,7 +296,9 @@ func epicSummaryOf(m *miner, snap *snapshot, st MinerSettings) epicSummary {
 	sum.HBs = []epicHB{}
 	for b := 0; b < spec.Boards; b++ {
 		bs := &snap.boards[b]
-		sum.HBStatus = append(sum.HBStatus, epicHBStatus{Detected: bs.present, Enabled: bs.present, Index: b})
+		// A board that fails is detected but disabled ("Disable Board On
+		// Failure"), and leaves HBs.
+		sum.HBStatus = append(sum.HBStatus, epicHBStatus{Detected: true, Enabled: bs.present, Index: b})
 		sum.HwConfig.BoardsTargetClock = append(sum.HwConfig.BoardsTargetClock, epicIndexed{Data: rustFloat(spec.frequency), Index: b})
 		if !bs.present {
 			continue

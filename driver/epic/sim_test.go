@@ -274,6 +274,16 @@ func TestSimFaults(t *testing.T) {
 		t.Errorf("fan-fail: fans %+v", r.Fans)
 	}
 	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = d.Poll(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Boards) != 3 || r.Boards[1].Chips != 0 || r.Boards[1].HashRate != 0 || r.Boards[0].Chips != 126 || len(r.Errors) != 1 || r.HashRate > 75e12 {
+		t.Errorf("dead board: %v H/s, boards %+v, errors %q", r.HashRate, r.Boards, r.Errors)
+	}
+	s.ClearFaults(0)
 	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultGarbled}); err != nil {
 		t.Fatal(err)
 	}

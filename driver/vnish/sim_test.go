@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -275,6 +276,26 @@ func TestSimFaults(t *testing.T) {
 	}
 	if r.Boards[0].ChipTemp < 95 {
 		t.Errorf("hot: chip %v °C", r.Boards[0].ChipTemp)
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = d.Poll(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Boards) != 3 || r.Boards[1].HashRate != 0 || len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0], "Chain 2: failure") || r.HashRate > 75e12 {
+		t.Errorf("dead board: %v H/s, boards %+v, errors %q", r.HashRate, r.Boards, r.Errors)
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultFailedChips}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = d.Poll(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if r.Boards[0].FailedChips < 20 {
+		t.Errorf("failed chips: board 0 %+v", r.Boards[0])
 	}
 	s.ClearFaults(0)
 	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultSlow}); err != nil {
