@@ -165,6 +165,23 @@ func TestSimVerbs(t *testing.T) {
 	}
 	nominal := poll()
 
+	// The verbs this test exercises are exactly the ones the driver
+	// declares; a new capability must come with its check here.
+	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapSetPools: true, hearth.CapFanMode: true}
+	for _, c := range d.Capabilities() {
+		switch c {
+		case hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower:
+			continue
+		}
+		if !tested[c] {
+			t.Errorf("declared verb %s is not tested against the simulator", c)
+		}
+		delete(tested, c)
+	}
+	if len(tested) != 0 {
+		t.Errorf("verbs tested but not declared: %v", tested)
+	}
+
 	check("pause", d.Pause(ctx, target))
 	if !s.Settings(0).Paused {
 		t.Error("not paused in the simulator")
