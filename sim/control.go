@@ -77,7 +77,8 @@ type MinerSettings struct {
 	// Locate is whether the fault light (Antminer blink, AxeOS identify)
 	// is on now; AxeOS switches it off by itself after 30 s.
 	Locate bool `json:"locate"`
-	// Paused is AxeOS's miningPaused; Antminers sleep through Mode.
+	// Paused is AxeOS's miningPaused, VNish's stopped or paused mining
+	// and UMC's idling after /miner "Stop"; Antminers sleep through Mode.
 	Paused bool `json:"paused"`
 	// FrequencyMHz is the configured chip clock (AxeOS frequency; the
 	// nominal clock on an Antminer, whose low-power mode scales it).
@@ -85,9 +86,14 @@ type MinerSettings struct {
 	// CoreVoltageMV is AxeOS's configured core voltage; 0 on Antminers.
 	CoreVoltageMV int `json:"core_voltage_mv,omitempty"`
 	// FanManual and FanPercent are the fan setting: Antminer
-	// bitmain-fan-ctrl / bitmain-fan-pwm, AxeOS autofanspeed 0 / fanspeed.
+	// bitmain-fan-ctrl / bitmain-fan-pwm, AxeOS autofanspeed 0 / fanspeed,
+	// UMC's "Manual" fan mode.
 	FanManual  bool `json:"fan_manual"`
 	FanPercent int  `json:"fan_percent"`
+	// FanTargetTemp and FanIdleSpeed are UMC's automatic fan mode
+	// ("Target Temperature" °C, "Idle Speed" %); 0 on other firmwares.
+	FanTargetTemp int `json:"fan_target_temp,omitempty"`
+	FanIdleSpeed  int `json:"fan_idle_speed,omitempty"`
 	// Reboots counts reboots and restarts since the simulator started.
 	Reboots int `json:"reboots"`
 	// Profile is the LuxOS power profile in force (profileset), e.g.
@@ -107,6 +113,10 @@ type MinerSettings struct {
 	// of a Nano 3 (ascset worklevel or workmode, Low/Medium/High), the
 	// work mode of an A-series (Eco/Standard). Always 0 on other firmwares.
 	WorkLevel int `json:"work_level,omitempty"`
+	// Preset is VNish's autotune preset (settings miner.overclock.preset):
+	// "disabled" for stock clocks, or a power in watts such as "2450".
+	// "" on other firmwares.
+	Preset string `json:"preset,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -128,6 +138,8 @@ type minerControl struct {
 	bos bosState
 	// avalon holds an Avalon's scheduled softoff, softon and reboot.
 	avalon avalonSchedule
+	// vnish is VNish's unlock state: tokens handed out, wrong passwords.
+	vnish vnishAuth
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -208,9 +220,14 @@ func defaultSettings(m *miner) MinerSettings {
 		{URL: url(pool.backup), User: user, Password: "x"},
 	}
 	st.FanPercent = 100
-	if m.model.Family == hearth.FamilyLuxOS {
+	switch m.model.Family {
+	case hearth.FamilyLuxOS:
 		st.Profile = luxDefaultProfile
 		st.ATM = true
+	case hearth.FamilyVNish:
+		st.Preset = vnishPresetStock
+	case hearth.FamilyEPIC:
+		st.FanTargetTemp, st.FanIdleSpeed = epicDefaultTargetTemp, epicDefaultIdleSpeed
 	}
 	if m.model.bos != nil {
 		st.Pools = st.Pools[:2] // Braiins OS ships one group: pool and backup
@@ -330,6 +347,16 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 	}
 	if model.bos != nil {
 		return bosWorkOf(model, st)
+	}
+	if model.Family == hearth.FamilyVNish || model.Family == hearth.FamilyEPIC {
+		work = 1
+		if model.Family == hearth.FamilyVNish {
+			work = vnishPresetWork(model, st.Preset)
+		}
+		if st.Paused {
+			return 0, work, true
+		}
+		return work, work, false
 	}
 	switch st.Mode {
 	case ModeSleep:

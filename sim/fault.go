@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hearth-fleet/hearth"
 )
 
 // FaultKind names one way a simulated miner can go wrong. The names are
@@ -61,10 +63,12 @@ Example: 3:low-hashrate@60s,7:high-reject,9:offline
                     Antminer firmware reports no power, so there it is only
                     visible as slightly higher temperatures.
   failed-chips      20 chips of board 0 fail: 'x' in chain_acs1, and the
-                    board's hash rate drops by their share. Antminer only.
+                    board's hash rate drops by their share. Antminer hardware
+                    only (stock, LuxOS, VNish chip_statuses red, ePIC).
   dead-board        Board 1 (chain 2) disappears: chain_acn2 0, chain_rate2 "",
                     zeroed temperature quads; the miner's hash rate and power
-                    drop by a third. Antminer only.
+                    drop by a third. Antminer hardware only: VNish reports
+                    chain 2 failed, ePIC board 1 detected but disabled.
   hot               Chip temperatures rise 30 °C, and at least to above 95 °C
                     (temp_chipN/temp2_N on Antminer, temp on AxeOS).
   fan-fail          Fan 2 (index 1) reads 0 RPM and temperatures rise about
@@ -202,13 +206,17 @@ func (s faultSet) has(bit faultSet) bool { return s&bit != 0 }
 // Antminers; a fan fault needs fans.
 func checkFaultFits(kind FaultKind, model *Model) error {
 	switch kind {
-	case FaultFailedChips, FaultDeadBoard, FaultCoolingReversed:
-		if !speaksRPC(model) {
-			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
+	case FaultFailedChips, FaultDeadBoard:
+		if !reportsBoards(model) {
+			return fmt.Errorf("fault %s needs a miner that reports its hash boards; miner is a %s", kind, model.Name)
 		}
 		if kind == FaultDeadBoard && model.Boards < 2 {
 			// The fault kills board 1; a one-board miner has none.
 			return fmt.Errorf("fault %s needs a second hash board; the %s has one", kind, model.Name)
+		}
+	case FaultCoolingReversed:
+		if !speaksRPC(model) {
+			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
 		}
 	case FaultFanFail:
 		if model.Hydro {
@@ -216,6 +224,12 @@ func checkFaultFits(kind FaultKind, model *Model) error {
 		}
 	}
 	return nil
+}
+
+// reportsBoards reports whether model's firmware reports hash boards
+// with chip counts, so that board faults show.
+func reportsBoards(model *Model) bool {
+	return model.Family != hearth.FamilyAxeOS // a Bitaxe's one ASIC is its board
 }
 
 // scheduledFault is a fault with its start in seconds since sim start.

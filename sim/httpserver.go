@@ -91,13 +91,18 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	bufp := s.getBuf()
 	defer s.putBuf(bufp)
 	var reply httpReply
-	if m.model.Family == hearth.FamilyAxeOS {
+	switch m.model.Family {
+	case hearth.FamilyAxeOS:
 		reply = s.axeOSReply(r, m, &snap, (*bufp)[:0])
-	} else if m.model.Family == hearth.FamilyLuxOS {
+	case hearth.FamilyLuxOS:
 		reply = luxWebReply(r)
-	} else if m.model.Family == hearth.FamilyBraiins {
+	case hearth.FamilyBraiins:
 		reply = s.bosWebReply(r, m, &snap)
-	} else {
+	case hearth.FamilyVNish:
+		reply = s.vnishReply(r, m, &snap, (*bufp)[:0])
+	case hearth.FamilyEPIC:
+		reply = s.epicReply(r, m, &snap, (*bufp)[:0])
+	default:
 		reply = s.antWebReply(r, m, &snap, now, (*bufp)[:0])
 	}
 	if cap(reply.body) > cap(*bufp) {

@@ -39,8 +39,8 @@ type Model struct {
 	frequency   float64 // nominal chip clock, MHz
 	groupSize   int     // chips per group in the chain_acs string
 	poolDiff    float64 // difficulty the simulated pool assigns
-	minerVer    string  // VERSION[0].Miner (Antminer) or AxeOS version
-	compileTime string  // VERSION[0].CompileTime
+	minerVer    string  // VERSION[0].Miner (Antminer), AxeOS version, VNish fw_version, UMC Software
+	compileTime string  // VERSION[0].CompileTime; VNish build_time
 	fsVersion   string  // get_system_info system_filesystem_version
 	serialCode  string  // middle part of the serial number
 	luxVer      string  // LuxOS: VERSION[0].LUXminer
@@ -78,6 +78,12 @@ const (
 	// "MM ID0:Summary" layout). Neither is in the default mix.
 	ModelAvalonA1466 = "avalon-a1466"
 	ModelAvalonNano3 = "avalon-nano3"
+	// ModelS19jProVNish is an Antminer S19j Pro running VNish (AnthillOS).
+	// It is not in the default mix.
+	ModelS19jProVNish = "s19jpro-vnish"
+	// ModelS19jProEPIC is an Antminer S19j Pro running ePIC's UMC
+	// (PowerPlay) firmware. It is not in the default mix.
+	ModelS19jProEPIC = "s19jpro-epic"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -149,6 +155,23 @@ var models = []*Model{
 		HashRate: 4e12, Power: 140, Boards: 1, ChipsPerBoard: 10, Fans: 1,
 		frequency: 500, groupSize: 1, poolDiff: 512,
 		avalon: &avalonNano3,
+	},
+	{
+		// VNish names the machine as Bitmain does ("miner" in /info) and
+		// itself "Vnish" with its release in fw_version.
+		Short: ModelS19jProVNish, Name: "Antminer S19j Pro", Family: hearth.FamilyVNish,
+		HashRate: 104e12, Power: 3068, Boards: 3, ChipsPerBoard: 126, Fans: 4,
+		frequency: 545, groupSize: 3, poolDiff: 8192,
+		minerVer: "1.2.6", compileTime: "2024-11-18 12:00:00", serialCode: "JYZZ",
+	},
+	{
+		// UMC reports the model in /capabilities with Bitmain's old
+		// spelling ("AntMiner S19j Pro"), which hearth normalises; Name
+		// is what hearth identifies.
+		Short: ModelS19jProEPIC, Name: "Antminer S19j Pro", Family: hearth.FamilyEPIC,
+		HashRate: 104e12, Power: 3068, Boards: 3, ChipsPerBoard: 126, Fans: 4,
+		frequency: 545, groupSize: 3, poolDiff: 8192,
+		minerVer: "PowerPlay-BMS v1.5.13", serialCode: "JYZZ",
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,

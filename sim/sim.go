@@ -14,6 +14,11 @@
 //   - Bitaxe Gammas run AxeOS: ESP-Miner v2.9.0 on even miner indexes and
 //     v2.14.0 on odd ones, /api/system/info and /api/system/asic as JSON
 //     over HTTP on port 80.
+//   - Not in the default mix: Antminer S19j Pros running VNish 1.2.6
+//     (the REST API under /api/v1 on port 80, bearer tokens from
+//     /unlock; vnish.go) and running ePIC UMC PowerPlay-BMS v1.5.13 (HTTP
+//     JSON on the RPC port, the password in every write's body;
+//     epic.go), and an S21 running LuxOS.
 //
 // Both also take the writes their firmware takes (control.go): the
 // Antminer CGI scripts get_miner_conf, set_miner_conf (pools, work mode),

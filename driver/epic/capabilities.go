@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 )
 
 // capabilities is the part of GET /capabilities that hearth reads: the
@@ -19,6 +20,19 @@ type capabilities struct {
 	PerformanceEstimator struct {
 		ChipCount int `json:"Chip Count"`
 	} `json:"Performance Estimator"`
+}
+
+// model returns the model as hearth names it. UMC spells Bitmain's
+// machines the old way, "AntMiner S19 XP"; hearth's other drivers, its
+// fleet views and its nameplate tables use Bitmain's current "Antminer",
+// so the prefix is normalised and a machine keeps one model name whatever
+// firmware it runs. Other names (ePIC's own BlockMiners) are kept.
+func (c *capabilities) model() string {
+	m := strings.TrimSpace(c.Model)
+	if rest, ok := strings.CutPrefix(m, "AntMiner "); ok {
+		return "Antminer " + rest
+	}
+	return m
 }
 
 // errNotCapabilities marks a /capabilities body without a Model.

@@ -105,7 +105,7 @@ func TestIdentifyS19XP(t *testing.T) {
 	}
 	want := hearth.Identity{
 		Address: target.Address, Port: target.Port, Family: hearth.FamilyEPIC,
-		Firmware: "PowerPlay-BMS v1.5.13", Model: "AntMiner S19 XP",
+		Firmware: "PowerPlay-BMS v1.5.13", Model: "Antminer S19 XP",
 		MAC: "E6:D4:41:51:64:28", Hostname: "cminer32092035",
 		HashRate: (49440724.0 + 49925124.0) * 1e6,
 	}
@@ -125,7 +125,7 @@ func TestIdentifyWithOnlyCapabilities(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if id.Model != "AntMiner S21" || id.Serial != "SN123" || id.Firmware != "UMC" || id.MAC != "" {
+	if id.Model != "Antminer S21" || id.Serial != "SN123" || id.Firmware != "UMC" || id.MAC != "" {
 		t.Errorf("Identity = %+v", id)
 	}
 }

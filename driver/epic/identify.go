@@ -50,7 +50,7 @@ func (d *Driver) Identify(ctx context.Context, t hearth.Target) (*hearth.Identit
 		Address: t.Address,
 		Port:    t.Port,
 		Family:  hearth.FamilyEPIC,
-		Model:   strings.TrimSpace(caps.Model),
+		Model:   caps.model(),
 		Serial:  caps.MinerSerialNumber,
 	}
 	if id.Port == 0 {

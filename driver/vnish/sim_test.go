@@ -1,0 +1,326 @@
+package vnish_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/vnish"
+	"github.com/hearth-fleet/hearth/sim"
+)
+
+// simClock is a settable clock for the simulator, so that a reading and
+// the raw reply it is checked against come from the same instant, and a
+// reboot ends when the test says so.
+type simClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *simClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *simClock) advance(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// simMiner starts a simulator of VNish S19j Pros on a fake clock and
+// returns it with the target of miner 0.
+func simMiner(t *testing.T) (*sim.Sim, hearth.Target, *simClock) {
+	t.Helper()
+	clock := &simClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
+	s, err := sim.New(sim.Config{Miners: 2, Seed: 8, Models: []string{sim.ModelS19jProVNish}, Now: clock.Now, RebootTime: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	mi := s.Miners()[0]
+	if mi.Family != hearth.FamilyVNish {
+		t.Fatalf("miner 0 is %s", mi.Family)
+	}
+	return s, mi.Target(), clock
+}
+
+// rawSummary reads /api/v1/summary from the simulator directly: the ground
+// truth the driver's reading is compared with.
+func rawSummary(t *testing.T, target hearth.Target) map[string]any {
+	t.Helper()
+	url := "http://" + net.JoinHostPort(target.Address, strconv.Itoa(target.Port)) + "/api/v1/summary"
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	var out struct {
+		Miner map[string]any `json:"miner"`
+	}
+	if err := json.Unmarshal(b, &out); err != nil || out.Miner == nil {
+		t.Fatalf("summary %q: %v", b, err)
+	}
+	return out.Miner
+}
+
+func TestSimIdentify(t *testing.T) {
+	s, target, _ := simMiner(t)
+	mi := s.Miners()[0]
+	id, err := vnish.New().Identify(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if id.Family != hearth.FamilyVNish || id.Firmware != "Vnish 1.2.6" || id.Model != mi.Model || id.Model != "Antminer S19j Pro" {
+		t.Errorf("identity %+v", id)
+	}
+	if id.MAC != mi.MAC || id.Hostname != mi.Name || id.Serial != mi.Serial || id.Port != mi.Port {
+		t.Errorf("identity %+v, want MAC %s host %s serial %s", id, mi.MAC, mi.Name, mi.Serial)
+	}
+	if id.HashRate < 95e12 || id.HashRate > 113e12 {
+		t.Errorf("identify hash rate %v", id.HashRate)
+	}
+}
+
+func TestSimPollMatchesGroundTruth(t *testing.T) {
+	s, target, _ := simMiner(t)
+	r, err := vnish.New().Poll(context.Background(), target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := rawSummary(t, target)
+	want := raw["hr_realtime"].(float64) * 1e9
+	if math.Abs(r.HashRate-want) > 1 || r.HashRate < 95e12 || r.HashRate > 113e12 {
+		t.Errorf("hash rate %v H/s, summary says %v", r.HashRate, want)
+	}
+	if r.IdealHashRate != 104e12 {
+		t.Errorf("ideal %v", r.IdealHashRate)
+	}
+	if r.Power != raw["power_consumption"].(float64) || r.Power < 2900 || r.Power > 3250 || r.PowerEstimated {
+		t.Errorf("power %v W (estimated %v), summary says %v", r.Power, r.PowerEstimated, raw["power_consumption"])
+	}
+	if len(r.Boards) != 3 || len(r.Fans) != 4 || len(r.PollErrors) != 0 || r.Paused {
+		t.Fatalf("reading %+v", r)
+	}
+	var boardSum float64
+	for i, b := range r.Boards {
+		boardSum += b.HashRate
+		if b.ChipTemp < 40 || b.ChipTemp > 95 || b.InletTemp <= 0 || b.OutletTemp <= b.InletTemp || b.FrequencyMHz != 545 {
+			t.Errorf("board %d %+v", i, b)
+		}
+	}
+	if math.Abs(boardSum-r.HashRate) > 1e9 {
+		t.Errorf("boards sum to %v, miner %v", boardSum, r.HashRate)
+	}
+	for _, f := range r.Fans {
+		if f.RPM < 3000 || f.RPM > 7000 {
+			t.Errorf("fan %+v", f)
+		}
+	}
+	st := s.Settings(0)
+	if len(r.Pools) != len(st.Pools) || r.Pools[0].URL != st.Pools[0].URL || r.Pools[0].User != st.Pools[0].User || !r.Pools[0].Active {
+		t.Errorf("pools %+v, settings %+v", r.Pools, st.Pools)
+	}
+	if r.Accepted == 0 || r.Uptime < time.Hour {
+		t.Errorf("accepted %d uptime %v", r.Accepted, r.Uptime)
+	}
+}
+
+func TestSimVerbs(t *testing.T) {
+	s, target, clock := simMiner(t)
+	ctx := context.Background()
+	d := vnish.New()
+	check := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	poll := func() *hearth.Reading {
+		t.Helper()
+		r, err := d.Poll(ctx, target)
+		if err != nil {
+			t.Fatalf("poll: %v", err)
+		}
+		return r
+	}
+	nominal := poll()
+
+	// The verbs this test exercises are exactly the ones the driver
+	// declares; a new capability must come with its check here.
+	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapPowerTarget: true, hearth.CapSetPools: true}
+	for _, c := range d.Capabilities() {
+		switch c {
+		case hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower:
+			continue
+		}
+		if !tested[c] {
+			t.Errorf("declared verb %s is not tested against the simulator", c)
+		}
+		delete(tested, c)
+	}
+	if len(tested) != 0 {
+		t.Errorf("verbs tested but not declared: %v", tested)
+	}
+
+	check("pause", d.Pause(ctx, target))
+	if !s.Settings(0).Paused {
+		t.Error("not paused in the simulator")
+	}
+	if r := poll(); !r.Paused || r.HashRate != 0 || r.Power != 0 {
+		t.Errorf("paused reading: paused %v, %v H/s, %v W", r.Paused, r.HashRate, r.Power)
+	}
+	check("resume", d.Resume(ctx, target))
+	if r := poll(); r.Paused || r.HashRate < nominal.HashRate*0.9 {
+		t.Errorf("resumed reading: paused %v, %v H/s", r.Paused, r.HashRate)
+	}
+
+	check("locate on", d.SetLocate(ctx, target, true, time.Minute))
+	if !s.Settings(0).Locate {
+		t.Error("locate off after SetLocate(true)")
+	}
+	check("locate on again", d.SetLocate(ctx, target, true, time.Minute))
+	if !s.Settings(0).Locate {
+		t.Error("a second SetLocate(true) toggled the light off")
+	}
+	check("locate off", d.SetLocate(ctx, target, false, 0))
+	if s.Settings(0).Locate {
+		t.Error("locate on after SetLocate(false)")
+	}
+
+	ps, err := d.SetPowerTarget(ctx, target, 2500)
+	check("power target", err)
+	if ps.Mechanism != "profile" || ps.Value != "2450" || ps.Watts != 2450 {
+		t.Errorf("power setting %+v", ps)
+	}
+	if st := s.Settings(0); st.Preset != "2450" {
+		t.Errorf("preset %q", st.Preset)
+	}
+	if r := poll(); r.Power > 2550 || r.Power < 2350 || r.HashRate > nominal.HashRate*0.85 {
+		t.Errorf("at the 2450 W preset: %v W, %v H/s", r.Power, r.HashRate)
+	}
+	if _, err := d.SetPowerTarget(ctx, target, 1000); hearth.ErrorCode(err) != hearth.EINVALID {
+		t.Errorf("1000 W target: %v, want EINVALID (below the lowest preset)", err)
+	}
+
+	pools := []hearth.PoolConfig{
+		{URL: "stratum+tcp://a.example:3333", User: "acct.w1", Password: "x"},
+		{URL: "stratum+tcp://b.example:3333", User: "acct.w2", Password: "y"},
+	}
+	check("set pools", d.SetPools(ctx, target, pools))
+	st := s.Settings(0)
+	if len(st.Pools) != 2 || st.Pools[0].URL != pools[0].URL || st.Pools[1].User != "acct.w2" || st.Pools[1].Password != "y" {
+		t.Errorf("pools in the simulator %+v", st.Pools)
+	}
+	// New pools restart the miner process, which keeps the simulated
+	// miner away for the reboot time.
+	if st.Reboots != 1 {
+		t.Errorf("reboots after set pools %d, want 1 (restart_required)", st.Reboots)
+	}
+	clock.advance(6 * time.Second)
+	if r := poll(); len(r.Pools) != 2 || r.Pools[0].URL != pools[0].URL || r.Pools[1].User != "acct.w2" || r.Uptime > 2*time.Second {
+		t.Errorf("after SetPools: pools %+v uptime %v", r.Pools, r.Uptime)
+	}
+
+	check("restart", d.RestartMining(ctx, target))
+	if _, err := d.Poll(ctx, target); err == nil {
+		t.Error("miner answers during its restart")
+	}
+	clock.advance(6 * time.Second)
+	check("reboot", d.Reboot(ctx, target))
+	clock.advance(15 * time.Second)
+	if r := poll(); r.Uptime < 9*time.Second || r.Uptime > 11*time.Second {
+		t.Errorf("uptime after reboot %v, want 10s", r.Uptime)
+	}
+	if n := s.Settings(0).Reboots; n != 3 {
+		t.Errorf("reboots %d, want 3", n)
+	}
+
+	wantCode(t, d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}), hearth.EUNSUPPORTED)
+}
+
+func TestSimWrongPassword(t *testing.T) {
+	s, target, _ := simMiner(t)
+	target.Credentials = hearth.Credentials{Password: "not-the-password"}
+	d := vnish.New()
+	wantCode(t, d.Pause(context.Background(), target), hearth.EAUTH)
+	if s.Settings(0).Paused {
+		t.Error("paused with a wrong password")
+	}
+	// The driver backs off instead of trying the password again.
+	wantCode(t, d.Reboot(context.Background(), target), hearth.EAUTH)
+	if s.Settings(0).Reboots != 0 {
+		t.Error("rebooted with a wrong password")
+	}
+	// Reads need no password.
+	if _, err := d.Poll(context.Background(), target); err != nil {
+		t.Errorf("poll with a wrong password: %v", err)
+	}
+}
+
+func TestSimFaults(t *testing.T) {
+	s, target, _ := simMiner(t)
+	d := vnish.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultOffline}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Poll(ctx, target); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+		t.Errorf("offline: %v", err)
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultHot}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := d.Poll(ctx, target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Boards[0].ChipTemp < 95 {
+		t.Errorf("hot: chip %v °C", r.Boards[0].ChipTemp)
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = d.Poll(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Boards) != 3 || r.Boards[1].HashRate != 0 || len(r.Errors) != 1 || !strings.HasPrefix(r.Errors[0], "Chain 2: failure") || r.HashRate > 75e12 {
+		t.Errorf("dead board: %v H/s, boards %+v, errors %q", r.HashRate, r.Boards, r.Errors)
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultFailedChips}); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = d.Poll(ctx, target); err != nil {
+		t.Fatal(err)
+	}
+	if r.Boards[0].FailedChips < 20 {
+		t.Errorf("failed chips: board 0 %+v", r.Boards[0])
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultSlow}); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel2 := context.WithTimeout(context.Background(), 500*time.Millisecond)
+	defer cancel2()
+	if _, err := d.Poll(short, target); hearth.ErrorCode(err) != hearth.ETIMEOUT {
+		t.Errorf("slow: %v", err)
+	}
+}
