@@ -99,6 +99,10 @@ type MinerSettings struct {
 	// ActivePool is the POOL number LuxOS mines on (switchpool); Pools
 	// stay in POOL-number order there. Always 0 on other firmwares.
 	ActivePool int `json:"active_pool,omitempty"`
+	// PowerLimitW is btminer's power limit in watts (adjust_power_limit,
+	// set.miner.power_limit); 0 on other firmwares. Below the model's
+	// nameplate power it lowers the clock, hash rate and power.
+	PowerLimitW int `json:"power_limit_w,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -116,6 +120,8 @@ type minerControl struct {
 	identifyUntil float64
 	// lux is LuxOS's session state.
 	lux luxSession
+	// wm is btminer's API v2 write tokens.
+	wm wmTokens
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -200,6 +206,9 @@ func defaultSettings(m *miner) MinerSettings {
 		st.Profile = luxDefaultProfile
 		st.ATM = true
 	}
+	if m.model.Family == hearth.FamilyWhatsminer {
+		st.PowerLimitW = m.model.wmPowerLimit
+	}
 	return st
 }
 
@@ -271,6 +280,7 @@ func (s *Sim) write(m *miner, t float64, reboot bool, change func(c *minerContro
 		st.Locate = false
 		st.Paused = false    // ESP-Miner does not keep a pause across restarts
 		c.lux = luxSession{} // a restart of LUXminer ends its session
+		c.wm = wmTokens{}     // and of btminer forgets its tokens
 	} else if next.ctl.downUntil > t {
 		next.baseT = next.ctl.downUntil
 	}
@@ -297,6 +307,9 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, freq, true
 		}
 		return freq, freq, false
+	}
+	if model.Family == hearth.FamilyWhatsminer {
+		return wmWorkOf(model, st)
 	}
 	switch st.Mode {
 	case ModeSleep:

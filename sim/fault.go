@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hearth-fleet/hearth"
 )
 
 // FaultKind names one way a simulated miner can go wrong. The names are
@@ -203,7 +205,7 @@ func (s faultSet) has(bit faultSet) bool { return s&bit != 0 }
 func checkFaultFits(kind FaultKind, model *Model) error {
 	switch kind {
 	case FaultFailedChips, FaultDeadBoard, FaultCoolingReversed:
-		if !speaksRPC(model) {
+		if !speaksRPC(model) && model.Family != hearth.FamilyWhatsminer {
 			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
 		}
 	case FaultFanFail:

@@ -95,6 +95,8 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		reply = s.axeOSReply(r, m, &snap, (*bufp)[:0])
 	} else if m.model.Family == hearth.FamilyLuxOS {
 		reply = luxWebReply(r)
+	} else if m.model.Family == hearth.FamilyWhatsminer {
+		reply = wmWebReply(r)
 	} else {
 		reply = s.antWebReply(r, m, &snap, now, (*bufp)[:0])
 	}

@@ -81,9 +81,12 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 	now := s.now()
 	snap := m.evaluate(s.elapsedAt(now), now.Unix(), s.ambient)
 	w := apiWriter{b: (*bufp)[:0]}
-	if m.model.Family == hearth.FamilyLuxOS {
+	switch m.model.Family {
+	case hearth.FamilyLuxOS:
 		s.renderLuxOS(&w, req, m, &snap)
-	} else {
+	case hearth.FamilyWhatsminer:
+		s.renderWhatsminerV2(&w, in[:n], m, &snap)
+	default:
 		renderRPC(&w, req, m, &snap)
 	}
 	*bufp = w.b[:0] // keep a grown buffer for the next request
@@ -96,6 +99,8 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 }
 
 // speaksRPC reports whether model's firmware answers the CGMiner RPC.
+// btminer with API v3 has closed it.
 func speaksRPC(model *Model) bool {
-	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS
+	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS ||
+		model.Family == hearth.FamilyWhatsminer && !model.whatsminerV3
 }
