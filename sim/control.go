@@ -280,7 +280,7 @@ func (s *Sim) write(m *miner, t float64, reboot bool, change func(c *minerContro
 		st.Locate = false
 		st.Paused = false    // ESP-Miner does not keep a pause across restarts
 		c.lux = luxSession{} // a restart of LUXminer ends its session
-		c.wm = wmTokens{}     // and of btminer forgets its tokens
+		c.wm = wmTokens{}    // and of btminer forgets its tokens
 	} else if next.ctl.downUntil > t {
 		next.baseT = next.ctl.downUntil
 	}

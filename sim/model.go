@@ -123,7 +123,7 @@ var models = []*Model{
 		// hearth's model string for the code "M50S_VH20".
 		Short: ModelM50S, Name: "Whatsminer M50SVH20", Family: hearth.FamilyWhatsminer,
 		HashRate: 126e12, Power: 3276, Boards: 3, ChipsPerBoard: 105, Fans: 2,
-		frequency: 570, poolDiff: 16384, minerVer: "20240624.18.REL", serialCode: "HM5C",
+		frequency: 570, groupSize: 5, poolDiff: 16384, minerVer: "20240624.18.REL", serialCode: "HM5C",
 		wmCode: "M50S_VH20", wmAPI: "2.0.5", wmPowerLimit: 3600, wmBoard: "H20",
 	},
 	{
@@ -131,7 +131,7 @@ var models = []*Model{
 		// captured M60S_VK40 get.device.info and edevs.
 		Short: ModelM60S, Name: "Whatsminer M60SVK40", Family: hearth.FamilyWhatsminer,
 		HashRate: 186e12, Power: 3441, Boards: 3, ChipsPerBoard: 75, Fans: 2,
-		frequency: 625, poolDiff: 32768, minerVer: "20251209.16.Rel2", serialCode: "HS40",
+		frequency: 625, groupSize: 5, poolDiff: 32768, minerVer: "20251209.16.Rel2", serialCode: "HS40",
 		wmCode: "M60S_VK40", wmAPI: "3.0.2", wmPowerLimit: 3600, wmBoard: "K40",
 		whatsminerV3: true,
 	},

@@ -112,12 +112,12 @@ func wmWorkOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 
 // wmBoard is one hash board's figures as both APIs report them.
 type wmBoard struct {
-	alive                    bool
-	rate, ideal              float64 // GH/s
-	chips                    int     // effective (working) chips
-	freq                     int
+	alive                     bool
+	rate, ideal               float64 // GH/s
+	chips                     int     // effective (working) chips
+	freq                      int
 	chipMin, chipAvg, chipMax float64
-	pcb                      float64 // hottest PCB sensor, °C
+	pcb                       float64 // hottest PCB sensor, °C
 }
 
 // wmBoards returns the model's boards at snapshot s; a dead board is
