@@ -219,3 +219,61 @@ func waitPoll(t *testing.T, d *whatsminer.Driver, target hearth.Target) *hearth.
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// TestSimulatorFaults checks that faults the simulator plays on
+// Whatsminers reach hearth's reading as a user would see them.
+func TestSimulatorFaults(t *testing.T) {
+	for _, short := range []string{sim.ModelM50S, sim.ModelM60S} {
+		t.Run(short, func(t *testing.T) {
+			s, spec, _ := simWhatsminer(t, short)
+			ctx := context.Background()
+			d := whatsminer.New()
+			d.Timeout, d.RPC.Timeout = 2*time.Second, 2*time.Second
+			target := func(i int) hearth.Target { mi, _ := s.Miner(i); return mi.Target() }
+
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}))
+			must(s.SetFault(sim.Fault{Index: 1, Kind: sim.FaultHot}))
+			must(s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultOffline}))
+
+			r, err := d.Poll(ctx, target(0))
+			must(err)
+			if len(r.Boards) != spec.Boards || r.Boards[1].Chips != 0 || r.Boards[1].HashRate != 0 ||
+				r.Boards[0].Chips == 0 || !within(r.HashRate, spec.HashRate*2/3, 0.05) {
+				t.Errorf("dead board: %v H/s, boards %+v", r.HashRate, r.Boards)
+			}
+			r, err = d.Poll(ctx, target(1))
+			must(err)
+			var hottest float64
+			for _, b := range r.Boards {
+				hottest = math.Max(hottest, b.ChipTemp)
+			}
+			if hottest < 95 {
+				t.Errorf("hot: hottest chip %v °C", hottest)
+			}
+			if _, err := d.Poll(ctx, target(2)); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+				t.Errorf("offline: %v", err)
+			}
+
+			// Garbled replies give errors, never a reading passed off as
+			// whole.
+			must(s.ClearFaults(0))
+			if _, err := d.Poll(ctx, target(0)); err != nil { // learn the API first
+				t.Fatal(err)
+			}
+			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultGarbled}))
+			for range 5 {
+				r, err := d.Poll(ctx, target(0))
+				if err == nil && len(r.PollErrors) == 0 {
+					t.Errorf("garbled: clean reading %+v", r)
+				}
+			}
+
+		})
+	}
+}
