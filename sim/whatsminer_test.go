@@ -140,8 +140,8 @@ func TestWhatsminerV2Reads(t *testing.T) {
 	}{
 		{`{"command":"nonsense"}`, 14},
 		{`not json`, 23},
-		{`{"command":"reboot"}`, 45},                     // a write in the clear
-		{`{"enc":1,"data":"%%%"}`, 137},                  // not base64
+		{`{"command":"reboot"}`, 45},                         // a write in the clear
+		{`{"enc":1,"data":"%%%"}`, 137},                      // not base64
 		{`{"enc":1,"data":"AAAAAAAAAAAAAAAAAAAAAA=="}`, 135}, // not under the miner's key
 	} {
 		if status, code, _ := flat(t, rpcRaw(t, mi.Address, mi.Port, tc.req)); status != "E" || code != tc.code {

@@ -7,8 +7,12 @@
 // AES-256-ECB encrypted. API v3 (newer firmware) listens on TCP 4433 and
 // frames JSON with a 4-byte little-endian length; writes carry a short
 // SHA-256 token of the command, password, salt and time. The driver picks
-// the API per request from the firmware date that get_version reports, as
-// pyasic and asic-rs do, and falls back to v3 when 4028 is closed.
+// the API from the firmware date that get_version reports, as pyasic and
+// asic-rs do, and falls back to v3 when 4028 is closed or hangs up; the
+// v3 port is Target.APIPort (else Driver.V3Port, else 4433). It keeps the
+// API it found for a minute, and an API v2 token or API v3 salt for
+// twenty, so that a poll or a burst of writes does not repeat them (see
+// cache.go).
 //
 // Importing the package registers the driver for hearth.FamilyWhatsminer.
 // btminer measures power itself, so readings carry it unestimated.
