@@ -117,6 +117,10 @@ type MinerSettings struct {
 	// "disabled" for stock clocks, or a power in watts such as "2450".
 	// "" on other firmwares.
 	Preset string `json:"preset,omitempty"`
+	// PowerLimitW is btminer's power limit in watts (adjust_power_limit,
+	// set.miner.power_limit); 0 on other firmwares. Below the model's
+	// nameplate power it lowers the clock, hash rate and power.
+	PowerLimitW int `json:"power_limit_w,omitempty"`
 }
 
 // clone returns a copy that shares no slice with s.
@@ -140,6 +144,8 @@ type minerControl struct {
 	avalon avalonSchedule
 	// vnish is VNish's unlock state: tokens handed out, wrong passwords.
 	vnish vnishAuth
+	// wm is btminer's API v2 write tokens.
+	wm wmTokens
 }
 
 // controlPhysics is what the control state does to the physics, published
@@ -236,6 +242,9 @@ func defaultSettings(m *miner) MinerSettings {
 	if m.model.avalon != nil {
 		st.WorkLevel = m.model.avalon.defaultLevel
 	}
+	if m.model.Family == hearth.FamilyWhatsminer {
+		st.PowerLimitW = m.model.wmPowerLimit
+	}
 	return st
 }
 
@@ -311,6 +320,7 @@ func (s *Sim) write(m *miner, t float64, reboot bool, change func(c *minerContro
 		st.Locate = false
 		st.Paused = false    // ESP-Miner does not keep a pause across restarts
 		c.lux = luxSession{} // a restart of LUXminer ends its session
+		c.wm = wmTokens{}    // and of btminer forgets its tokens
 	} else if next.ctl.downUntil > t {
 		next.baseT = next.ctl.downUntil
 	}
@@ -357,6 +367,9 @@ func workOf(model *Model, st *MinerSettings) (work, freq float64, idle bool) {
 			return 0, work, true
 		}
 		return work, work, false
+	}
+	if model.Family == hearth.FamilyWhatsminer {
+		return wmWorkOf(model, st)
 	}
 	switch st.Mode {
 	case ModeSleep:

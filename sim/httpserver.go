@@ -102,6 +102,8 @@ func (s *Sim) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		reply = s.vnishReply(r, m, &snap, (*bufp)[:0])
 	case hearth.FamilyEPIC:
 		reply = s.epicReply(r, m, &snap, (*bufp)[:0])
+	case hearth.FamilyWhatsminer:
+		reply = wmWebReply(r)
 	default:
 		reply = s.antWebReply(r, m, &snap, now, (*bufp)[:0])
 	}

@@ -20,7 +20,8 @@ type Model struct {
 	// Name is the model string exactly as the firmware reports it:
 	// VERSION[0].Type for Antminers, "Bitaxe " + deviceModel for AxeOS,
 	// PROD cut at '-' (or "Avalon " + MODEL where PROD is a bare
-	// "AvalonNano") for Avalons.
+	// "AvalonNano") for Avalons, and "Whatsminer " + the model code without "_" and with its last digit 0
+	// for btminer (pyasic's normalisation of "M60S_VK43").
 	Name   string        `json:"name"`
 	Family hearth.Family `json:"family"`
 	// HashRate is the nameplate hash rate in hashes per second.
@@ -51,6 +52,13 @@ type Model struct {
 	// avalon holds the strings and work levels of Canaan's firmware; nil
 	// for other families.
 	avalon *avalonSpec
+	// Whatsminer (btminer) details: the model code the firmware reports
+	// (DEVDETAILS Model, get.device.info miner.type), the API version,
+	// the power limit it ships with (W) and the hash-board code.
+	wmCode       string
+	wmAPI        string
+	wmPowerLimit int
+	wmBoard      string
 }
 
 // JoulesPerTH returns the nameplate efficiency in joules per terahash.
@@ -84,6 +92,12 @@ const (
 	// ModelS19jProEPIC is an Antminer S19j Pro running ePIC's UMC
 	// (PowerPlay) firmware. It is not in the default mix.
 	ModelS19jProEPIC = "s19jpro-epic"
+	// ModelM50S is a Whatsminer M50S with btminer firmware from before
+	// 2024-11: API v2 on the RPC port only. Not in the default mix.
+	ModelM50S = "m50s"
+	// ModelM60S is a Whatsminer M60S with 2025 btminer firmware: API v3
+	// on the second-API port, the RPC port closed. Not in the default mix.
+	ModelM60S = "m60s"
 )
 
 // models is the table of simulated models, in the order of the default mix.
@@ -172,6 +186,23 @@ var models = []*Model{
 		HashRate: 104e12, Power: 3068, Boards: 3, ChipsPerBoard: 126, Fans: 4,
 		frequency: 545, groupSize: 3, poolDiff: 8192,
 		minerVer: "PowerPlay-BMS v1.5.13", serialCode: "JYZZ",
+	},
+	{
+		// M50S: 126 TH/s at 26 J/TH (MicroBT's M50S rating); Name is
+		// hearth's model string for the code "M50S_VH20".
+		Short: ModelM50S, Name: "Whatsminer M50SVH20", Family: hearth.FamilyWhatsminer,
+		HashRate: 126e12, Power: 3276, Boards: 3, ChipsPerBoard: 105, Fans: 2,
+		frequency: 570, groupSize: 5, poolDiff: 16384, minerVer: "20240624.18.REL", serialCode: "HM5C",
+		wmCode: "M50S_VH20", wmAPI: "2.0.5", wmPowerLimit: 3600, wmBoard: "H20",
+	},
+	{
+		// M60S: 186 TH/s at 18.5 J/TH; board and chip counts as in the
+		// captured M60S_VK40 get.device.info and edevs.
+		Short: ModelM60S, Name: "Whatsminer M60SVK40", Family: hearth.FamilyWhatsminer,
+		HashRate: 186e12, Power: 3441, Boards: 3, ChipsPerBoard: 75, Fans: 2,
+		frequency: 625, groupSize: 5, poolDiff: 32768, minerVer: "20251209.16.Rel2", serialCode: "HS40",
+		wmCode: "M60S_VK40", wmAPI: "3.0.2", wmPowerLimit: 3600, wmBoard: "K40",
+		whatsminerV3: true,
 	},
 	{
 		Short: ModelBitaxeGamma, Name: "Bitaxe Gamma", Family: hearth.FamilyAxeOS,

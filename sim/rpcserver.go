@@ -100,6 +100,8 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 		s.renderBOSer(&w, req, m, &snap)
 	case hearth.FamilyAvalon:
 		s.renderAvalon(&w, req, m, &snap)
+	case hearth.FamilyWhatsminer:
+		s.renderWhatsminerV2(&w, in[:n], m, &snap)
 	default:
 		renderRPC(&w, req, m, &snap)
 	}
@@ -113,7 +115,9 @@ func (s *Sim) handleRPC(c net.Conn, m *miner) {
 }
 
 // speaksRPC reports whether model's firmware answers the CGMiner RPC.
+// btminer with API v3 has closed it.
 func speaksRPC(model *Model) bool {
 	return model.Family == hearth.FamilyAntminer || model.Family == hearth.FamilyLuxOS ||
-		model.Family == hearth.FamilyBraiins || model.Family == hearth.FamilyAvalon
+		model.Family == hearth.FamilyBraiins || model.Family == hearth.FamilyAvalon ||
+		model.Family == hearth.FamilyWhatsminer && !model.whatsminerV3
 }

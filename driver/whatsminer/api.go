@@ -50,17 +50,35 @@ type version struct {
 // detect finds which API the miner at t speaks: get_version on 4028 gives
 // the firmware date; a miner whose 4028 is closed is asked on the v3 port,
 // and when that answers badly its error is the one reported.
-// Old firmware without get_version is taken as v2.
+// Old firmware without get_version is taken as v2. The answer is kept for
+// versionTTL, so that a poll or write right after another asks nothing.
 func (d *Driver) detect(ctx context.Context, t hearth.Target) (version, error) {
+	key := d.v2Addr(t) + "|" + d.v3Addr(t)
+	if v, ok := d.versions.get(key); ok {
+		return v, nil
+	}
+	v, err := d.detectNow(ctx, t)
+	if err == nil {
+		d.versions.put(key, v, versionTTL)
+	}
+	return v, err
+}
+
+// detectNow asks the miner which API it speaks. A miner whose 4028 is
+// closed, or that accepts there and hangs up without a word (newer
+// firmware behind a listener that serves older ones, NAT that answers for
+// a closed port), is asked on the v3 port.
+func (d *Driver) detectNow(ctx context.Context, t hearth.Target) (version, error) {
 	r, err := d.RPC.Command(ctx, d.v2Addr(t), "get_version", "")
 	if err == nil {
 		fw := msgOf(&r.Document).String("fw_ver")
 		return version{API: apiOfFirmware(fw), Firmware: fw}, nil
 	}
-	if !errors.Is(err, cgminer.ErrConnect) {
-		if hearth.ErrorCode(err) == hearth.EUNSUPPORTED {
-			return version{API: apiV2}, nil
-		}
+	switch hearth.ErrorCode(err) {
+	case hearth.EUNSUPPORTED:
+		return version{API: apiV2}, nil
+	case hearth.EUNAVAILABLE:
+	default:
 		return version{}, err
 	}
 	doc, _, v3err := d.v3Read(ctx, t, "get.device.info", nil)

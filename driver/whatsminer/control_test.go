@@ -171,3 +171,22 @@ func TestRequestTooLong(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestTokenReuse: a second write within the token's life asks neither
+// get_version nor get_token again.
+func TestTokenReuse(t *testing.T) {
+	m := newV2Miner(t)
+	d, target := newDriver(closedPort(t)), targetOf(t, m.Addr)
+	for range 3 {
+		if err := d.Reboot(context.Background(), target); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := m.Writes(); len(w) != 3 {
+		t.Errorf("%d writes", len(w))
+	}
+	want := []string{"get_version", "get_token", "", "", ""} // the fake logs encrypted writes without a command
+	if got := m.Commands(); !reflect.DeepEqual(got, want) {
+		t.Errorf("commands = %q, want %q", got, want)
+	}
+}

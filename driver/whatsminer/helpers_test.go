@@ -183,8 +183,11 @@ func newV3Miner(tb testing.TB) *v3Miner {
 			go func() {
 				defer m.wg.Done()
 				defer conn.Close()
-				if m.Handler != nil {
-					m.Handler(conn)
+				m.mu.Lock() // the test sets Handler while the fake runs
+				h := m.Handler
+				m.mu.Unlock()
+				if h != nil {
+					h(conn)
 					return
 				}
 				req, err := readFrame(conn)

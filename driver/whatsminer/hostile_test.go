@@ -27,7 +27,9 @@ func hostileV2(t *testing.T, h cgminertest.Handler) (*whatsminer.Driver, hearth.
 func hostileV3(t *testing.T, h func(net.Conn)) (*whatsminer.Driver, hearth.Target) {
 	t.Helper()
 	m := newV3Miner(t)
+	m.mu.Lock()
 	m.Handler = h
+	m.mu.Unlock()
 	d := newDriver(m.Port)
 	d.RPC.Timeout, d.Timeout = 300*time.Millisecond, 300*time.Millisecond
 	return d, hearth.Target{Address: "127.0.0.1", Port: closedPort(t)}
@@ -147,7 +149,9 @@ func TestV3Hostile(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			d, tg, m := v3ByVersion(t)
+			m.mu.Lock()
 			m.Handler = tc.h
+			m.mu.Unlock()
 			d.Timeout = 300 * time.Millisecond
 			_, err := d.Poll(ctx, tg)
 			if hearth.ErrorCode(err) != tc.want {

@@ -26,8 +26,11 @@ func v2Reading(summary, devs, pools *cgminer.Document) *hearth.Reading {
 	if summary != nil {
 		s := summary.First("SUMMARY")
 		avg := rate(s, "MHS av", mhs)
-		r.HashRate = firstRate(s, mhs, "MHS 1m", "HS RT", "MHS 5s")
-		if r.HashRate == 0 {
+		// The average stands in only for firmware without a recent rate:
+		// a paused miner's recent rate is 0, not its lifetime average.
+		if _, ok := firstPresent(s, "MHS 1m", "HS RT", "MHS 5s"); ok {
+			r.HashRate = firstRate(s, mhs, "MHS 1m", "HS RT", "MHS 5s")
+		} else {
 			r.HashRate = avg
 		}
 		r.HashRateAvg = avg
@@ -121,6 +124,14 @@ func v3Reading(summary, edevs, pools *cgminer.Document) *hearth.Reading {
 				Rejected: p.Uint("rejected"),
 			})
 		}
+		// API v3's summary has no share counters; the pools' add up to
+		// the miner's.
+		if r.Accepted == 0 && r.Rejected == 0 {
+			for _, p := range r.Pools {
+				r.Accepted += p.Accepted
+				r.Rejected += p.Rejected
+			}
+		}
 	}
 	return r
 }
@@ -161,14 +172,21 @@ func firstRate(o cgminer.Object, unit float64, keys ...string) float64 {
 
 // firstFloat returns the first of keys present in o as a number.
 func firstFloat(o cgminer.Object, keys ...string) float64 {
+	f, _ := firstPresent(o, keys...)
+	return f
+}
+
+// firstPresent returns the first of keys present in o as a number, and
+// whether there was one.
+func firstPresent(o cgminer.Object, keys ...string) (float64, bool) {
 	for _, k := range keys {
 		if v, ok := o.Get(k); ok {
 			if f, ok := v.Float(); ok {
-				return f
+				return f, true
 			}
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // nonNegative keeps f when it is a finite number ≥ 0, and returns 0 for

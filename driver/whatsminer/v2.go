@@ -85,20 +85,50 @@ func msgOf(doc *cgminer.Document) cgminer.Object {
 	return v.Object()
 }
 
-// v2Write sends cmd with params as an encrypted API v2 write to t: it gets
-// a token, signs and encrypts the command, sends {"enc":1,"data":…} and
-// decrypts and checks the reply. The password is Target.Credentials'
+// v2Write sends cmd with params as an encrypted API v2 write to t: it
+// signs and encrypts the command with a token, sends {"enc":1,"data":…}
+// and decrypts and checks the reply. The password is Target.Credentials'
 // or btminer's default, "admin"; it never appears in errors.
+//
+// A token is reused for tokenTTL, as pyasic reuses one, rather than
+// fetched for every write: btminer honours it that long. When the miner
+// refuses a reused token (a reboot forgot it), the write is retried once
+// with a fresh one; a refusal changes nothing on the miner, so the retry
+// cannot apply a write twice.
 func (d *Driver) v2Write(ctx context.Context, t hearth.Target, cmd string, params ...param) (*cgminer.Document, error) {
 	addr := d.v2Addr(t)
 	password := t.Credentials.Password
 	if password == "" {
 		password = defaultV2Password
 	}
-	tok, err := d.getToken(ctx, addr)
-	if err != nil {
+	tok, reused := d.tokens.get(addr)
+	if !reused {
+		var err error
+		if tok, err = d.getToken(ctx, addr); err != nil {
+			return nil, err
+		}
+		d.tokens.put(addr, tok, tokenTTL)
+	}
+	doc, err := d.v2Send(ctx, addr, password, tok, cmd, params)
+	if hearth.ErrorCode(err) != hearth.EAUTH {
+		return doc, err
+	}
+	d.tokens.drop(addr)
+	if !reused {
+		return doc, err
+	}
+	if tok, err = d.getToken(ctx, addr); err != nil {
 		return nil, err
 	}
+	doc, err = d.v2Send(ctx, addr, password, tok, cmd, params)
+	if err == nil {
+		d.tokens.put(addr, tok, tokenTTL)
+	}
+	return doc, err
+}
+
+// v2Send sends one encrypted write signed with tok.
+func (d *Driver) v2Send(ctx context.Context, addr, password string, tok v2Token, cmd string, params []param) (*cgminer.Document, error) {
 	key, sign := v2Keys(password, tok)
 	plain, err := v2Plaintext(cmd, params, sign)
 	if err != nil {

@@ -60,25 +60,61 @@ func v3Token(cmd, password, salt string, ts int64) (token string, digest []byte)
 }
 
 // v3Write sends the API v3 write cmd with param (nil for none) to t. It
-// fetches the salt (get.device.info "salt"), signs the request with the
+// signs the request with the salt (get.device.info "salt") and the
 // account and password of Target.Credentials (default super/super), and,
 // for set.miner.pools, encrypts param as asic-rs does.
+//
+// The salt is fixed per miner, so it is kept for saltTTL; when the miner
+// refuses a write signed with a kept salt, the salt is fetched again and
+// the write retried once (a refusal changed nothing on the miner).
 func (d *Driver) v3Write(ctx context.Context, t hearth.Target, cmd string, param any) error {
 	addr := d.v3Addr(t)
+	salt, reused := d.salts.get(addr)
+	if !reused {
+		var err error
+		if salt, err = d.v3Salt(ctx, addr); err != nil {
+			return err
+		}
+		d.salts.put(addr, salt, saltTTL)
+	}
+	err := d.v3Send(ctx, t, addr, salt, cmd, param)
+	if hearth.ErrorCode(err) != hearth.EAUTH {
+		return err
+	}
+	d.salts.drop(addr)
+	if !reused {
+		return err
+	}
+	if salt, err = d.v3Salt(ctx, addr); err != nil {
+		return err
+	}
+	if err = d.v3Send(ctx, t, addr, salt, cmd, param); err == nil {
+		d.salts.put(addr, salt, saltTTL)
+	}
+	return err
+}
+
+// v3Salt asks the miner at addr for the salt writes are signed with.
+func (d *Driver) v3Salt(ctx context.Context, addr string) (string, error) {
+	doc, _, err := d.v3Call(ctx, addr, v3Request{Cmd: "get.device.info", Param: "salt"})
+	if err != nil {
+		return "", fmt.Errorf("get write salt: %w", err)
+	}
+	salt := v3Msg(doc).String("salt")
+	if salt == "" {
+		return "", hearth.Errorf(hearth.EPROTOCOL, "Miner at %s sent no salt for writes.", addr)
+	}
+	return salt, nil
+}
+
+// v3Send sends one write signed with salt.
+func (d *Driver) v3Send(ctx context.Context, t hearth.Target, addr, salt, cmd string, param any) error {
 	account, password := t.Credentials.User, t.Credentials.Password
 	if account == "" {
 		account = defaultV3Account
 	}
 	if password == "" {
 		password = defaultV3Password
-	}
-	saltDoc, _, err := d.v3Call(ctx, addr, v3Request{Cmd: "get.device.info", Param: "salt"})
-	if err != nil {
-		return fmt.Errorf("get write salt: %w", err)
-	}
-	salt := v3Msg(saltDoc).String("salt")
-	if salt == "" {
-		return hearth.Errorf(hearth.EPROTOCOL, "Miner at %s sent no salt for writes.", addr)
 	}
 	ts := time.Now().Unix()
 	token, digest := v3Token(cmd, password, salt, ts)
@@ -91,7 +127,7 @@ func (d *Driver) v3Write(ctx context.Context, t hearth.Target, cmd string, param
 			return hearth.WrapError(hearth.EINTERNAL, err, "Encrypt %s.", cmd)
 		}
 	}
-	_, _, err = d.v3Call(ctx, addr, v3Request{Cmd: cmd, Param: param, Token: token, Account: account, TS: ts})
+	_, _, err := d.v3Call(ctx, addr, v3Request{Cmd: cmd, Param: param, Token: token, Account: account, TS: ts})
 	var se *cgminer.StatusError
 	if errors.As(err, &se) && mentionsAuth(se.Status.Msg) {
 		return hearth.WrapError(hearth.EAUTH, err, "Whatsminer at %s rejected hearth's credentials for %s.", addr, cmd)

@@ -7,8 +7,12 @@
 // AES-256-ECB encrypted. API v3 (newer firmware) listens on TCP 4433 and
 // frames JSON with a 4-byte little-endian length; writes carry a short
 // SHA-256 token of the command, password, salt and time. The driver picks
-// the API per request from the firmware date that get_version reports, as
-// pyasic and asic-rs do, and falls back to v3 when 4028 is closed.
+// the API from the firmware date that get_version reports, as pyasic and
+// asic-rs do, and falls back to v3 when 4028 is closed or hangs up; the
+// v3 port is Target.APIPort (else Driver.V3Port, else 4433). It keeps the
+// API it found for a minute, and an API v2 token or API v3 salt for
+// twenty, so that a poll or a burst of writes does not repeat them (see
+// cache.go).
 //
 // Importing the package registers the driver for hearth.FamilyWhatsminer.
 // btminer measures power itself, so readings carry it unestimated.
@@ -50,14 +54,20 @@ type Driver struct {
 
 	// RPC sends the plain API v2 commands on Target.Port (4028).
 	RPC cgminer.Client
-	// V3Port is the port of the API v3; zero means DefaultV3Port. Tests
-	// and port-forwarded labs set it.
+	// V3Port is the port of the API v3 for targets whose APIPort is
+	// zero; zero means DefaultV3Port.
 	V3Port int
 	// Timeout bounds each encrypted or v3 request, within the caller's
 	// deadline; zero means cgminer.DefaultTimeout.
 	Timeout time.Duration
 	// MaxReplySize caps a reply in bytes; zero means cgminer.MaxReplySize.
 	MaxReplySize int
+
+	// versions, tokens and salts remember, per miner, the API detected,
+	// the API v2 write token and the API v3 salt (see cache.go).
+	versions ttlCache[version]
+	tokens   ttlCache[v2Token]
+	salts    ttlCache[string]
 }
 
 // New returns a Driver with default settings.
@@ -90,16 +100,18 @@ func (d *Driver) v2Addr(t hearth.Target) string {
 	return net.JoinHostPort(t.Address, strconv.Itoa(p))
 }
 
-// v3Addr returns host:port of t's API v3.
+// v3Addr returns host:port of t's API v3: Target.APIPort, else the
+// Driver's V3Port, else DefaultV3Port.
 func (d *Driver) v3Addr(t hearth.Target) string {
-	return net.JoinHostPort(t.Address, strconv.Itoa(d.v3Port()))
-}
-
-func (d *Driver) v3Port() int {
-	if d.V3Port > 0 {
-		return d.V3Port
+	p := t.APIPort
+	switch {
+	case p > 0:
+	case d.V3Port > 0:
+		p = d.V3Port
+	default:
+		p = DefaultV3Port
 	}
-	return DefaultV3Port
+	return net.JoinHostPort(t.Address, strconv.Itoa(p))
 }
 
 func (d *Driver) timeout() time.Duration {
