@@ -20,6 +20,7 @@ import (
 	_ "github.com/hearth-fleet/hearth/driver/antminer"
 	_ "github.com/hearth-fleet/hearth/driver/avalon"
 	_ "github.com/hearth-fleet/hearth/driver/axeos"
+	_ "github.com/hearth-fleet/hearth/driver/braiins"
 	_ "github.com/hearth-fleet/hearth/driver/epic"
 	_ "github.com/hearth-fleet/hearth/driver/luxos"
 	_ "github.com/hearth-fleet/hearth/driver/vnish"
