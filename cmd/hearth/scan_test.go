@@ -40,7 +40,7 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 	// Scan two addresses past the fleet too: nothing answers there.
 	end := last.Next().Next()
 	out, errOut, code := runCLI(t, "scan", fmt.Sprintf("%s-%s", miners[0].Address, end), "--json",
-		"--rpc-port", fmt.Sprint(s.RPCPort()), "--http-port", fmt.Sprint(s.HTTPPort()))
+		"--rpc-port", fmt.Sprint(s.RPCPort()), "--http-port", fmt.Sprint(s.HTTPPort()), "--api-port", fmt.Sprint(s.APIPort()))
 	if code != 0 {
 		t.Fatalf("scan exited %d: %s", code, errOut)
 	}
@@ -59,6 +59,10 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 	if len(found) != len(miners) {
 		t.Fatalf("found %d miners, the simulator runs %d", len(found), len(miners))
 	}
+	nameplate := map[string]float64{}
+	for _, m := range sim.KnownModels() {
+		nameplate[m.Short] = m.HashRate
+	}
 	models := map[string]int{}
 	for i, f := range found {
 		mi := miners[i]
@@ -69,19 +73,21 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 		if f.Family != mi.Family || f.Model != wantModel {
 			t.Errorf("%s: identified as %s %q, it is %s %q", f.Address, f.Family, f.Model, mi.Family, wantModel)
 		}
-		wantPort := s.RPCPort()
-		if mi.Family == hearth.FamilyAxeOS {
-			wantPort = s.HTTPPort()
+		if f.Port != mi.Port {
+			t.Errorf("%s: port %d, want %d", f.Address, f.Port, mi.Port)
 		}
-		if f.Port != wantPort {
-			t.Errorf("%s: port %d, want %d", f.Address, f.Port, wantPort)
+		// Hash rates arrive in each firmware's unit (GH/s, MH/s, TH/s);
+		// hearth reports hashes per second, near the model's nameplate.
+		if want := nameplate[mi.ModelShort]; f.HashRateHS < 0.85*want || f.HashRateHS > 1.15*want {
+			t.Errorf("%s (%s): hash rate %.4g H/s, nameplate %.4g H/s", f.Address, mi.ModelShort, f.HashRateHS, want)
 		}
-		if f.Firmware == "" || f.HashRateHS <= 0 {
-			t.Errorf("%s: firmware %q, hash rate %v", f.Address, f.Firmware, f.HashRateHS)
+		if f.Firmware == "" {
+			t.Errorf("%s: no firmware", f.Address)
 		}
-		// LuxOS identification reads no host name (its RPC has none).
-		if f.Hostname != mi.Name && f.Family != hearth.FamilyLuxOS {
-			t.Errorf("%s: hostname %q, want %q", f.Address, f.Hostname, mi.Name)
+		// LuxOS and Avalon identification reads no host name (their RPC
+		// has none).
+		if f.Hostname != mi.Name && f.Family != hearth.FamilyLuxOS && f.Family != hearth.FamilyAvalon {
+			t.Errorf("%s (%s): hostname %q, want %q", f.Address, f.Family, f.Hostname, mi.Name)
 		}
 		models[f.Model]++
 	}
@@ -91,12 +97,21 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 		}
 	}
 	// The firmware strings say which firmware it is.
-	prefix := map[hearth.Family]string{hearth.FamilyAntminer: "bmminer ", hearth.FamilyAxeOS: "AxeOS ", hearth.FamilyLuxOS: "LuxOS "}
+	prefix := map[hearth.Family]string{
+		hearth.FamilyAntminer: "bmminer ", hearth.FamilyAxeOS: "AxeOS ", hearth.FamilyLuxOS: "LuxOS ",
+		hearth.FamilyBraiins: "Braiins OS ", hearth.FamilyAvalon: "Avalon ", hearth.FamilyVNish: "Vnish ",
+		hearth.FamilyEPIC: "PowerPlay", hearth.FamilyWhatsminer: "btminer ",
+	}
+	families := map[hearth.Family]bool{}
 	for _, f := range found {
-		want := prefix[f.Family]
-		if !strings.HasPrefix(f.Firmware, want) {
-			t.Errorf("%s: firmware %q", f.Address, f.Firmware)
+		want, known := prefix[f.Family]
+		if !known || !strings.HasPrefix(f.Firmware, want) {
+			t.Errorf("%s (%s): firmware %q", f.Address, f.Family, f.Firmware)
 		}
+		families[f.Family] = true
+	}
+	if len(families) != len(prefix) {
+		t.Errorf("families identified: %v, want all %d", families, len(prefix))
 	}
 }
 
