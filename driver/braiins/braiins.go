@@ -98,12 +98,15 @@ func New() *Driver {
 func (d *Driver) Family() hearth.Family { return hearth.FamilyBraiins }
 
 // Capabilities lists what BOS reports (power included: the firmware
-// measures it) and every control verb, all of which its gRPC API offers.
+// measures it), every control verb and the log, all of which its gRPC
+// API offers, and Stratum V2: bosminer mines on V2 pools natively, so
+// SetPools passes stratum2+tcp://host:port/AUTHORITY_PUBKEY URLs through.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
-		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
+		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs,
+		hearth.CapStratumV2,
 	}
 }
 
