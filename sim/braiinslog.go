@@ -37,7 +37,7 @@ func appendBosLog(b []byte, m *miner, s *snapshot, st *MinerSettings) []byte {
 	fw := m.model.bos
 	boot := time.Unix(s.unix-int64(s.uptime), 0).UTC()
 	line := func(offset float64, level, target string, text ...string) {
-		at := boot.Add(time.Duration(offset * float64(time.Second)))
+		at := boot.Add(time.Duration(math.Round(offset*1000)) * time.Millisecond)
 		b = at.AppendFormat(b, "2006-01-02T15:04:05.000000Z ")
 		b = append(b, level...)
 		for n := len(level); n < 6; n++ {
@@ -52,7 +52,7 @@ func appendBosLog(b []byte, m *miner, s *snapshot, st *MinerSettings) []byte {
 	}
 	itoa := strconv.Itoa
 	line(0, "INFO", "bosminer", "Starting bosminer ", fw.boser, " (Braiins OS ", fw.current, ")")
-	line(0.02, "INFO", "bosminer::platform", "Platform: ", m.model.Name, ", control board: ", fw.kernel, ", serial ", m.serial)
+	line(0.02, "INFO", "bosminer::platform", "Platform: ", m.model.Name, ", kernel ", fw.kernel, ", serial ", m.serial)
 	line(0.5, "INFO", "bosminer::hal::power", "PSU ", fw.psuModel, " detected, output enabled")
 	for i := 0; i < m.model.Boards; i++ {
 		board := &s.boards[i]

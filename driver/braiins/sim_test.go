@@ -3,6 +3,7 @@ package braiins_test
 import (
 	"context"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -276,3 +277,138 @@ func waitPoll(t *testing.T, d *braiins.Driver, target hearth.Target) *hearth.Rea
 		time.Sleep(100 * time.Millisecond)
 	}
 }
+
+// v2Key is a Stratum V2 authority public key in the form pools publish
+// (Base58Check).
+const v2Key = "9awtMD5KQgvRUh2yFbjVeT7b6hjipWcAsQHd6wEhgtDT9soosna"
+
+func TestSimulatorStratumV2(t *testing.T) {
+	for _, tc := range simCases {
+		t.Run(tc.short, func(t *testing.T) {
+			s, _, mi := simBOS(t, tc.short)
+			target := mi.Target()
+			ctx := context.Background()
+			d := newDriver(t)
+
+			pools := []hearth.PoolConfig{
+				{URL: "stratum2+tcp://v2.pool.example:3336/" + v2Key, User: "acct.w1"},
+				{URL: "stratum+tcp://v1.pool.example:3333", User: "acct.w1", Password: "x"},
+			}
+			if !pools[0].StratumV2() {
+				t.Fatal("test pool is not Stratum V2")
+			}
+			if err := d.SetPools(ctx, target, pools); err != nil {
+				t.Fatal(err)
+			}
+			if st := s.Settings(0); len(st.Pools) != 2 || st.Pools[0].URL != pools[0].URL {
+				t.Errorf("pools in simulator %+v", st.Pools)
+			}
+			r, err := d.Poll(ctx, target)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(r.Pools) != 2 || r.Pools[0].URL != pools[0].URL || !r.Pools[0].Active || r.Pools[0].User != "acct.w1" {
+				t.Errorf("pools after SetPools %+v", r.Pools)
+			}
+
+			// Malformed V2 URLs are refused by the firmware (EINVALID)
+			// and the pools stay as they were.
+			for _, url := range []string{
+				"stratum2+tcp://v2.pool.example:3336",               // no authority key
+				"stratum2+tcp://v2.pool.example/" + v2Key,           // no port
+				"stratum2+tcp://v2.pool.example:3336/not-base58!0OI", // not a key
+				"stratum2+tcp://:3336/" + v2Key,                     // no host
+			} {
+				err := d.SetPools(ctx, target, []hearth.PoolConfig{{URL: url, User: "acct.w1"}})
+				if hearth.ErrorCode(err) != hearth.EINVALID {
+					t.Errorf("%s: %v", url, err)
+				}
+			}
+			if st := s.Settings(0); len(st.Pools) != 2 || st.Pools[0].URL != pools[0].URL {
+				t.Errorf("pools changed by a refused write: %+v", st.Pools)
+			}
+		})
+	}
+}
+
+func TestSimulatorLogs(t *testing.T) {
+	for _, tc := range simCases {
+		t.Run(tc.short, func(t *testing.T) {
+			s, spec, mi := simBOS(t, tc.short)
+			ctx := context.Background()
+			d := newDriver(t)
+			target := func(i int) hearth.Target { mi, _ := s.Miner(i); return mi.Target() }
+			if err := s.SetFault(sim.Fault{Index: 1, Kind: sim.FaultDeadBoard}); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultHot}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.SetPowerTarget(ctx, target(0), 2500); err != nil {
+				t.Fatal(err)
+			}
+
+			log, err := d.FetchLogs(ctx, mi.Target())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if log.Truncated || log.Source != "gRPC MinerService/GetLog (LOG_TYPE_BOSMINER)" || time.Since(log.FetchedAt) > time.Minute {
+				t.Errorf("log %+v", log)
+			}
+			r, err := d.Poll(ctx, target(0))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := s.Settings(0)
+			want := []string{
+				"Starting bosminer",
+				strings.TrimPrefix(tc.firmware, "Braiins OS "),
+				spec.Name,
+				"Connected to " + st.Pools[0].URL,
+				"power target 2500 W",
+			}
+			for i, b := range r.Boards {
+				want = append(want, "Hashboard "+itoa(i+1)+": found "+itoa(b.Chips)+" chips")
+			}
+			for _, w := range want {
+				if !strings.Contains(log.Text, w) {
+					t.Errorf("log lacks %q:\n%s", w, log.Text)
+				}
+			}
+			if strings.Contains(log.Text, "WARN") || strings.Contains(log.Text, "ERROR") {
+				t.Errorf("healthy miner's log has warnings:\n%s", log.Text)
+			}
+
+			// Faults show in the log as in the reading.
+			dead, err := d.FetchLogs(ctx, target(1))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(dead.Text, "ERROR") || !strings.Contains(dead.Text, "Hashboard 2: chip enumeration failed") {
+				t.Errorf("dead board not in the log:\n%s", dead.Text)
+			}
+			hot, err := d.FetchLogs(ctx, target(2))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(hot.Text, "WARN") || !strings.Contains(hot.Text, "chip temperature") {
+				t.Errorf("hot chip not in the log:\n%s", hot.Text)
+			}
+
+			// A wrong password is EAUTH, an offline miner EUNAVAILABLE.
+			bad := target(0)
+			bad.Credentials = hearth.Credentials{User: "root", Password: "wrong"}
+			if _, err := d.FetchLogs(ctx, bad); hearth.ErrorCode(err) != hearth.EAUTH {
+				t.Errorf("wrong password: %v", err)
+			}
+			if err := s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultOffline}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := d.FetchLogs(ctx, target(2)); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+				t.Errorf("offline: %v", err)
+			}
+		})
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
