@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"time"
@@ -19,6 +20,7 @@ import (
 // LogType values of miner.proto that the simulator serves.
 const (
 	bosLogUnspecified = 0 // LOG_TYPE_UNSPECIFIED: the firmware sends bosminer's
+	bosLogErrors      = 1 // LOG_TYPE_ERRORS: bosminer's warnings and errors
 	bosLogBosminer    = 2 // LOG_TYPE_BOSMINER
 	bosLogDmesg       = 6 // LOG_TYPE_DMESG, the highest LogType
 )
@@ -26,6 +28,13 @@ const (
 // bosLogChunk is the size of one GetLogResponse.chunk_data: the firmware
 // streams a log file in blocks, so a client must join several.
 const bosLogChunk = 4096
+
+// bosminer logs a status line every bosStatusEvery seconds; the log
+// keeps the last bosStatusLines of them, as its rotation would.
+const (
+	bosStatusEvery = 300
+	bosStatusLines = 288
+)
 
 // bosHotChipLog is the chip temperature (°C) from which bosminer logs a
 // warning: the default hot_temperature of BOS's cooling.
@@ -85,6 +94,16 @@ func appendBosLog(b []byte, m *miner, s *snapshot, st *MinerSettings) []byte {
 	line(8, "INFO", "bosminer::tuner", "Autotuner: power target ", itoa(target), " W")
 	line(8.1, "INFO", "bosminer::tuner", "Autotuner: tuning, estimated ", strconv.FormatFloat(math.Round(bosNominalGHs(m, s)/10)/100, 'f', 2, 64), " TH/s")
 	now := s.uptime
+	// bosminer's periodic status line, every bosStatusEvery of uptime
+	// (the latest bosStatusLines of them).
+	first := max(1, int(now/bosStatusEvery)-bosStatusLines+1)
+	for k := first; float64(k)*bosStatusEvery < now; k++ {
+		at := float64(k) * bosStatusEvery
+		share := at / now // the share counters grew steadily to now
+		line(at, "INFO", "bosminer::stats", "Hashrate 5m ",
+			strconv.FormatFloat(s.rate30m/1000, 'f', 2, 64), " TH/s, power ", itoa(int(math.Round(s.power))),
+			" W, accepted ", itoa(int(float64(s.acc)*share)), ", rejected ", itoa(int(float64(s.rej)*share)))
+	}
 	if st.Paused {
 		line(now, "INFO", "bosminer", "Mining paused, hashboards powered down")
 	}
@@ -103,9 +122,9 @@ func appendBosLog(b []byte, m *miner, s *snapshot, st *MinerSettings) []byte {
 }
 
 // bosGetLog streams the log the request's LogType names in chunks of
-// bosLogChunk bytes. The simulator keeps bosminer's log only; the other
-// known types are there on a real miner but empty here, and an unknown
-// type is refused as the firmware refuses it.
+// bosLogChunk bytes: bosminer's log (also for LOG_TYPE_UNSPECIFIED) or
+// its errors. The other known types (BOSer, monitor, syslog, dmesg) are
+// there on a real miner but empty here; an unknown type is refused.
 func (s *Sim) bosGetLog(call *bosCall) ([]pb, error) {
 	logType, err := decodeGetLog(call.req)
 	if err != nil {
@@ -114,11 +133,14 @@ func (s *Sim) bosGetLog(call *bosCall) ([]pb, error) {
 	if logType > bosLogDmesg {
 		return nil, status.Errorf(codes.InvalidArgument, "unknown log type %d", logType)
 	}
-	if logType != bosLogBosminer && logType != bosLogUnspecified {
+	if logType != bosLogBosminer && logType != bosLogUnspecified && logType != bosLogErrors {
 		return nil, nil
 	}
 	st := call.m.settingsAt(call.t)
 	text := appendBosLog(nil, call.m, call.snap, &st)
+	if logType == bosLogErrors {
+		text = bosErrorLines(text)
+	}
 	var chunks []pb
 	for len(text) > 0 {
 		n := min(len(text), bosLogChunk)
@@ -126,4 +148,17 @@ func (s *Sim) bosGetLog(call *bosCall) ([]pb, error) {
 		text = text[n:]
 	}
 	return chunks, nil
+}
+
+// bosErrorLines keeps the WARN and ERROR lines of a bosminer log.
+func bosErrorLines(log []byte) []byte {
+	var out []byte
+	for len(log) > 0 {
+		line, rest, _ := bytes.Cut(log, []byte{'\n'})
+		log = rest
+		if bytes.Contains(line, []byte("Z WARN ")) || bytes.Contains(line, []byte("Z ERROR ")) {
+			out = append(append(out, line...), '\n')
+		}
+	}
+	return out
 }

@@ -32,7 +32,8 @@ func logRequest(logType uint64) []byte {
 
 // decodeLogChunk reads GetLogResponse{bytes chunk_data = 1} and returns
 // the chunk; several chunk_data fields (which a protobuf decoder would
-// merge to the last) yield the last one.
+// merge to the last) yield the last one. A malformed message yields no
+// chunk, never part of one.
 func decodeLogChunk(b []byte) ([]byte, error) {
 	var chunk []byte
 	err := walk(b, func(f field) {
@@ -40,7 +41,10 @@ func decodeLogChunk(b []byte) ([]byte, error) {
 			chunk = f.data
 		}
 	})
-	return chunk, err
+	if err != nil {
+		return nil, err
+	}
+	return chunk, nil
 }
 
 // FetchLogs reads bosminer's log over the server-streaming

@@ -314,10 +314,10 @@ func TestSimulatorStratumV2(t *testing.T) {
 			// Malformed V2 URLs are refused by the firmware (EINVALID)
 			// and the pools stay as they were.
 			for _, url := range []string{
-				"stratum2+tcp://v2.pool.example:3336",               // no authority key
-				"stratum2+tcp://v2.pool.example/" + v2Key,           // no port
+				"stratum2+tcp://v2.pool.example:3336",                // no authority key
+				"stratum2+tcp://v2.pool.example/" + v2Key,            // no port
 				"stratum2+tcp://v2.pool.example:3336/not-base58!0OI", // not a key
-				"stratum2+tcp://:3336/" + v2Key,                     // no host
+				"stratum2+tcp://:3336/" + v2Key,                      // no host
 			} {
 				err := d.SetPools(ctx, target, []hearth.PoolConfig{{URL: url, User: "acct.w1"}})
 				if hearth.ErrorCode(err) != hearth.EINVALID {
