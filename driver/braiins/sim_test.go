@@ -412,3 +412,58 @@ func TestSimulatorLogs(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSimulatorFaults checks that faults the simulator plays on Braiins
+// OS miners reach hearth's reading as a user would see them.
+func TestSimulatorFaults(t *testing.T) {
+	for _, tc := range simCases {
+		t.Run(tc.short, func(t *testing.T) {
+			s, spec, _ := simBOS(t, tc.short)
+			ctx := context.Background()
+			d := newDriver(t)
+			target := func(i int) hearth.Target { mi, _ := s.Miner(i); return mi.Target() }
+			must := func(err error) {
+				t.Helper()
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}))
+			must(s.SetFault(sim.Fault{Index: 1, Kind: sim.FaultHot}))
+			must(s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultOffline}))
+
+			r, err := d.Poll(ctx, target(0))
+			must(err)
+			if len(r.Boards) != spec.Boards || r.Boards[1].Chips != 0 || r.Boards[1].HashRate != 0 ||
+				r.Boards[0].Chips == 0 || !within(r.HashRate, spec.HashRate*2/3, 0.06) {
+				t.Errorf("dead board: %v H/s, boards %+v", r.HashRate, r.Boards)
+			}
+			r, err = d.Poll(ctx, target(1))
+			must(err)
+			var hottest float64
+			for _, b := range r.Boards {
+				hottest = math.Max(hottest, b.ChipTemp)
+			}
+			if hottest < 95 {
+				t.Errorf("hot: hottest chip %v °C", hottest)
+			}
+			if _, err := d.Poll(ctx, target(2)); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+				t.Errorf("offline: %v", err)
+			}
+
+			// Garbled replies give errors, never a reading passed off as
+			// whole.
+			must(s.ClearFaults(0))
+			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultGarbled}))
+			for range 5 {
+				r, err := d.Poll(ctx, target(0))
+				if err == nil && len(r.PollErrors) == 0 {
+					t.Errorf("garbled: clean reading %+v", r)
+				}
+			}
+			if _, err := d.FetchLogs(ctx, target(0)); hearth.ErrorCode(err) != hearth.EPROTOCOL {
+				t.Errorf("garbled log: %v", err)
+			}
+		})
+	}
+}
