@@ -9,7 +9,8 @@
 // The driver speaks gRPC without generated code: it encodes the few
 // requests it sends and decodes the replies it reads by hand, with
 // bounded decoders (messages.go, requests.go), behind a pass-through
-// codec (codec.go). BOS measures power itself (an approximation of the
+// codec (codec.go). FetchLogs reads bosminer's log over the
+// server-streaming MinerService/GetLog (logs.go). BOS measures power itself (an approximation of the
 // consumption), so readings carry it unestimated. The REST API of BOS
 // 25.07+ is not used: the gRPC API offers the same on every version.
 //
