@@ -287,18 +287,33 @@ func checkPoolGroups(groups []bosPoolGroup) error {
 	return nil
 }
 
-// validStratumURL reports whether u is a stratum URL with a host and port.
+// validStratumURL reports whether u is a pool URL the firmware stores:
+// stratum+tcp:// or stratum+ssl:// with a host and port, or a Stratum V2
+// pool, stratum2+tcp://host:port/AUTHORITY_PUBKEY, whose last part is the
+// pool's authority public key (Base58, as the firmware checks it before
+// the Noise handshake can use it).
 func validStratumURL(u string) bool {
-	rest, ok := strings.CutPrefix(u, "stratum+tcp://")
-	if !ok {
-		if rest, ok = strings.CutPrefix(u, "stratum2+tcp://"); !ok {
-			if rest, ok = strings.CutPrefix(u, "stratum+ssl://"); !ok {
-				return false
-			}
-		}
+	scheme, rest, ok := strings.Cut(u, "://")
+	if !ok || strings.ContainsAny(rest, " \t") {
+		return false
 	}
-	host, port, found := strings.Cut(rest, ":")
-	if !found || host == "" || port == "" || strings.ContainsAny(rest, " /\t") {
+	hostPort := rest
+	switch scheme {
+	case "stratum+tcp", "stratum+ssl":
+		if strings.Contains(rest, "/") {
+			return false
+		}
+	case "stratum2+tcp":
+		var key string
+		hostPort, key, _ = strings.Cut(rest, "/")
+		if !validAuthorityKey(key) {
+			return false
+		}
+	default:
+		return false
+	}
+	host, port, found := strings.Cut(hostPort, ":")
+	if !found || host == "" || port == "" || len(port) > 5 {
 		return false
 	}
 	for _, c := range port {
@@ -306,7 +321,26 @@ func validStratumURL(u string) bool {
 			return false
 		}
 	}
-	return len(port) <= 5
+	return true
+}
+
+// base58Alphabet is Bitcoin's Base58 alphabet, in which Stratum V2 pools
+// publish their authority public keys.
+const base58Alphabet = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+
+// validAuthorityKey reports whether key looks like a Stratum V2 authority
+// public key: Base58Check of a version and a 32-byte x-only key, which is
+// 40 to 60 characters of the Base58 alphabet.
+func validAuthorityKey(key string) bool {
+	if len(key) < 40 || len(key) > 60 {
+		return false
+	}
+	for _, c := range key {
+		if !strings.ContainsRune(base58Alphabet, c) {
+			return false
+		}
+	}
+	return true
 }
 
 // setPoolGroups stores groups on m at sim time t, giving uids to groups

@@ -29,6 +29,9 @@ type bosMethod struct {
 	// public methods need no session (GetApiVersion, Login).
 	public bool
 	handle func(s *Sim, call *bosCall) (pb, error)
+	// stream answers a server-streaming method (GetLog) with its
+	// messages in order; set instead of handle.
+	stream func(s *Sim, call *bosCall) ([]pb, error)
 }
 
 // bosCall is one unary call in progress.
@@ -58,6 +61,8 @@ var bosMethods = map[string]bosMethod{
 	"/braiins.bos.v1.ActionsService/GetLocateDeviceStatus": {handle: (*Sim).bosGetLocate},
 	"/braiins.bos.v1.PerformanceService/SetPowerTarget":    {handle: (*Sim).bosSetPowerTarget},
 	"/braiins.bos.v1.PerformanceService/GetTunerState":     {handle: (*Sim).bosGetTunerState},
+	"/braiins.bos.v1.CoolingService/SetCoolingMode":        {handle: (*Sim).bosSetCoolingMode},
+	"/braiins.bos.v1.MinerService/GetLog":                  {stream: (*Sim).bosGetLog},
 }
 
 // rawCodec passes message bytes through untouched: requests arrive as
@@ -200,23 +205,37 @@ func (s *Sim) bosServe(conns *bosConns) grpc.StreamHandler {
 			return status.Error(codes.Unauthenticated, "invalid or missing authorization token")
 		}
 		snap := m.evaluate(t, now.Unix(), s.ambient)
-		reply, err := method.handle(s, &bosCall{ctx: ctx, m: m, t: t, snap: &snap, req: req})
+		var err error
+		call := &bosCall{ctx: ctx, m: m, t: t, snap: &snap, req: req}
+		var replies []pb
+		if method.stream != nil {
+			replies, err = method.stream(s, call)
+		} else {
+			var reply pb
+			reply, err = method.handle(s, call)
+			replies = []pb{reply}
+		}
 		if err != nil {
 			return err
 		}
-		out := []byte(reply)
-		if set.has(setGarbled) {
-			out = randomBytes() // a reply no decoder accepts as the message
-		}
-		if set.has(setSlow) {
-			// gRPC frames a message whole, so a slow miner shows as a
-			// reply that takes as long as trickling it would.
-			d := time.Duration(len(out)+5) * trickleEvery
-			if !s.pause(min(d, bosSlowMax)) {
-				return status.Error(codes.Unavailable, "simulator closed")
+		for _, reply := range replies {
+			out := []byte(reply)
+			if set.has(setGarbled) {
+				out = randomBytes() // a reply no decoder accepts as the message
+			}
+			if set.has(setSlow) {
+				// gRPC frames a message whole, so a slow miner shows as a
+				// reply that takes as long as trickling it would.
+				d := time.Duration(len(out)+5) * trickleEvery
+				if !s.pause(min(d, bosSlowMax)) {
+					return status.Error(codes.Unavailable, "simulator closed")
+				}
+			}
+			if err := stream.SendMsg(&out); err != nil {
+				return err
 			}
 		}
-		return stream.SendMsg(&out)
+		return nil
 	}
 }
 
@@ -420,10 +439,20 @@ func (s *Sim) bosGetCoolingState(call *bosCall) (pb, error) {
 		return nil, bosBadRequest(err)
 	}
 	m, snap := call.m, call.snap
+	st := m.settingsAt(call.t)
 	var out pb
 	for f := 0; f < m.model.Fans; f++ {
-		ratio := math.Round(float64(snap.fans[f])/bosFanMaxRPM*100) / 100
-		out = out.msg(1, pb(nil).optUint(1, uint64(f)).uint(2, uint64(snap.fans[f])).double(3, ratio))
+		rpm := snap.fans[f]
+		ratio := math.Round(float64(rpm)/bosFanMaxRPM*100) / 100
+		if st.FanManual {
+			// Manual mode drives every fan at the set ratio; a failed
+			// fan stays still.
+			ratio = float64(st.FanPercent) / 100
+			if rpm > 0 {
+				rpm = int(math.Round(bosFanMaxRPM * ratio))
+			}
+		}
+		out = out.msg(1, pb(nil).optUint(1, uint64(f)).uint(2, uint64(rpm)).double(3, ratio))
 	}
 	if at, hot := bosHottest(m, snap); at >= 0 {
 		out = out.msg(2, pbSensor(uint64(at+1), 1, hot))
@@ -603,4 +632,45 @@ func (s *Sim) bosGetTunerState(call *bosCall) (pb, error) {
 	st := call.m.settingsAt(call.t)
 	since := call.snap.unix - int64(call.snap.uptime)
 	return bosTunerState(call.m, call.snap, st.PowerTargetW, since), nil
+}
+
+// Default temperatures (°C) of BOS's automatic cooling, which
+// SetCoolingMode's reply echoes.
+const (
+	bosTargetTemp    = 75
+	bosHotTemp       = bosHotChipLog
+	bosDangerousTemp = 100
+)
+
+// bosSetCoolingMode switches the fans between the firmware's automatic
+// control and a fixed speed (manual fan_speed_ratio 0.0-1.0), and
+// answers with the mode in force. The simulated models are air-cooled:
+// immersion and hydro modes are refused, as is a manual mode without a
+// ratio or with one outside 0-1.
+func (s *Sim) bosSetCoolingMode(call *bosCall) (pb, error) {
+	r, err := decodeSetCoolingMode(call.req)
+	if err != nil {
+		return nil, bosBadRequest(err)
+	}
+	temps := pb(nil).msg(2, pbTemperature(bosHotTemp)).msg(3, pbTemperature(bosDangerousTemp))
+	switch r.mode {
+	case bosCoolingAuto:
+		s.write(call.m, call.t, false, func(c *minerControl) { c.settings.FanManual = false })
+		auto := pb(nil).msg(1, pbTemperature(bosTargetTemp)).msg(2, pbTemperature(bosHotTemp)).
+			msg(3, pbTemperature(bosDangerousTemp))
+		return pb(nil).msg(1, auto), nil
+	case bosCoolingManual:
+		if !r.hasRatio || !(r.ratio >= 0 && r.ratio <= 1) {
+			return nil, status.Errorf(codes.InvalidArgument, "fan_speed_ratio must be between 0.0 and 1.0")
+		}
+		percent := int(math.Round(r.ratio * 100))
+		s.write(call.m, call.t, false, func(c *minerControl) {
+			c.settings.FanManual, c.settings.FanPercent = true, percent
+		})
+		manual := pb(nil).optDouble(1, float64(percent)/100)
+		return pb(nil).msg(2, append(manual, temps...)), nil
+	case bosCoolingImmersion, bosCoolingHydro:
+		return nil, status.Error(codes.FailedPrecondition, "cooling mode not available on this miner")
+	}
+	return nil, status.Error(codes.InvalidArgument, "cooling mode is missing")
 }

@@ -58,6 +58,13 @@ func (b pb) double(num protowire.Number, v float64) pb {
 	return protowire.AppendFixed64(b, math.Float64bits(v))
 }
 
+// optDouble writes a double with explicit presence (an optional field),
+// zero included.
+func (b pb) optDouble(num protowire.Number, v float64) pb {
+	b = protowire.AppendTag(b, num, protowire.Fixed64Type)
+	return protowire.AppendFixed64(b, math.Float64bits(v))
+}
+
 func (b pb) msg(num protowire.Number, m pb) pb {
 	b = protowire.AppendTag(b, num, protowire.BytesType)
 	return protowire.AppendBytes(b, m)
@@ -356,4 +363,89 @@ func decodePoolConfig(b []byte) (bosPool, error) {
 		}
 	}
 	return p, nil
+}
+
+// pbLogChunk is GetLogResponse{bytes chunk_data = 1}.
+func pbLogChunk(data []byte) pb {
+	b := protowire.AppendTag(nil, 1, protowire.BytesType)
+	return protowire.AppendBytes(b, data)
+}
+
+// decodeGetLog reads GetLogRequest{LogType log_type = 1}.
+func decodeGetLog(b []byte) (logType uint64, err error) {
+	fields, err := pbParse(b)
+	if err != nil {
+		return 0, err
+	}
+	for _, f := range fields {
+		if f.num == 1 {
+			if logType, err = f.uintValue(); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return logType, nil
+}
+
+// Cooling modes of SetCoolingModeRequest's oneof mode.
+const (
+	bosCoolingNone      = 0
+	bosCoolingAuto      = 2 // CoolingAutoMode auto = 2
+	bosCoolingManual    = 3 // CoolingManualMode manual = 3
+	bosCoolingImmersion = 4 // CoolingImmersionMode immersion = 4
+	bosCoolingHydro     = 5 // CoolingHydroMode hydro = 5
+)
+
+// bosCoolingRequest is a decoded SetCoolingModeRequest.
+type bosCoolingRequest struct {
+	save uint64
+	// mode is the field number of the oneof member sent last, or
+	// bosCoolingNone.
+	mode protowire.Number
+	// ratio is CoolingManualMode.fan_speed_ratio; hasRatio says it was
+	// sent.
+	ratio    float64
+	hasRatio bool
+}
+
+// decodeSetCoolingMode reads SetCoolingModeRequest{SaveAction save_action
+// = 1; oneof mode {CoolingAutoMode auto = 2; CoolingManualMode manual =
+// 3; CoolingImmersionMode immersion = 4; CoolingHydroMode hydro = 5}},
+// CoolingManualMode being {optional double fan_speed_ratio = 1; …}.
+func decodeSetCoolingMode(b []byte) (bosCoolingRequest, error) {
+	var r bosCoolingRequest
+	fields, err := pbParse(b)
+	if err != nil {
+		return r, err
+	}
+	for _, f := range fields {
+		switch f.num {
+		case 1:
+			if r.save, err = f.uintValue(); err != nil {
+				return r, err
+			}
+		case bosCoolingAuto, bosCoolingManual, bosCoolingImmersion, bosCoolingHydro:
+			if err := f.want(protowire.BytesType); err != nil {
+				return r, err
+			}
+			inner, err := pbParse(f.bytes)
+			if err != nil {
+				return r, err
+			}
+			// The last member of a oneof on the wire wins.
+			r.mode, r.ratio, r.hasRatio = f.num, 0, false
+			if f.num != bosCoolingManual {
+				continue
+			}
+			for _, g := range inner {
+				if g.num == 1 {
+					if r.ratio, err = g.doubleValue(); err != nil {
+						return r, err
+					}
+					r.hasRatio = true
+				}
+			}
+		}
+	}
+	return r, nil
 }

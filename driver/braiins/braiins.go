@@ -9,7 +9,8 @@
 // The driver speaks gRPC without generated code: it encodes the few
 // requests it sends and decodes the replies it reads by hand, with
 // bounded decoders (messages.go, requests.go), behind a pass-through
-// codec (codec.go). BOS measures power itself (an approximation of the
+// codec (codec.go). FetchLogs reads bosminer's log over the
+// server-streaming MinerService/GetLog (logs.go). BOS measures power itself (an approximation of the
 // consumption), so readings carry it unestimated. The REST API of BOS
 // 25.07+ is not used: the gRPC API offers the same on every version.
 //
@@ -98,12 +99,15 @@ func New() *Driver {
 func (d *Driver) Family() hearth.Family { return hearth.FamilyBraiins }
 
 // Capabilities lists what BOS reports (power included: the firmware
-// measures it) and every control verb, all of which its gRPC API offers.
+// measures it), every control verb and the log, all of which its gRPC
+// API offers, and Stratum V2: bosminer mines on V2 pools natively, so
+// SetPools passes stratum2+tcp://host:port/AUTHORITY_PUBKEY URLs through.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
-		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
+		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs,
+		hearth.CapStratumV2,
 	}
 }
 

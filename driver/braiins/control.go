@@ -84,7 +84,10 @@ func (d *Driver) SetPowerTarget(ctx context.Context, t hearth.Target, watts floa
 
 // SetPools replaces every pool group with one group, "hearth", holding
 // pools in priority order (PoolService/SetPoolGroups, SAVE_AND_APPLY,
-// which restarts mining on the new pools).
+// which restarts mining on the new pools). Stratum V2 pools
+// (stratum2+tcp://host:port/AUTHORITY_PUBKEY) go through unchanged:
+// bosminer speaks V2 itself and checks the URL, answering a malformed one
+// with InvalidArgument, which becomes EINVALID.
 func (d *Driver) SetPools(ctx context.Context, t hearth.Target, pools []hearth.PoolConfig) error {
 	if len(pools) == 0 || len(pools) > 3 {
 		return hearth.Errorf(hearth.EINVALID, "set-pools needs one to three pools.")

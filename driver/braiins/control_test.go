@@ -22,7 +22,7 @@ func TestCapabilities(t *testing.T) {
 	for _, c := range []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
-		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
+		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs, hearth.CapStratumV2,
 	} {
 		if !got[c] {
 			t.Errorf("missing %s", c)

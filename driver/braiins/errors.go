@@ -54,8 +54,15 @@ func rpcError(ctx context.Context, addr, method string, err error) error {
 
 // looksLikeGarbage tells a peer that answered bytes which are not HTTP/2
 // (grpc-go reports it as Unavailable) from one that refused or dropped
-// the connection.
+// the connection. A drop while grpc-go waits for the server preface
+// ("error reading server preface: connection reset by peer", "…: EOF")
+// is a miner going down or unreachable, not garbage.
 func looksLikeGarbage(msg string) bool {
+	for _, s := range []string{"connection reset", "broken pipe", "connection refused", ": EOF", "use of closed"} {
+		if strings.Contains(msg, s) {
+			return false
+		}
+	}
 	for _, s := range []string{"http2", "frame", "preface", "malformed"} {
 		if strings.Contains(msg, s) {
 			return true

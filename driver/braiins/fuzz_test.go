@@ -134,3 +134,27 @@ func FuzzDecodeTunerState(f *testing.F) {
 		_, _, _ = decodeTunerState(b)
 	})
 }
+
+// FuzzDecodeLogChunk checks GetLogResponse's decoder: it never panics,
+// and what it returns is a chunk of the input (never a copy that could
+// grow past it).
+func FuzzDecodeLogChunk(f *testing.F) {
+	line := []byte("2025-08-06T10:00:02.300000Z INFO  bosminer::hal::hashboard: Hashboard 1: found 108 chips\n")
+	f.Add(append([]byte{0x0a, byte(len(line))}, line...))
+	f.Add([]byte{0x0a, 0x00})
+	f.Add([]byte{0x0a, 0x05, 'a', 'b'})         // truncated
+	f.Add([]byte{0x08, 0x02, 0x0a, 0x01, '\n'}) // unknown varint field first
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		chunk, err := decodeLogChunk(b)
+		if err != nil {
+			if chunk != nil {
+				t.Fatalf("chunk %q with error %v", chunk, err)
+			}
+			return
+		}
+		if len(chunk) > len(b) {
+			t.Fatalf("chunk of %d bytes from %d", len(chunk), len(b))
+		}
+	})
+}

@@ -67,7 +67,12 @@ type fakeBOS struct {
 	next     int
 	requests []request
 	handlers map[string]handlerFunc
+	streams  map[string]streamFunc
 }
+
+// streamFunc answers one authenticated server-streaming call with its
+// messages in order, then ends the stream with the error, if any.
+type streamFunc func(ctx context.Context, body []byte) ([][]byte, error)
 
 const (
 	svc = "/braiins.bos.v1."
@@ -83,6 +88,7 @@ func newFakeBOS(tb testing.TB) *fakeBOS {
 		tokens:   map[string]bool{},
 		life:     3600,
 		handlers: map[string]handlerFunc{},
+		streams:  map[string]streamFunc{},
 	}
 	f.Reply(svc+"MinerService/GetMinerDetails", braiins.EncodeFixture(tb, "GetMinerDetailsResponse", "miner_details.json"))
 	f.Reply(svc+"MinerService/GetMinerStats", braiins.EncodeFixture(tb, "GetMinerStatsResponse", "miner_stats.json"))
@@ -149,6 +155,13 @@ func (f *fakeBOS) Handle(method string, h handlerFunc) {
 	f.handlers[method] = h
 }
 
+// HandleStream answers the server-streaming method with h.
+func (f *fakeBOS) HandleStream(method string, h streamFunc) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.streams[method] = h
+}
+
 // Requests returns the calls received so far.
 func (f *fakeBOS) Requests() []request {
 	f.mu.Lock()
@@ -213,6 +226,7 @@ func (f *fakeBOS) handle(_ any, stream grpc.ServerStream) error {
 	f.mu.Lock()
 	f.requests = append(f.requests, r)
 	h, known := f.handlers[method]
+	sh, streaming := f.streams[method]
 	authorised := f.tokens[r.Token]
 	f.mu.Unlock()
 
@@ -235,6 +249,15 @@ func (f *fakeBOS) handle(_ any, stream grpc.ServerStream) error {
 	}
 	if !authorised {
 		return status.Error(codes.Unauthenticated, "invalid token")
+	}
+	if streaming {
+		msgs, err := sh(stream.Context(), body)
+		for _, m := range msgs {
+			if err := stream.SendMsg(m); err != nil {
+				return err
+			}
+		}
+		return err
 	}
 	if !known {
 		return status.Errorf(codes.Unimplemented, "unknown method %s", method)

@@ -18,4 +18,5 @@ const (
 	methodSetPowerTarget = "/braiins.bos.v1.PerformanceService/SetPowerTarget"
 	methodSetPoolGroups  = "/braiins.bos.v1.PoolService/SetPoolGroups"
 	methodSetCoolingMode = "/braiins.bos.v1.CoolingService/SetCoolingMode"
+	methodGetLog         = "/braiins.bos.v1.MinerService/GetLog"
 )

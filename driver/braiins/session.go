@@ -103,13 +103,20 @@ func (d *Driver) call(ctx context.Context, t hearth.Target, method string, req [
 // invoke makes one unary call carrying token as "authorization"
 // metadata (the raw token, no "Bearer", as BOS wants it).
 func (s *session) invoke(ctx context.Context, method string, req []byte, token string, opts ...grpc.CallOption) ([]byte, time.Duration, error) {
-	if token != "" {
-		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", token)
-	}
+	ctx = withToken(ctx, token)
 	var reply []byte
 	start := time.Now()
 	err := s.cc.Invoke(ctx, method, req, &reply, opts...)
 	return reply, time.Since(start), err
+}
+
+// withToken returns ctx carrying token as "authorization" metadata, or
+// ctx itself when there is no token (Login).
+func withToken(ctx context.Context, token string) context.Context {
+	if token == "" {
+		return ctx
+	}
+	return metadata.AppendToOutgoingContext(ctx, "authorization", token)
 }
 
 // login returns a token for creds: the session's own while it is fresh
