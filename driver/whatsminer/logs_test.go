@@ -72,15 +72,15 @@ func (l *logDownload) serve(conn net.Conn) {
 	conn.Write(l.archive)
 }
 
-// logMiner starts a btminer whose API v3 serves l.
-func logMiner(t *testing.T, l *logDownload) (hearth.Target, func() *logDownload) {
-	d, target, m := v3ByVersion(t)
-	_ = d
+// logMiner starts a btminer with 2025 firmware whose API v3 serves l,
+// and returns its target.
+func logMiner(t *testing.T, l *logDownload) hearth.Target {
+	_, target, m := v3ByVersion(t)
 	m.mu.Lock()
 	m.Handler = l.serve
 	m.mu.Unlock()
 	target.APIPort = m.Port
-	return target, func() *logDownload { return l }
+	return target
 }
 
 const (
@@ -91,7 +91,7 @@ const (
 
 func TestFetchLogsV3(t *testing.T) {
 	l := &logDownload{archive: tgz(t, logFile{"log/btminer.log", sampleBTMinerLog}, logFile{"log/messages", sampleMessages})}
-	target, _ := logMiner(t, l)
+	target := logMiner(t, l)
 	before := time.Now()
 	got, err := newDriver(0).FetchLogs(t.Context(), target)
 	if err != nil {
@@ -133,7 +133,7 @@ func TestFetchLogsRefusedOrBroken(t *testing.T) {
 		}, hearth.EUNAVAILABLE},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			target, _ := logMiner(t, tc.l)
+			target := logMiner(t, tc.l)
 			_, err := newDriver(0).FetchLogs(t.Context(), target)
 			if hearth.ErrorCode(err) != tc.code {
 				t.Fatalf("%v, want %s", err, tc.code)
@@ -151,7 +151,7 @@ func TestFetchLogsRefusedOrBroken(t *testing.T) {
 func TestFetchLogsHugeIsTruncated(t *testing.T) {
 	line := "2026-03-01 11:00:03 [INFO] SM0: find 156 chips, expected 156\n"
 	l := &logDownload{archive: tgz(t, logFile{"log/btminer.log", strings.Repeat(line, (10<<20)/len(line))})}
-	target, _ := logMiner(t, l)
+	target := logMiner(t, l)
 	got, err := newDriver(0).FetchLogs(t.Context(), target)
 	if err != nil {
 		t.Fatalf("FetchLogs: %v", err)
@@ -167,7 +167,7 @@ func TestFetchLogsHugeArchiveIsCut(t *testing.T) {
 	noise := make([]byte, 5<<20) // incompressible, so the archive is over 4 MiB
 	rand.Read(noise)
 	l := &logDownload{archive: tgz(t, logFile{"log/btminer.log", sampleBTMinerLog}, logFile{"log/noise.bin", string(noise)})}
-	target, _ := logMiner(t, l)
+	target := logMiner(t, l)
 	d := newDriver(0)
 	d.Timeout = 10 * time.Second
 	got, err := d.FetchLogs(t.Context(), target)
@@ -192,7 +192,7 @@ func TestFetchLogsTrickleTimesOut(t *testing.T) {
 			}
 		},
 	}
-	target, _ := logMiner(t, l)
+	target := logMiner(t, l)
 	d := newDriver(0)
 	d.Timeout = 500 * time.Millisecond
 	start := time.Now()
