@@ -104,6 +104,11 @@ func (s *Sim) epicReply(r *http.Request, m *miner, snap *snapshot, buf []byte) h
 		if get {
 			return jsonReply(epicNetworkOf(m))
 		}
+	case "/log", "/log/error":
+		if get {
+			body := appendEPICLog(buf, m, snap, m.settingsAt(snap.t), r.URL.Path == "/log/error")
+			return httpReply{status: http.StatusOK, contentType: "text/plain", body: body}
+		}
 	default:
 		if _, ok := epicWritePaths[r.URL.Path]; !ok {
 			return httpReply{status: http.StatusNotFound, contentType: "text/plain", body: buf}

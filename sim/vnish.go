@@ -94,6 +94,15 @@ func (s *Sim) vnishReply(r *http.Request, m *miner, snap *snapshot, buf []byte) 
 			return s.vnishControl(r, m, snap.t, strings.TrimPrefix(path, vnishAPI), buf)
 		}
 	default:
+		if logType, ok := strings.CutPrefix(path, vnishAPI+"/logs/"); ok && vnishLogTypes[logType] {
+			if !get {
+				break
+			}
+			if logType == "miner" {
+				buf = appendVNishMinerLog(buf, m, snap, m.settingsAt(snap.t))
+			}
+			return httpReply{status: http.StatusOK, contentType: "text/plain", body: buf}
+		}
 		return httpReply{status: http.StatusNotFound, contentType: "text/plain", body: buf}
 	}
 	return httpReply{status: http.StatusMethodNotAllowed, contentType: "text/plain", body: buf}

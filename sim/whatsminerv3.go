@@ -110,13 +110,13 @@ func (s *Sim) handleWhatsminerV3(c net.Conn, m *miner) {
 		now := s.now()
 		snap := m.evaluate(s.elapsedAt(now), now.Unix(), s.ambient)
 		w := apiWriter{json: true}
-		s.renderWhatsminerV3(&w, body, m, &snap)
-		reply := wmV3Frame(w.b)
+		stream := s.renderWhatsminerV3(&w, body, m, &snap)
+		reply := append(wmV3Frame(w.b), stream...)
 		s.send(c, reply, snap.active, func() []byte {
 			return wmV3Frame(w.b[:cutPoint(len(w.b))])
 		})
-		if snap.active&(setGarbled|setSlow) != 0 {
-			return
+		if stream != nil || snap.active&(setGarbled|setSlow) != 0 {
+			return // a log download ends the connection
 		}
 	}
 }
@@ -127,8 +127,9 @@ func wmV3Frame(body []byte) []byte {
 	return append(out, body...)
 }
 
-// renderWhatsminerV3 answers one request frame.
-func (s *Sim) renderWhatsminerV3(w *apiWriter, body []byte, m *miner, snap *snapshot) {
+// renderWhatsminerV3 answers one request frame. For get.log.download it
+// returns the archive to stream after the reply.
+func (s *Sim) renderWhatsminerV3(w *apiWriter, body []byte, m *miner, snap *snapshot) (stream []byte) {
 	req, ok := parseWMV3Request(body)
 	if !ok {
 		wmV3Text(w, snap, "", wmV3InvalidReq, "invalid json")
@@ -160,9 +161,14 @@ func (s *Sim) renderWhatsminerV3(w *apiWriter, body []byte, m *miner, snap *snap
 		default:
 			wmV3Text(w, snap, req.Cmd, wmV3Failed, "invalid param")
 		}
+	case "get.log.download":
+		stream = wmLogArchive(m, snap, m.settingsAt(snap.t))
+		wmV3Reply(w, snap, req.Cmd, func() { w.str("logsize", strconv.Itoa(len(stream))) })
+		return stream
 	default:
 		wmV3Text(w, snap, req.Cmd, wmV3InvalidCmd, "invalid cmd")
 	}
+	return nil
 }
 
 // wmV3Reply writes a success reply whose msg object fill writes.

@@ -20,7 +20,7 @@ func TestRegistered(t *testing.T) {
 		t.Errorf("family %q port %d, want epic 4028", d.Family(), d.DefaultPort())
 	}
 	caps := d.Capabilities()
-	for _, c := range []hearth.Capability{hearth.CapPower, hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapSetPools, hearth.CapFanMode} {
+	for _, c := range []hearth.Capability{hearth.CapPower, hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs} {
 		if !slices.Contains(caps, c) {
 			t.Errorf("capabilities %v lack %s", caps, c)
 		}

@@ -66,8 +66,9 @@ func (d *Driver) Family() hearth.Family { return hearth.FamilyEPIC }
 // Capabilities lists what one /summary (with /temps) carries — hash rate
 // and shares, boards with temperatures, fans, pools and the power supply's
 // measured input power — and the control verbs UMC has: reboot, restart of
-// the mining program (soft reboot), locate, pause and resume, pools and
-// fan mode. A power target in watts is not offered (see SetPowerTarget).
+// the mining program (soft reboot), locate, pause and resume, pools, fan
+// mode and the runtime log. A power target in watts is not offered (see
+// SetPowerTarget).
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry,
@@ -81,6 +82,7 @@ func (d *Driver) Capabilities() []hearth.Capability {
 		hearth.CapPause,
 		hearth.CapSetPools,
 		hearth.CapFanMode,
+		hearth.CapLogs,
 	}
 }
 

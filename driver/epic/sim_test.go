@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -167,7 +169,7 @@ func TestSimVerbs(t *testing.T) {
 
 	// The verbs this test exercises are exactly the ones the driver
 	// declares; a new capability must come with its check here.
-	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapSetPools: true, hearth.CapFanMode: true}
+	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapSetPools: true, hearth.CapFanMode: true, hearth.CapLogs: true}
 	for _, c := range d.Capabilities() {
 		switch c {
 		case hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower:
@@ -182,7 +184,28 @@ func TestSimVerbs(t *testing.T) {
 		t.Errorf("verbs tested but not declared: %v", tested)
 	}
 
+	l, err := d.FetchLogs(ctx, target)
+	check("fetch logs", err)
+	if l.Source != "/log" || l.Truncated {
+		t.Errorf("log source %q truncated %v", l.Source, l.Truncated)
+	}
+	model := simModel(t)
+	for i := range model.Boards {
+		if want := fmt.Sprintf("HB%d: detected %d of %d chips", i, model.ChipsPerBoard, model.ChipsPerBoard); !strings.Contains(l.Text, want) {
+			t.Errorf("log lacks %q:\n%s", want, l.Text)
+		}
+	}
+	if p := s.Settings(0).Pools; len(p) == 0 || !strings.Contains(l.Text, "connected to "+p[0].URL+" as "+p[0].User) {
+		t.Errorf("log lacks the pool %+v:\n%s", p, l.Text)
+	}
+	if strings.Contains(l.Text, "WARN") || strings.Contains(l.Text, "ERROR") {
+		t.Errorf("healthy miner's log has warnings:\n%s", l.Text)
+	}
+
 	check("pause", d.Pause(ctx, target))
+	if l, err := d.FetchLogs(ctx, target); err != nil || !strings.Contains(l.Text, "Miner idle: stopped by user") {
+		t.Errorf("paused miner's log (%v):\n%v", err, l)
+	}
 	if !s.Settings(0).Paused {
 		t.Error("not paused in the simulator")
 	}
@@ -250,7 +273,7 @@ func TestSimVerbs(t *testing.T) {
 		t.Errorf("reboots %d, want 2", n)
 	}
 
-	_, err := d.SetPowerTarget(ctx, target, 2500)
+	_, err = d.SetPowerTarget(ctx, target, 2500)
 	wantCode(t, err, hearth.EUNSUPPORTED)
 }
 
@@ -325,5 +348,55 @@ func TestSimFaults(t *testing.T) {
 	reply, _ := io.ReadAll(c)
 	if !bytes.HasPrefix(reply, []byte("HTTP/1.1 400")) || bytes.Contains(reply, []byte("STATUS")) {
 		t.Errorf("CGMiner request answered %q", reply)
+	}
+}
+
+// simModel returns the simulator's description of the ePIC model.
+func simModel(t *testing.T) sim.Model {
+	t.Helper()
+	for _, m := range sim.KnownModels() {
+		if m.Short == sim.ModelS19jProEPIC {
+			if m.Boards == 0 || m.ChipsPerBoard == 0 {
+				t.Fatalf("model %+v has no boards", m)
+			}
+			return m
+		}
+	}
+	t.Fatalf("no model %s", sim.ModelS19jProEPIC)
+	return sim.Model{}
+}
+
+func TestSimLogsShowFaults(t *testing.T) {
+	s, target, _ := simMiner(t)
+	d := epic.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		kind sim.FaultKind
+		want string
+	}{
+		{sim.FaultDeadBoard, "ERROR umc: HB1: detected but not hashing"},
+		{sim.FaultFailedChips, "chips not responding"},
+		{sim.FaultHot, "is above the target"},
+		{sim.FaultFanFail, "Fan failure"},
+	} {
+		s.ClearFaults(0)
+		if err := s.SetFault(sim.Fault{Index: 0, Kind: tc.kind}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := d.FetchLogs(ctx, target)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.kind, err)
+		}
+		if !strings.Contains(l.Text, tc.want) {
+			t.Errorf("%s: log lacks %q:\n%s", tc.kind, tc.want, l.Text)
+		}
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultOffline}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.FetchLogs(ctx, target); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+		t.Errorf("offline: %v", err)
 	}
 }

@@ -81,25 +81,9 @@ func (d *Driver) exchange(ctx context.Context, base, path string, body []byte) (
 		WroteRequest:         func(httptrace.WroteRequestInfo) { wrote.Store(int64(time.Since(start))) },
 		GotFirstResponseByte: func() { firstByte.Store(int64(time.Since(start))) },
 	}
-	method := http.MethodGet
-	var payload io.Reader
-	if body != nil {
-		method = http.MethodPost
-		payload = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, base+path, payload)
+	resp, err := d.open(httptrace.WithClientTrace(ctx, trace), base, path, body, "application/json")
 	if err != nil {
-		return nil, 0, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-
-	resp, err := d.httpClient().Do(req)
-	if err != nil {
-		return nil, 0, transportError(ctx, path, err)
+		return nil, 0, err
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
@@ -121,6 +105,34 @@ func (d *Driver) exchange(ctx context.Context, base, path string, body []byte) (
 		latency = 0
 	}
 	return b, latency, nil
+}
+
+// open sends one request for base+path — a GET when body is nil, a POST
+// of the JSON body otherwise — accepting the media type accept, and
+// returns the response with its body unread, whatever its status; the
+// caller closes the body. A failure of the exchange itself is a
+// *hearth.Error as for exchange.
+func (d *Driver) open(ctx context.Context, base, path string, body []byte, accept string) (*http.Response, error) {
+	method := http.MethodGet
+	var payload io.Reader
+	if body != nil {
+		method = http.MethodPost
+		payload = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, payload)
+	if err != nil {
+		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := d.httpClient().Do(req)
+	if err != nil {
+		return nil, transportError(ctx, path, err)
+	}
+	return resp, nil
 }
 
 // transportError maps a failure of the HTTP exchange itself to a code.

@@ -25,7 +25,7 @@ func TestRegistered(t *testing.T) {
 	for _, c := range d.Capabilities() {
 		caps[c] = true
 	}
-	for _, c := range []hearth.Capability{hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapPower} {
+	for _, c := range []hearth.Capability{hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapPower, hearth.CapLogs} {
 		if !caps[c] {
 			t.Errorf("capability %q missing", c)
 		}

@@ -3,6 +3,7 @@ package vnish_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math"
 	"net"
@@ -162,7 +163,7 @@ func TestSimVerbs(t *testing.T) {
 
 	// The verbs this test exercises are exactly the ones the driver
 	// declares; a new capability must come with its check here.
-	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapPowerTarget: true, hearth.CapSetPools: true}
+	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapPowerTarget: true, hearth.CapSetPools: true, hearth.CapLogs: true}
 	for _, c := range d.Capabilities() {
 		switch c {
 		case hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower:
@@ -177,7 +178,35 @@ func TestSimVerbs(t *testing.T) {
 		t.Errorf("verbs tested but not declared: %v", tested)
 	}
 
+	l, err := d.FetchLogs(ctx, target)
+	check("fetch logs", err)
+	if l.Source != "/api/v1/logs/miner" || l.Truncated {
+		t.Errorf("log source %q truncated %v", l.Source, l.Truncated)
+	}
+	var model sim.Model
+	for _, m := range sim.KnownModels() {
+		if m.Short == sim.ModelS19jProVNish {
+			model = m
+		}
+	}
+	for i := range model.Boards {
+		if want := fmt.Sprintf("Chain %d: found %d chips", i, model.ChipsPerBoard); model.ChipsPerBoard == 0 || !strings.Contains(l.Text, want) {
+			t.Errorf("log lacks %q:\n%s", want, l.Text)
+		}
+	}
+	for _, p := range s.Settings(0).Pools {
+		if !strings.Contains(l.Text, "connected to "+p.URL+" as "+p.User) {
+			t.Errorf("log lacks pool %s:\n%s", p.URL, l.Text)
+		}
+	}
+	if strings.Contains(l.Text, "WARN") || strings.Contains(l.Text, "ERROR") {
+		t.Errorf("healthy miner's log has warnings:\n%s", l.Text)
+	}
+
 	check("pause", d.Pause(ctx, target))
+	if l, err := d.FetchLogs(ctx, target); err != nil || !strings.Contains(l.Text, "Mining paused") {
+		t.Errorf("paused miner's log (%v):\n%v", err, l)
+	}
 	if !s.Settings(0).Paused {
 		t.Error("not paused in the simulator")
 	}
@@ -322,5 +351,40 @@ func TestSimFaults(t *testing.T) {
 	defer cancel2()
 	if _, err := d.Poll(short, target); hearth.ErrorCode(err) != hearth.ETIMEOUT {
 		t.Errorf("slow: %v", err)
+	}
+}
+
+func TestSimLogsShowFaults(t *testing.T) {
+	s, target, _ := simMiner(t)
+	d := vnish.New()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	for _, tc := range []struct {
+		kind sim.FaultKind
+		want string
+	}{
+		{sim.FaultDeadBoard, "ERROR: Chain 1: no chips found"},
+		{sim.FaultFailedChips, "chips not responding"},
+		{sim.FaultHot, "is too high"},
+		{sim.FaultFanFail, "Fan failure"},
+	} {
+		s.ClearFaults(0)
+		if err := s.SetFault(sim.Fault{Index: 0, Kind: tc.kind}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := d.FetchLogs(ctx, target)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.kind, err)
+		}
+		if !strings.Contains(l.Text, tc.want) {
+			t.Errorf("%s: log lacks %q:\n%s", tc.kind, tc.want, l.Text)
+		}
+	}
+	s.ClearFaults(0)
+	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultOffline}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.FetchLogs(ctx, target); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
+		t.Errorf("offline: %v", err)
 	}
 }

@@ -72,25 +72,9 @@ func (c *httpClient) do(ctx context.Context, method, base, path string, body []b
 		WroteRequest:         func(httptrace.WroteRequestInfo) { wrote.Store(int64(time.Since(start))) },
 		GotFirstResponseByte: func() { first.Store(int64(time.Since(start))) },
 	}
-	var payload io.Reader
-	if body != nil {
-		payload = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, base+path, payload)
+	resp, err := c.open(httptrace.WithClientTrace(ctx, trace), method, base, path, body, token, "application/json")
 	if err != nil {
-		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
-	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	resp, err := c.c.Do(req)
-	if err != nil {
-		return nil, transportError(ctx, path, err)
+		return nil, err
 	}
 	defer resp.Body.Close()
 	if resp.ContentLength > MaxReplyBytes {
@@ -108,6 +92,34 @@ func (c *httpClient) do(ctx context.Context, method, base, path string, body []b
 		latency = 0
 	}
 	return &response{status: resp.StatusCode, body: b, latency: latency}, nil
+}
+
+// open sends method base+path with an optional JSON body and bearer token,
+// accepting the media type accept, and returns the response with its body
+// unread, whatever its status; the caller closes the body. A failure of the
+// exchange itself is a *hearth.Error as for do.
+func (c *httpClient) open(ctx context.Context, method, base, path string, body []byte, token, accept string) (*http.Response, error) {
+	var payload io.Reader
+	if body != nil {
+		payload = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, base+path, payload)
+	if err != nil {
+		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
+	}
+	req.Header.Set("Accept", accept)
+	req.Header.Set("User-Agent", userAgent)
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := c.c.Do(req)
+	if err != nil {
+		return nil, transportError(ctx, path, err)
+	}
+	return resp, nil
 }
 
 // transportError maps a failure of the HTTP exchange itself to a code.

@@ -87,7 +87,8 @@ func (d *Driver) Family() hearth.Family { return hearth.FamilyVNish }
 // Capabilities lists what /summary carries (hash rate, boards with chip and
 // PCB temperatures, fans, pools, measured power) and the control verbs VNish
 // offers through its API: reboot, restart of the miner process, the locate
-// toggle, pause and resume, a power target by autotune preset, and pools.
+// toggle, pause and resume, a power target by autotune preset, pools, and
+// the miner log.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry,
@@ -101,6 +102,7 @@ func (d *Driver) Capabilities() []hearth.Capability {
 		hearth.CapPause,
 		hearth.CapPowerTarget,
 		hearth.CapSetPools,
+		hearth.CapLogs,
 	}
 }
 

@@ -2,7 +2,9 @@ package whatsminer_test
 
 import (
 	"context"
+	"fmt"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -111,9 +113,39 @@ func TestAgainstSimulator(t *testing.T) {
 				}
 			}
 
+			l, err := d.FetchLogs(ctx, target)
+			if spec.Short == sim.ModelM50S {
+				if hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
+					t.Errorf("API v2 log download: %v, want EUNSUPPORTED", err)
+				}
+			} else {
+				must("fetch logs", err)
+				if l.Source != "get.log.download" || l.Truncated || !strings.HasPrefix(l.Text, "== log/btminer.log ==\n") || !strings.Contains(l.Text, "== log/messages ==\n") {
+					t.Errorf("log %q from %s (truncated %v)", l.Text, l.Source, l.Truncated)
+				}
+				for _, b := range r.Boards {
+					if want := fmt.Sprintf("SM%d: find %d chips, expected %d", b.Index, b.Chips, spec.ChipsPerBoard); !strings.Contains(l.Text, want) {
+						t.Errorf("log lacks %q:\n%s", want, l.Text)
+					}
+				}
+				for i, p := range st.Pools {
+					if want := fmt.Sprintf("pool%d %s worker %s connected", i+1, p.URL, p.User); !strings.Contains(l.Text, want) {
+						t.Errorf("log lacks %q:\n%s", want, l.Text)
+					}
+				}
+				if strings.Contains(l.Text, "[WARN]") || strings.Contains(l.Text, "[ERROR]") {
+					t.Errorf("healthy miner's log has warnings:\n%s", l.Text)
+				}
+			}
+
 			must("pause", d.Pause(ctx, target))
 			if !s.Settings(0).Paused {
 				t.Error("not paused in the simulator")
+			}
+			if spec.Short != sim.ModelM50S {
+				if l, err := d.FetchLogs(ctx, target); err != nil || !strings.Contains(l.Text, "mining stopped by set.miner.service") {
+					t.Errorf("paused miner's log (%v): %v", err, l)
+				}
 			}
 			if r, err := d.Poll(ctx, target); err != nil || r.HashRate != 0 || r.Power != 0 || r.Pools[0].Active {
 				t.Errorf("paused: %+v %v", r, err)
@@ -275,5 +307,31 @@ func TestSimulatorFaults(t *testing.T) {
 			}
 
 		})
+	}
+}
+
+func TestSimulatorLogShowsFaults(t *testing.T) {
+	s, _, target := simWhatsminer(t, sim.ModelM60S)
+	d := whatsminer.New()
+	for _, tc := range []struct {
+		kind sim.FaultKind
+		want string
+	}{
+		{sim.FaultDeadBoard, "[ERROR] SM1: find 0 chips, board disabled"},
+		{sim.FaultFailedChips, "chips no response"},
+		{sim.FaultHot, "too high"},
+		{sim.FaultFanFail, "fan speed error"},
+	} {
+		s.ClearFaults(0)
+		if err := s.SetFault(sim.Fault{Index: 0, Kind: tc.kind}); err != nil {
+			t.Fatal(err)
+		}
+		l, err := d.FetchLogs(context.Background(), target)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.kind, err)
+		}
+		if !strings.Contains(l.Text, tc.want) {
+			t.Errorf("%s: log lacks %q:\n%s", tc.kind, tc.want, l.Text)
+		}
 	}
 }

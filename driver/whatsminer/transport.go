@@ -28,38 +28,53 @@ import (
 // EUNAVAILABLE (wrapping cgminer.ErrConnect when no connection was made),
 // ETOOLARGE.
 func (d *Driver) exchange(ctx context.Context, addr string, req []byte, framed bool) ([]byte, time.Duration, error) {
-	timeout := d.timeout()
-	deadline := time.Now().Add(timeout)
+	conn, sent, done, err := d.send(ctx, addr, req, framed)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer done()
+	if framed {
+		return d.readFrame(ctx, conn, addr, sent)
+	}
+	return d.readStream(ctx, conn, addr, sent)
+}
+
+// send opens a TCP connection to addr bounded by the Driver's Timeout
+// within ctx's deadline (and cut when ctx is cancelled), writes req to it
+// (framed as API v3 when framed is set), and returns the connection, when
+// the request was written, and done, which closes the connection.
+func (d *Driver) send(ctx context.Context, addr string, req []byte, framed bool) (conn net.Conn, sent time.Time, done func(), err error) {
+	deadline := time.Now().Add(d.timeout())
 	if dl, ok := ctx.Deadline(); ok && dl.Before(deadline) {
 		deadline = dl
 	}
 	dialCtx, cancel := context.WithDeadline(ctx, deadline)
 	defer cancel()
 	var dialer net.Dialer
-	conn, err := dialer.DialContext(dialCtx, "tcp", addr)
+	conn, err = dialer.DialContext(dialCtx, "tcp", addr)
 	if err != nil {
-		return nil, 0, netError(ctx, addr, "accept a connection", fmt.Errorf("%w: %w", cgminer.ErrConnect, err))
-	}
-	defer conn.Close()
-	if err := conn.SetDeadline(deadline); err != nil {
-		return nil, 0, netError(ctx, addr, "accept a connection", err)
+		return nil, sent, nil, netError(ctx, addr, "accept a connection", fmt.Errorf("%w: %w", cgminer.ErrConnect, err))
 	}
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	defer stop()
-
+	done = func() {
+		stop()
+		conn.Close()
+	}
+	if err := conn.SetDeadline(deadline); err != nil {
+		done()
+		return nil, sent, nil, netError(ctx, addr, "accept a connection", err)
+	}
 	out := req
 	if framed {
 		out = binary.LittleEndian.AppendUint32(make([]byte, 0, 4+len(req)), uint32(len(req)))
 		out = append(out, req...)
 	}
-	sent := time.Now()
+	sent = time.Now()
 	if _, err := conn.Write(out); err != nil {
-		return nil, 0, netError(ctx, addr, "take the request", err)
+		done()
+		return nil, sent, nil, netError(ctx, addr, "take the request", err)
 	}
-	if framed {
-		return d.readFrame(ctx, conn, addr, sent)
-	}
-	return d.readStream(ctx, conn, addr, sent)
+	return conn, sent, done, nil
 }
 
 // readFrame reads one length-prefixed API v3 reply.

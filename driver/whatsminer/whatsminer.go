@@ -79,12 +79,13 @@ func New() *Driver {
 func (d *Driver) Family() hearth.Family { return hearth.FamilyWhatsminer }
 
 // Capabilities lists what btminer reports (it measures power) and the
-// control verbs both of its APIs offer.
+// control verbs both of its APIs offer; the log download is API v3 only,
+// and API v2 miners answer it with EUNSUPPORTED.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
-		hearth.CapPowerTarget, hearth.CapSetPools,
+		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapLogs,
 	}
 }
 
