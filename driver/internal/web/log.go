@@ -28,17 +28,21 @@ func ReadLog(ctx context.Context, r io.Reader, source string, now time.Time) (*h
 		}
 		return nil, hearth.WrapError(code, err, "Reading the miner's log %s failed.", source)
 	}
-	b := buf.Bytes()
-	truncated := len(b) > hearth.MaxLogSize
-	if truncated {
-		b = b[:hearth.MaxLogSize]
-		if i := bytes.LastIndexByte(b, '\n'); i > 0 {
-			b = b[:i+1]
+	// Clean first, then cut: U+FFFD takes three bytes, so a log with
+	// binary bytes grows when cleaned and must be cut after it.
+	text := strings.ToValidUTF8(buf.String(), "\uFFFD")
+	truncated := buf.Len() > hearth.MaxLogSize || len(text) > hearth.MaxLogSize
+	if len(text) > hearth.MaxLogSize {
+		text = text[:hearth.MaxLogSize]
+		if i := strings.LastIndexByte(text, '\n'); i > 0 {
+			text = text[:i+1]
+		} else {
+			text = strings.ToValidUTF8(text, "") // do not end in a cut rune
 		}
 	}
 	return &hearth.MinerLog{
 		Source:    source,
-		Text:      strings.ToValidUTF8(string(b), "\uFFFD"),
+		Text:      text,
 		Truncated: truncated,
 		FetchedAt: now,
 	}, nil

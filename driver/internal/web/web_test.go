@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/iotest"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver/internal/web"
@@ -74,6 +75,19 @@ func TestReadLog(t *testing.T) {
 		}
 		if !l.Truncated || len(l.Text) > hearth.MaxLogSize || !strings.HasSuffix(l.Text, "\n") || len(l.Text) < hearth.MaxLogSize-len(line) {
 			t.Fatalf("truncated=%v len=%d", l.Truncated, len(l.Text))
+		}
+	})
+
+	t.Run("BinaryStaysWithinCap", func(t *testing.T) {
+		// Every other byte invalid: cleaning doubles the size (each lone
+		// bad byte becomes a three-byte U+FFFD); the cap still holds.
+		bin := strings.Repeat("\xffa", hearth.MaxLogSize/2)
+		l, err := web.ReadLog(ctx, strings.NewReader(bin), "/log", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !l.Truncated || len(l.Text) > hearth.MaxLogSize || !utf8.ValidString(l.Text) {
+			t.Fatalf("truncated=%v len=%d valid=%v", l.Truncated, len(l.Text), utf8.ValidString(l.Text))
 		}
 	})
 
