@@ -47,6 +47,19 @@ func (p Ports) Target(d hearth.Driver, address string) hearth.Target {
 // EUNSUPPORTED error; one that does not answer at all gives the most
 // telling of the drivers' errors (a timeout or a refusal).
 func Identify(ctx context.Context, address string, ports Ports) (*hearth.Identity, error) {
+	return IdentifyWith(ctx, address, ports, nil)
+}
+
+// CredentialsFunc returns the credentials to try on a machine of family f;
+// zero credentials mean the family's defaults.
+type CredentialsFunc func(f hearth.Family) hearth.Credentials
+
+// IdentifyWith is Identify giving each driver the credentials creds
+// returns for its family, for the families whose identification logs in
+// (Braiins OS's gRPC API, an Antminer's web CGI): a fleet whose operator
+// changed the factory password is identified in full. A nil creds means
+// the defaults everywhere.
+func IdentifyWith(ctx context.Context, address string, ports Ports, creds CredentialsFunc) (*hearth.Identity, error) {
 	drivers := All()
 	type result struct {
 		id  *hearth.Identity
@@ -56,7 +69,11 @@ func Identify(ctx context.Context, address string, ports Ports) (*hearth.Identit
 	done := make(chan int, len(drivers))
 	for i, d := range drivers {
 		go func() {
-			id, err := d.Identify(ctx, ports.Target(d, address))
+			t := ports.Target(d, address)
+			if creds != nil {
+				t.Credentials = creds(d.Family())
+			}
+			id, err := d.Identify(ctx, t)
 			results[i] = result{id, err}
 			done <- i
 		}()

@@ -58,7 +58,11 @@ type Poller struct {
 	Sink hearth.ReadingSink
 	// Lookup finds the driver for a family; nil means driver.Lookup.
 	Lookup func(hearth.Family) (hearth.Driver, error)
-	Logger *slog.Logger
+	// Credentials, when set, supplies each miner's stored credentials for
+	// its polls (miner over site over family); nil means the family
+	// defaults.
+	Credentials hearth.CredentialService
+	Logger      *slog.Logger
 	// Now is the clock, replaceable in tests.
 	Now func() time.Time
 
@@ -70,6 +74,8 @@ type Poller struct {
 
 	statsMu sync.Mutex
 	stats   Stats
+
+	creds credentialCache
 }
 
 // Stats counts what the poller has done since it started.
@@ -180,6 +186,7 @@ func (p *Poller) Remove(id string) {
 		heap.Remove(&p.queue, e.index)
 	}
 	delete(p.entries, id)
+	p.forgetCredentials(id)
 }
 
 // Len returns the number of miners being polled.
@@ -446,7 +453,11 @@ func (p *Poller) poll(ctx context.Context, m *hearth.Miner, start time.Time) (*h
 	}
 	ctx, cancel := context.WithTimeout(ctx, p.timeout())
 	defer cancel()
-	r, err := d.Poll(ctx, hearth.TargetOf(m))
+	t := hearth.TargetOf(m)
+	if t.Credentials, err = p.credentials(ctx, m, start); err != nil {
+		return nil, fmt.Errorf("poll %s: %w", m.ID, err)
+	}
+	r, err := d.Poll(ctx, t)
 	if err != nil {
 		// Only the poll's own deadline is a timeout; a parent cancelled
 		// because hearth is stopping is not the miner's fault.

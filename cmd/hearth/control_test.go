@@ -2,12 +2,14 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/sim"
 )
 
 // doVerb runs 'hearth miners do' and returns its per-miner results.
@@ -238,4 +240,41 @@ func TestLuxOSThroughHearth(t *testing.T) {
 		m := showMiner(t, d, "sim-00000")
 		return m.Latest != nil && m.Latest.HashRate > 0 && m.Latest.Power > 0 && m.Latest.Power <= 2600
 	})
+}
+
+// Stored credentials reach polls and identification too: Braiins OS needs
+// a login for every read, so a wrong fleet-wide password takes its miners
+// offline with an auth error and keeps a new one from being identified;
+// removing it brings both back.
+func TestCredentialsReachPollsAndIdentification(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--miners", "2", "--models", sim.ModelS21BOS, "--poll-interval", "1s")
+	c := []string{"--server", d.URL, "--token", d.Token}
+	for _, m := range listMiners(t, d).Miners {
+		if m.Family != hearth.FamilyBraiins {
+			t.Fatalf("%s is %s, want braiins", m.ID, m.Family)
+		}
+	}
+	miner := showMiner(t, d, "sim-00000")
+	if _, errOut, code := runCLI(t, append([]string{"miners", "remove", "sim-00001"}, c...)...); code != 0 {
+		t.Fatalf("remove: %s", errOut)
+	}
+	if _, errOut, code := runCLI(t, append([]string{"credentials", "set", "--family", "braiins", "--user", "root", "--password", "wrong"}, c...)...); code != 0 {
+		t.Fatalf("set: %s", errOut)
+	}
+	eventually(t, "polls fail to log in", func() bool {
+		st := showMiner(t, d, miner.ID).Status
+		return st.State == "offline" && st.ErrorCode == hearth.EAUTH
+	})
+	add := append([]string{"miners", "add", "127.1.0.2", "--port", fmt.Sprint(miner.Port), "--api-port", fmt.Sprint(miner.APIPort)}, c...)
+	if _, errOut, code := runCLI(t, add...); code == 0 || !strings.Contains(strings.ToLower(errOut), "auth") && !strings.Contains(errOut, "password") && !strings.Contains(errOut, "credentials") {
+		t.Errorf("add with a wrong stored password: exit %d: %s", code, errOut)
+	}
+	if _, errOut, code := runCLI(t, append([]string{"credentials", "remove", "--family", "braiins"}, c...)...); code != 0 {
+		t.Fatalf("remove credential: %s", errOut)
+	}
+	eventually(t, "polls log in again", func() bool { return showMiner(t, d, miner.ID).Status.State == "online" })
+	if out, errOut, code := runCLI(t, append(add, "--json")...); code != 0 || !strings.Contains(out, `"braiins"`) {
+		t.Errorf("add after removing the credential: exit %d: %s %s", code, out, errOut)
+	}
 }

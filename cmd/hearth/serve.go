@@ -153,11 +153,17 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
 	}
+	box, err := secret.LoadBox(cfg.data)
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	s.credentials = sqlite.NewCredentialService(s.db, box)
 	s.poller = &poller.Poller{
 		Interval:    cfg.pollInterval,
 		Timeout:     cfg.pollTimeout,
 		Concurrency: cfg.pollConcurrency,
 		Sink:        s.metrics,
+		Credentials: s.credentials,
 		Logger:      s.logger,
 	}
 	if _, err := s.poller.Load(ctx, s.miners); err != nil {
@@ -169,11 +175,6 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
 
-	box, err := secret.LoadBox(cfg.data)
-	if err != nil {
-		return nil, fmt.Errorf("secret key: %w", err)
-	}
-	s.credentials = sqlite.NewCredentialService(s.db, box)
 	s.audit = sqlite.NewAuditService(s.db)
 	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	s.http = &hearthhttp.Server{
@@ -186,11 +187,11 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		},
 		Logs:              actions.FetchLogs,
 		AuditService:      s.audit,
-		CredentialService: s.credentials,
+		CredentialService: &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
 		MinerService:      s.inventory,
 		StatusService:     s.poller,
 		TokenService:      s.tokens,
-		Identify:          identifyAt,
+		Identify:          identifyAt(s.credentials),
 		PrometheusAPI:     s.metrics.PrometheusAPI(),
 		MetricsHandler:    s.metrics.ExpositionHandler(),
 		Logger:            s.logger,
@@ -203,17 +204,25 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	return s, nil
 }
 
-// identifyAt adapts driver.Identify to the API's add-miner form, where the
-// user gives at most a management port, a web port and a second API's
-// port. A custom management
-// port that is not the RPC standard is tried on both kinds of driver,
-// because for HTTP-only families (AxeOS) it is the web port.
-func identifyAt(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
-	ports := driver.Ports{RPC: port, HTTP: webPort, API: apiPort}
-	if webPort == 0 && port != 0 && port != driver.StandardRPCPort {
-		ports.HTTP = port
+// identifyAt adapts driver.IdentifyWith to the API's add-miner form, where
+// the user gives at most a management port, a web port and a second API's
+// port. A custom management port that is not the RPC standard is tried on
+// both kinds of driver, because for HTTP-only families (AxeOS) it is the
+// web port. Each family is tried with its fleet-wide stored credentials.
+func identifyAt(creds hearth.CredentialService) func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
+	return func(ctx context.Context, address string, port, webPort, apiPort int) (*hearth.Identity, error) {
+		ports := driver.Ports{RPC: port, HTTP: webPort, API: apiPort}
+		if webPort == 0 && port != 0 && port != driver.StandardRPCPort {
+			ports.HTTP = port
+		}
+		return driver.IdentifyWith(ctx, address, ports, func(f hearth.Family) hearth.Credentials {
+			c, err := creds.Resolve(ctx, &hearth.Miner{Address: address, Family: f})
+			if err != nil {
+				return hearth.Credentials{} // the store failing leaves the defaults to try
+			}
+			return c
+		})
 	}
-	return driver.Identify(ctx, address, ports)
 }
 
 // run polls and serves until ctx ends, then stops in order: the API first
