@@ -36,7 +36,7 @@ func (f *simFlags) register(fs interface {
 }, defaultMiners int) {
 	fs.IntVar(&f.miners, "miners", defaultMiners, "number of simulated miners")
 	fs.Int64Var(&f.seed, "seed", 1, "random seed: the same seed gives the same fleet")
-	fs.StringVar(&f.models, "models", "", "only these models, comma-separated: "+strings.Join(modelNames(), ", "))
+	fs.StringVar(&f.models, "models", "", "only these models, comma-separated, or \"all\" for every model in equal parts (every firmware family): "+strings.Join(modelNames(), ", "))
 	fs.StringVar(&f.mix, "mix", "", "model weights, e.g. s21=50,bitaxe-gamma=50 (default: a farm mix)")
 	fs.StringVar(&f.faults, "faults", "", "faults to inject, INDEX:FAULT[@DELAY],... (see below)")
 	fs.IntVar(&f.rpcPort, "rpc-port", sim.DefaultRPCPort, "TCP port of the miners' RPC API")
@@ -62,7 +62,13 @@ func (f *simFlags) start(stderr io.Writer) (*sim.Sim, error) {
 		Miners: f.miners, Seed: f.seed, RPCPort: f.rpcPort, HTTPPort: f.httpPort,
 		WhatsminerV3Port: f.v3Port, GRPCPort: f.grpcPort, Ambient: f.ambient,
 	}
-	if f.models != "" {
+	switch {
+	case f.models == "all":
+		cfg.Mix = map[string]float64{}
+		for _, name := range modelNames() {
+			cfg.Mix[name] = 1
+		}
+	case f.models != "":
 		cfg.Models = strings.Split(f.models, ",")
 	}
 	if f.mix != "" {
