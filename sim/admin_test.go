@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 func adminDo(t *testing.T, h http.Handler, method, path, body string) (int, string) {
@@ -21,7 +22,7 @@ func adminDo(t *testing.T, h http.Handler, method, path, body string) (int, stri
 }
 
 func TestAdminHandler(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 10, Seed: 3, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
+	s := simtest.Start(t, sim.Config{Miners: 10, Seed: 3, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
 	h := s.AdminHandler()
 	ant := findModel(t, s, sim.ModelS21)
 	axe := findModel(t, s, sim.ModelBitaxeGamma)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // avalonFixture reads a captured Avalon reply from the driver's testdata.
@@ -34,13 +35,13 @@ func avalonFixture(t *testing.T, name string) map[string]any {
 }
 
 // startAvalons starts one A1466 (miner 0) and one Nano 3 (miner 1).
-func startAvalons(t *testing.T, clock *fakeClock) (*sim.Sim, sim.MinerInfo, sim.MinerInfo) {
+func startAvalons(t *testing.T, clock *simtest.Clock) (*sim.Sim, sim.MinerInfo, sim.MinerInfo) {
 	t.Helper()
 	cfg := sim.Config{Miners: 2, Seed: 3, Models: []string{sim.ModelAvalonA1466, sim.ModelAvalonNano3}, RebootTime: time.Second}
 	if clock != nil {
 		cfg.Now = clock.Now
 	}
-	s := startSim(t, cfg)
+	s := simtest.Start(t, cfg)
 	a := findModel(t, s, sim.ModelAvalonA1466)
 	n := findModel(t, s, sim.ModelAvalonNano3)
 	return s, a, n
@@ -200,7 +201,7 @@ func wantStatus(t *testing.T, rec map[string]any, letter string, code int, msg s
 }
 
 func TestAvalonAscsetReplies(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	s, a1466, nano := startAvalons(t, clock)
 	when := strconv.FormatInt(clock.Now().Unix()+5, 10)
 
@@ -298,7 +299,7 @@ func TestAvalonAscsetReplies(t *testing.T) {
 }
 
 func TestAvalonRestart(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	s, _, nano := startAvalons(t, clock)
 	raw := rpcRaw(t, nano.Address, nano.Port, `{"command":"restart"}`)
 	if string(raw) != "{\"STATUS\":\"RESTART\",\"id\":1}\x00" {
@@ -320,7 +321,7 @@ func TestAvalonRestart(t *testing.T) {
 }
 
 func TestAvalonSetPool(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	s, _, nano := startAvalons(t, clock)
 	setpool := func(param string) map[string]any {
 		raw := rpcRaw(t, nano.Address, nano.Port, `{"command":"setpool","parameter":"`+param+`"}`)
@@ -351,7 +352,7 @@ func TestAvalonSetPool(t *testing.T) {
 }
 
 func TestAvalonWorkLevelLowersPowerAndRate(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	_, _, nano := startAvalons(t, clock)
 	read := func() (ghs, watts float64) {
 		dev := section(t, rpcJSON(t, nano.Address, nano.Port, "estats"), "STATS", 0)
@@ -440,7 +441,7 @@ func TestAvalonModelsNotInDefaultMix(t *testing.T) {
 			t.Errorf("model %s named %q", m.Short, m.Name)
 		}
 	}
-	s := startSim(t, sim.Config{Miners: 1, Seed: 1, Models: []string{sim.ModelAvalonNano3}})
+	s := simtest.Start(t, sim.Config{Miners: 1, Seed: 1, Models: []string{sim.ModelAvalonNano3}})
 	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}); err == nil {
 		t.Error("a dead board accepted on a one-board Nano 3")
 	}

@@ -8,12 +8,13 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // BenchmarkServeStats measures one CGMiner RPC round trip, client included:
 // dial a miner's address, send stats, read the reply to EOF.
 func BenchmarkServeStats(b *testing.B) {
-	s := startSim(b, sim.Config{Miners: 2000, Seed: 1, Models: []string{sim.ModelS21XPHyd}})
+	s := simtest.Start(b, sim.Config{Miners: 2000, Seed: 1, Models: []string{sim.ModelS21XPHyd}})
 	miners := s.Miners()
 	buf := make([]byte, 0, 8192)
 	b.ReportAllocs()
@@ -50,7 +51,7 @@ func BenchmarkServeStats(b *testing.B) {
 // BenchmarkServeAxeOSInfo measures one AxeOS /api/system/info request on a
 // fresh connection, client included.
 func BenchmarkServeAxeOSInfo(b *testing.B) {
-	s := startSim(b, sim.Config{Miners: 2000, Seed: 1, Models: []string{sim.ModelBitaxeGamma}})
+	s := simtest.Start(b, sim.Config{Miners: 2000, Seed: 1, Models: []string{sim.ModelBitaxeGamma}})
 	miners := s.Miners()
 	b.ReportAllocs()
 	b.ResetTimer()

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -17,14 +16,15 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // bosSim starts a fleet of Braiins OS miners on a fake clock and returns
 // one S19j Pro on 24.09 and one S21 on 25.07.
-func bosSim(t *testing.T, faults ...sim.Fault) (s *sim.Sim, s19, s21 sim.MinerInfo, clock *fakeClock) {
+func bosSim(t *testing.T, faults ...sim.Fault) (s *sim.Sim, s19, s21 sim.MinerInfo, clock *simtest.Clock) {
 	t.Helper()
-	clock = newFakeClock()
-	s = startSim(t, sim.Config{Miners: 8, Seed: 7, Models: []string{sim.ModelS19jProBOS, sim.ModelS21BOS},
+	clock = simtest.NewClock(testStart)
+	s = simtest.Start(t, sim.Config{Miners: 8, Seed: 7, Models: []string{sim.ModelS19jProBOS, sim.ModelS21BOS},
 		Now: clock.Now, Faults: faults, RebootTime: 5 * time.Second})
 	found := 0
 	for _, mi := range s.Miners() {
@@ -43,19 +43,6 @@ func bosSim(t *testing.T, faults ...sim.Fault) (s *sim.Sim, s19, s21 sim.MinerIn
 	return s, s19, s21, clock
 }
 
-func knownModel(t *testing.T, short string) sim.Model {
-	t.Helper()
-	for _, m := range sim.KnownModels() {
-		if m.Short == short {
-			return m
-		}
-	}
-	t.Fatalf("no model %s", short)
-	return sim.Model{}
-}
-
-func near(got, want, tol float64) bool { return math.Abs(got-want) <= tol*math.Abs(want) }
-
 func wantCode(t *testing.T, what string, err error, code codes.Code) {
 	t.Helper()
 	if status.Code(err) != code {
@@ -68,7 +55,7 @@ func TestBraiinsModelsNotInDefaultMix(t *testing.T) {
 		if w := sim.DefaultMix()[short]; w != 0 {
 			t.Errorf("%s default weight %v, want 0", short, w)
 		}
-		if m := knownModel(t, short); m.Family != hearth.FamilyBraiins {
+		if m := simtest.Model(t, short); m.Family != hearth.FamilyBraiins {
 			t.Errorf("%s family %q", short, m.Family)
 		}
 	}
@@ -146,7 +133,7 @@ func TestBraiinsGRPCReads(t *testing.T) {
 		{s19, "Antminer S19J Pro", "2024-09-23-0-26ba61b9-24.09-plus", 126, 545},
 		{s21, "Antminer S21", "2025-08-06-0-3881c51d-25.07-plus", 108, 490},
 	} {
-		model := knownModel(t, tc.mi.ModelShort)
+		model := simtest.Model(t, tc.mi.ModelShort)
 		c := dialBOS(t, tc.mi)
 		c.login()
 
@@ -170,17 +157,17 @@ func TestBraiinsGRPCReads(t *testing.T) {
 
 		st := c.must(bosStats, nil)
 		rate := st.path(2, 1, 1).dbl(1) // miner_stats.real_hashrate.last_5s
-		if !near(rate, model.HashRate/1e9, 0.05) {
+		if !simtest.Within(rate, model.HashRate/1e9, 0.05) {
 			t.Errorf("%s last_5s %v GH/s, want about %v", tc.mi.ModelShort, rate, model.HashRate/1e9)
 		}
-		if nominal := st.path(2, 2).dbl(1); !near(nominal, model.HashRate/1e9, 1e-9) {
+		if nominal := st.path(2, 2).dbl(1); !simtest.Within(nominal, model.HashRate/1e9, 1e-9) {
 			t.Errorf("nominal_hashrate %v", nominal)
 		}
 		watt := float64(st.path(3, 1).uint(1))
-		if !near(watt, model.Power, 0.05) {
+		if !simtest.Within(watt, model.Power, 0.05) {
 			t.Errorf("%s approximated_consumption %v W, want about %v", tc.mi.ModelShort, watt, model.Power)
 		}
-		if eff := st.path(3, 2).dbl(1); !near(eff, watt/(rate/1000), 0.01) {
+		if eff := st.path(3, 2).dbl(1); !simtest.Within(eff, watt/(rate/1000), 0.01) {
 			t.Errorf("efficiency %v J/TH, want %v", eff, watt/(rate/1000))
 		}
 		pool := st.msg(1)
@@ -207,7 +194,7 @@ func TestBraiinsGRPCReads(t *testing.T) {
 			}
 			sum += b.path(8, 1, 1).dbl(1)
 		}
-		if !near(sum, rate, 1e-6) {
+		if !simtest.Within(sum, rate, 1e-6) {
 			t.Errorf("boards add up to %v GH/s, miner says %v", sum, rate)
 		}
 
@@ -247,7 +234,7 @@ func TestBraiinsGRPCReads(t *testing.T) {
 
 func TestBraiinsGRPCWrites(t *testing.T) {
 	s, s19, _, clock := bosSim(t)
-	model := knownModel(t, s19.ModelShort)
+	model := simtest.Model(t, s19.ModelShort)
 	c := dialBOS(t, s19)
 	c.login()
 
@@ -264,10 +251,10 @@ func TestBraiinsGRPCWrites(t *testing.T) {
 	}
 	clock.Advance(10 * time.Second)
 	st := c.must(bosStats, nil)
-	if watt := float64(st.path(3, 1).uint(1)); !near(watt, 2500, 0.05) {
+	if watt := float64(st.path(3, 1).uint(1)); !simtest.Within(watt, 2500, 0.05) {
 		t.Errorf("power %v W at a 2500 W target", watt)
 	}
-	if rate := st.path(2, 1, 1).dbl(1); !near(rate, model.HashRate/1e9*2500/model.Power, 0.05) {
+	if rate := st.path(2, 1, 1).dbl(1); !simtest.Within(rate, model.HashRate/1e9*2500/model.Power, 0.05) {
 		t.Errorf("hash rate %v GH/s at a 2500 W target", rate)
 	}
 	if got := c.must(bosTunerState, nil).path(2, 2).uint(1); got != 2500 {
@@ -410,9 +397,9 @@ func TestBraiinsRPC(t *testing.T) {
 		t.Errorf("VERSION %v", v)
 	}
 
-	model := knownModel(t, s21.ModelShort)
+	model := simtest.Model(t, s21.ModelShort)
 	sum := section(t, rpcJSON(t, s21.Address, s21.Port, "summary"), "SUMMARY", 0)
-	if mhs := num(t, sum, "MHS 1m"); !near(mhs, model.HashRate/1e6, 0.05) {
+	if mhs := num(t, sum, "MHS 1m"); !simtest.Within(mhs, model.HashRate/1e6, 0.05) {
 		t.Errorf("MHS 1m %v, want about %v", mhs, model.HashRate/1e6)
 	}
 	dd := rpcJSON(t, s21.Address, s21.Port, "devdetails")
@@ -495,14 +482,14 @@ func TestBraiinsREST(t *testing.T) {
 		t.Errorf("details %v", d)
 	}
 
-	model := knownModel(t, s21.ModelShort)
+	model := simtest.Model(t, s21.ModelShort)
 	_, stats := restCall(t, s21, "GET", "/miner/stats", tok, nil)
 	st := stats.(map[string]any)
 	ghs, _ := st["miner_stats"].(map[string]any)["real_hashrate"].(map[string]any)["last_5s"].(map[string]any)["gigahash_per_second"].(json.Number).Float64()
 	watt, _ := st["power_stats"].(map[string]any)["approximated_consumption"].(map[string]any)["watt"].(json.Number).Float64()
 	acc, _ := st["pool_stats"].(map[string]any)["accepted_shares"].(json.Number).Float64()
 	lst := st["pool_stats"].(map[string]any)["last_share_time"].(map[string]any)
-	if !near(ghs, model.HashRate/1e9, 0.05) || !near(watt, model.Power, 0.05) || acc <= 0 || lst["seconds"] == nil || lst["nanos"] == nil {
+	if !simtest.Within(ghs, model.HashRate/1e9, 0.05) || !simtest.Within(watt, model.Power, 0.05) || acc <= 0 || lst["seconds"] == nil || lst["nanos"] == nil {
 		t.Errorf("stats %v", st)
 	}
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // webDo sends one request to a miner's web port, with body when it is not
@@ -74,7 +75,7 @@ func antOK(t testing.TB, mi sim.MinerInfo, method, path, body string) map[string
 }
 
 func TestAntminerSetPoolsShowsInConfAndRPC(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 3, Seed: 11, Models: []string{sim.ModelS21}})
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 11, Models: []string{sim.ModelS21}})
 	mi := s.Miners()[1]
 
 	conf := antOK(t, mi, "GET", "/cgi-bin/get_miner_conf.cgi", "")
@@ -135,7 +136,7 @@ func TestAntminerSetPoolsShowsInConfAndRPC(t *testing.T) {
 }
 
 func TestAntminerSetMinerConfRejectsBadBodies(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 1, Seed: 11, Models: []string{sim.ModelS21}})
+	s := simtest.Start(t, sim.Config{Miners: 1, Seed: 11, Models: []string{sim.ModelS21}})
 	mi := s.Miners()[0]
 	before := s.Settings(0)
 	for _, body := range []string{
@@ -157,8 +158,8 @@ func TestAntminerSetMinerConfRejectsBadBodies(t *testing.T) {
 }
 
 func TestAntminerSleepAndLowPower(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 2, Seed: 12, Models: []string{sim.ModelS19jPro}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 2, Seed: 12, Models: []string{sim.ModelS19jPro}, Now: clock.Now})
 	mi := s.Miners()[0]
 	normal := num(t, section(t, rpcJSON(t, mi.Address, mi.Port, "summary"), "SUMMARY", 0), "GHS 5s")
 	stats := section(t, rpcJSON(t, mi.Address, mi.Port, "stats"), "STATS", 1)
@@ -210,7 +211,7 @@ func TestAntminerSleepAndLowPower(t *testing.T) {
 }
 
 func TestAntminerBlink(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 1, Seed: 13, Models: []string{sim.ModelS21XP}})
+	s := simtest.Start(t, sim.Config{Miners: 1, Seed: 13, Models: []string{sim.ModelS21XP}})
 	mi := s.Miners()[0]
 	if st := antOK(t, mi, "GET", "/cgi-bin/get_blink_status.cgi", ""); st["blink"] != false {
 		t.Fatalf("blink status at start %v", st)
@@ -233,7 +234,7 @@ func TestAntminerBlink(t *testing.T) {
 }
 
 func TestAntminerControlNeedsCredentials(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 1, Seed: 14, Models: []string{sim.ModelS21}})
+	s := simtest.Start(t, sim.Config{Miners: 1, Seed: 14, Models: []string{sim.ModelS21}})
 	mi := s.Miners()[0]
 	for _, path := range []string{"/cgi-bin/set_miner_conf.cgi", "/cgi-bin/blink.cgi", "/cgi-bin/reboot.cgi", "/cgi-bin/get_miner_conf.cgi"} {
 		status, challenge, _ := webDo(t, mi, "POST", path, `{"miner-mode":1,"blink":"true"}`, "")
@@ -250,8 +251,8 @@ func TestAntminerControlNeedsCredentials(t *testing.T) {
 }
 
 func TestAntminerReboot(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 2, Seed: 15, Models: []string{sim.ModelS21}, Now: clock.Now, RebootTime: 5 * time.Second})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 2, Seed: 15, Models: []string{sim.ModelS21}, Now: clock.Now, RebootTime: 5 * time.Second})
 	mi := s.Miners()[0]
 	before := num(t, section(t, rpcJSON(t, mi.Address, mi.Port, "summary"), "SUMMARY", 0), "Elapsed")
 	if before < 3600 {
@@ -288,12 +289,12 @@ func TestAntminerReboot(t *testing.T) {
 }
 
 // axeFleet starts four Bitaxes: 0 and 2 run v2.9.0, 1 and 3 v2.14.0.
-func axeFleet(t *testing.T, clock *fakeClock) *sim.Sim {
+func axeFleet(t *testing.T, clock *simtest.Clock) *sim.Sim {
 	cfg := sim.Config{Miners: 4, Seed: 16, Models: []string{sim.ModelBitaxeGamma}, RebootTime: 5 * time.Second}
 	if clock != nil {
 		cfg.Now = clock.Now
 	}
-	return startSim(t, cfg)
+	return simtest.Start(t, cfg)
 }
 
 func TestAxeOSVersionsAndRoutes(t *testing.T) {
@@ -332,7 +333,7 @@ func TestAxeOSVersionsAndRoutes(t *testing.T) {
 }
 
 func TestAxeOSIdentifyToggles(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	s := axeFleet(t, clock)
 	mi := s.Miners()[3]
 	status, _, body := webDo(t, mi, "POST", "/api/system/identify", "", "")
@@ -433,7 +434,7 @@ func TestAxeOSPatchSettings(t *testing.T) {
 }
 
 func TestAxeOSRestart(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	s := axeFleet(t, clock)
 	for i, want := range []string{"System will restart shortly.", `{"message":"System will restart shortly."}`} {
 		mi := s.Miners()[i]
@@ -466,7 +467,7 @@ func TestAxeOSRestart(t *testing.T) {
 // TestUnwrittenMinersKeepDefaults checks the ground truth of a miner
 // nobody wrote to matches what it reports.
 func TestUnwrittenMinersKeepDefaults(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 6, Seed: 17, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
+	s := simtest.Start(t, sim.Config{Miners: 6, Seed: 17, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
 	for _, mi := range s.Miners() {
 		st := s.Settings(mi.Index)
 		if st.Reboots != 0 || st.Locate || st.Paused || st.Mode != sim.ModeNormal || len(st.Pools) == 0 {

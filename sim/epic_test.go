@@ -13,13 +13,14 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // epicSim starts a fleet of ePIC S19j Pros on a fake clock.
-func epicSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *fakeClock) {
+func epicSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *simtest.Clock) {
 	t.Helper()
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 3, Seed: 41, Models: []string{sim.ModelS19jProEPIC}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 41, Models: []string{sim.ModelS19jProEPIC}, Now: clock.Now})
 	return s, s.Miners()[0], clock
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 func TestParseFaults(t *testing.T) {
@@ -123,13 +124,13 @@ func TestFaultMustFitModel(t *testing.T) {
 // twins starts two simulators with the same seed and clock, the second
 // with faults, so that a fault's effect can be measured against the very
 // same miner in health.
-func twins(t *testing.T, models []string, faults ...sim.Fault) (healthy, faulty *sim.Sim, clock *fakeClock) {
+func twins(t *testing.T, models []string, faults ...sim.Fault) (healthy, faulty *sim.Sim, clock *simtest.Clock) {
 	t.Helper()
-	clock = newFakeClock()
+	clock = simtest.NewClock(testStart)
 	cfg := sim.Config{Miners: 4, Seed: 99, Models: models, Now: clock.Now}
-	healthy = startSim(t, cfg)
+	healthy = simtest.Start(t, cfg)
 	cfg.Faults = faults
-	faulty = startSim(t, cfg)
+	faulty = simtest.Start(t, cfg)
 	return healthy, faulty, clock
 }
 
@@ -156,8 +157,8 @@ func hottestChip(t *testing.T, d map[string]any) int {
 }
 
 func TestFaultOffline(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 10, Seed: 4, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 10, Seed: 4, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}, Now: clock.Now})
 	ant := findModel(t, s, sim.ModelS21)
 	axe := findModel(t, s, sim.ModelBitaxeGamma)
 	for _, f := range []sim.Fault{{Index: ant.Index, Kind: sim.FaultOffline, Delay: time.Minute}, {Index: axe.Index, Kind: sim.FaultOffline, Delay: time.Minute}} {
@@ -222,7 +223,7 @@ func TestFaultLowHashrate(t *testing.T) {
 
 // shareWindow reads accepted and rejected shares of every miner, advances
 // the clock by window and reads again.
-func shareWindow(t *testing.T, s *sim.Sim, clock *fakeClock, window time.Duration) (dAcc, dRej []float64) {
+func shareWindow(t *testing.T, s *sim.Sim, clock *simtest.Clock, window time.Duration) (dAcc, dRej []float64) {
 	t.Helper()
 	read := func() (acc, rej []float64) {
 		for _, mi := range s.Miners() {
@@ -249,8 +250,8 @@ func shareWindow(t *testing.T, s *sim.Sim, clock *fakeClock, window time.Duratio
 }
 
 func TestHealthyRejectRatioOverAnyWindow(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 120, Seed: 8, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 120, Seed: 8, Now: clock.Now})
 	for w := 0; w < 4; w++ {
 		clock.Advance(time.Duration(w*37+5) * time.Second)
 		dAcc, dRej := shareWindow(t, s, clock, 30*time.Second)
@@ -266,8 +267,8 @@ func TestHealthyRejectRatioOverAnyWindow(t *testing.T) {
 }
 
 func TestFaultHighReject(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 6, Seed: 8, Now: clock.Now, Models: []string{sim.ModelS19jPro, sim.ModelBitaxeGamma}})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 6, Seed: 8, Now: clock.Now, Models: []string{sim.ModelS19jPro, sim.ModelBitaxeGamma}})
 	for i := 0; i < 6; i++ {
 		if err := s.SetFault(sim.Fault{Index: i, Kind: sim.FaultHighReject}); err != nil {
 			t.Fatal(err)
@@ -282,8 +283,8 @@ func TestFaultHighReject(t *testing.T) {
 }
 
 func TestShareCountersStayMonotonic(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 2, Seed: 6, Models: []string{sim.ModelS21}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 2, Seed: 6, Models: []string{sim.ModelS21}, Now: clock.Now})
 	mi := s.Miners()[0]
 	var lastAcc, lastRej float64
 	step := func(what string) {
@@ -312,7 +313,7 @@ func TestShareCountersStayMonotonic(t *testing.T) {
 // first Bitaxe the fault.
 func faultyPair(t *testing.T, kind sim.FaultKind) (s *sim.Sim, ant, axe sim.MinerInfo) {
 	t.Helper()
-	s = startSim(t, sim.Config{Miners: 6, Seed: 1, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
+	s = simtest.Start(t, sim.Config{Miners: 6, Seed: 1, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
 	ant, axe = findModel(t, s, sim.ModelS21), findModel(t, s, sim.ModelBitaxeGamma)
 	for _, mi := range []sim.MinerInfo{ant, axe} {
 		if err := s.SetFault(sim.Fault{Index: mi.Index, Kind: kind}); err != nil {

@@ -12,49 +12,15 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
 )
 
-// fakeClock is a settable clock for Config.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{now: time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
-// startSim builds and starts a simulator on free ports and closes it when
-// the test ends.
-func startSim(t testing.TB, cfg sim.Config) *sim.Sim {
-	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatalf("Start: %v", err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// testStart is where the simulator tests' clocks start: a fixed instant,
+// so that what a test sees does not depend on the day it runs.
+var testStart = time.Date(2026, 1, 15, 12, 0, 0, 0, time.UTC)
 
 // rpcRaw sends one request to a miner's RPC port and returns every byte
 // the server sent before closing.

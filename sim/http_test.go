@@ -12,11 +12,12 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 func bitaxeSim(t *testing.T, faults ...sim.Fault) (*sim.Sim, sim.MinerInfo) {
 	t.Helper()
-	s := startSim(t, sim.Config{Miners: 4, Seed: 11, Models: []string{sim.ModelBitaxeGamma}, Now: newFakeClock().Now, Faults: faults})
+	s := simtest.Start(t, sim.Config{Miners: 4, Seed: 11, Models: []string{sim.ModelBitaxeGamma}, Now: simtest.NewClock(testStart).Now, Faults: faults})
 	return s, s.Miners()[0]
 }
 
@@ -124,8 +125,8 @@ func TestAxeOSWireFormat(t *testing.T) {
 }
 
 func TestAntminerWebDigest(t *testing.T) {
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 3, Seed: 5, Models: []string{sim.ModelS19jPro}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 5, Models: []string{sim.ModelS19jPro}, Now: clock.Now})
 	mi := s.Miners()[2]
 
 	resp, body := httpGet(t, mi, "/", nil)
@@ -198,7 +199,7 @@ func TestAntminerWebDigest(t *testing.T) {
 }
 
 func TestHTTPDispatchByDestination(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 6, Seed: 2, Models: []string{sim.ModelBitaxeGamma}})
+	s := simtest.Start(t, sim.Config{Miners: 6, Seed: 2, Models: []string{sim.ModelBitaxeGamma}})
 	for _, mi := range s.Miners() {
 		if got := str(t, axeOSInfo(t, mi), "hostname"); got != mi.Name {
 			t.Errorf("%s answered as %q", mi.Address, got)

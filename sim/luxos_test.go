@@ -8,13 +8,14 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // luxSim starts a fleet of LuxOS S21s on a fake clock.
-func luxSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *fakeClock) {
+func luxSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *simtest.Clock) {
 	t.Helper()
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 4, Seed: 21, Models: []string{sim.ModelS21LuxOS}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 4, Seed: 21, Models: []string{sim.ModelS21LuxOS}, Now: clock.Now})
 	return s, s.Miners()[1], clock
 }
 
@@ -53,7 +54,7 @@ func TestLuxOSModelNotInDefaultMix(t *testing.T) {
 	if w := sim.DefaultMix()[sim.ModelS21LuxOS]; w != 0 {
 		t.Errorf("default weight %v, want 0", w)
 	}
-	s := startSim(t, sim.Config{Miners: 200, Seed: 3, Now: newFakeClock().Now})
+	s := simtest.Start(t, sim.Config{Miners: 200, Seed: 3, Now: simtest.NewClock(testStart).Now})
 	for _, mi := range s.Miners() {
 		if mi.Family == hearth.FamilyLuxOS {
 			t.Fatalf("miner %d is LuxOS in the default mix", mi.Index)

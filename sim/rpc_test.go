@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 func antminerSim(t *testing.T) (*sim.Sim, sim.MinerInfo) {
 	t.Helper()
-	s := startSim(t, sim.Config{Miners: 8, Seed: 7, Models: []string{sim.ModelS21}, Now: newFakeClock().Now})
+	s := simtest.Start(t, sim.Config{Miners: 8, Seed: 7, Models: []string{sim.ModelS21}, Now: simtest.NewClock(testStart).Now})
 	return s, s.Miners()[3]
 }
 
@@ -246,7 +247,7 @@ func TestRPCSummaryPoolsDevs(t *testing.T) {
 }
 
 func TestRPCDispatchByDestination(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 300, Seed: 3, Models: []string{sim.ModelS19jPro, sim.ModelS21XPHyd}})
+	s := simtest.Start(t, sim.Config{Miners: 300, Seed: 3, Models: []string{sim.ModelS19jPro, sim.ModelS21XPHyd}})
 	seen := map[string]bool{}
 	for _, i := range []int{0, 1, 2, 253, 254, 299} {
 		mi, _ := s.Miner(i)
@@ -273,7 +274,7 @@ func TestRPCDispatchByDestination(t *testing.T) {
 }
 
 func TestRPCClosesWhatItDoesNotServe(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 20, Seed: 1, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
+	s := simtest.Start(t, sim.Config{Miners: 20, Seed: 1, Models: []string{sim.ModelS21, sim.ModelBitaxeGamma}})
 	bitaxe := findModel(t, s, sim.ModelBitaxeGamma)
 	port := s.RPCPort()
 	for name, addr := range map[string]netip.Addr{

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 func TestAddressPlan(t *testing.T) {
@@ -58,7 +59,7 @@ func TestNewRejectsBadConfig(t *testing.T) {
 }
 
 func TestMinersDescribeTheFleet(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 1000, Seed: 42})
+	s := simtest.Start(t, sim.Config{Miners: 1000, Seed: 42})
 	counts := map[string]int{}
 	names := map[string]bool{}
 	for i, mi := range s.Miners() {
@@ -100,7 +101,7 @@ func TestMinersDescribeTheFleet(t *testing.T) {
 }
 
 func TestModelRestrictionAndMix(t *testing.T) {
-	s := startSim(t, sim.Config{Miners: 50, Seed: 1, Models: []string{sim.ModelBitaxeGamma}})
+	s := simtest.Start(t, sim.Config{Miners: 50, Seed: 1, Models: []string{sim.ModelBitaxeGamma}})
 	for _, mi := range s.Miners() {
 		if mi.ModelShort != sim.ModelBitaxeGamma {
 			t.Fatalf("restricted fleet holds a %s", mi.Model)
@@ -110,7 +111,7 @@ func TestModelRestrictionAndMix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s = startSim(t, sim.Config{Miners: 400, Seed: 1, Mix: mix})
+	s = simtest.Start(t, sim.Config{Miners: 400, Seed: 1, Mix: mix})
 	counts := map[string]int{}
 	for _, mi := range s.Miners() {
 		counts[mi.ModelShort]++
@@ -162,11 +163,11 @@ func FuzzParseMix(f *testing.F) {
 // clock: two simulators with the same seed at the same time say the same
 // bytes, and another seed says something else.
 func TestDeterminism(t *testing.T) {
-	clock := newFakeClock()
+	clock := simtest.NewClock(testStart)
 	cfg := sim.Config{Miners: 30, Seed: 1234, Now: clock.Now, Faults: []sim.Fault{{Index: 4, Kind: sim.FaultHighReject, Delay: 10 * time.Second}}}
-	a, b := startSim(t, cfg), startSim(t, cfg)
+	a, b := simtest.Start(t, cfg), simtest.Start(t, cfg)
 	cfg.Seed = 4321
-	c := startSim(t, cfg)
+	c := simtest.Start(t, cfg)
 	clock.Advance(47 * time.Second)
 
 	differ := 0
@@ -244,7 +245,7 @@ func countFDs(t testing.TB) int {
 // goroutine or timer each.
 func TestIdleFleetCostsNoDescriptors(t *testing.T) {
 	before := countFDs(t)
-	s := startSim(t, sim.Config{Miners: 5000, Seed: 1})
+	s := simtest.Start(t, sim.Config{Miners: 5000, Seed: 1})
 	if after := countFDs(t); after-before > 3 {
 		t.Errorf("an idle fleet of 5,000 uses %d descriptors", after-before)
 	}
@@ -273,7 +274,7 @@ func TestManyMinersConcurrently(t *testing.T) {
 	if testing.Short() {
 		n = 500
 	}
-	s := startSim(t, sim.Config{Miners: n, Seed: 77})
+	s := simtest.Start(t, sim.Config{Miners: n, Seed: 77})
 	miners := s.Miners()
 	var next, failures atomic.Int64
 	var wg sync.WaitGroup

@@ -12,13 +12,14 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // vnishSim starts a fleet of VNish S19j Pros on a fake clock.
-func vnishSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *fakeClock) {
+func vnishSim(t *testing.T) (*sim.Sim, sim.MinerInfo, *simtest.Clock) {
 	t.Helper()
-	clock := newFakeClock()
-	s := startSim(t, sim.Config{Miners: 3, Seed: 31, Models: []string{sim.ModelS19jProVNish}, Now: clock.Now})
+	clock := simtest.NewClock(testStart)
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 31, Models: []string{sim.ModelS19jProVNish}, Now: clock.Now})
 	return s, s.Miners()[0], clock
 }
 

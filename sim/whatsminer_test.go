@@ -14,12 +14,13 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // wmSim starts three miners of model short.
 func wmSim(t *testing.T, short string) (*sim.Sim, sim.MinerInfo) {
 	t.Helper()
-	s := startSim(t, sim.Config{Miners: 3, Seed: 3, Models: []string{short}, RebootTime: 200 * time.Millisecond})
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 3, Models: []string{short}, RebootTime: 200 * time.Millisecond})
 	mi, _ := s.Miner(0)
 	return s, mi
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"net"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -15,44 +16,18 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver/avalon"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
-
-// simClock is a settable clock shared by the simulator and the driver, so
-// that the softoff and softon times the driver schedules and the readings
-// it takes can be compared with the simulator's ground truth exactly.
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *simClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // simAvalon starts a simulator of one Avalon model on a fake clock and
 // returns it with the miner's description and a driver on the same clock.
-func simAvalon(t *testing.T, model string, faults ...sim.Fault) (*sim.Sim, sim.MinerInfo, *avalon.Driver, *simClock) {
+func simAvalon(t *testing.T, model string, faults ...sim.Fault) (*sim.Sim, sim.MinerInfo, *avalon.Driver, *simtest.Clock) {
 	t.Helper()
-	clock := &simClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s, err := sim.New(sim.Config{
+	clock := simtest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := simtest.Start(t, sim.Config{
 		Miners: 1, Seed: 11, Models: []string{model},
 		RebootTime: 2 * time.Second, Now: clock.Now, Faults: faults,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
 	d := avalon.New()
 	d.Clock = clock.Now
 	return s, s.Miners()[0], d, clock
@@ -201,18 +176,6 @@ func checkReading(t *testing.T, r *hearth.Reading, tr truth) {
 	}
 }
 
-// nameplate returns the simulator's nameplate figures of a model.
-func nameplate(t *testing.T, short string) sim.Model {
-	t.Helper()
-	for _, m := range sim.KnownModels() {
-		if m.Short == short {
-			return m
-		}
-	}
-	t.Fatalf("no model %s", short)
-	return sim.Model{}
-}
-
 func TestAgainstSimulator(t *testing.T) {
 	for _, tc := range []struct {
 		short, firmware string
@@ -227,7 +190,7 @@ func TestAgainstSimulator(t *testing.T) {
 	} {
 		t.Run(tc.short, func(t *testing.T) {
 			s, mi, d, clock := simAvalon(t, tc.short)
-			spec := nameplate(t, tc.short)
+			spec := simtest.Model(t, tc.short)
 			ctx := context.Background()
 			target := mi.Target()
 
@@ -363,10 +326,8 @@ func TestAgainstSimulator(t *testing.T) {
 			}
 
 			// The verb the driver does not declare.
-			for _, c := range d.Capabilities() {
-				if c == hearth.CapSetPools {
-					t.Errorf("declares %s", c)
-				}
+			if slices.Contains(d.Capabilities(), hearth.CapSetPools) {
+				t.Errorf("declares %s", hearth.CapSetPools)
 			}
 			pools := s.Settings(0).Pools
 			if err := d.SetPools(ctx, target, []hearth.PoolConfig{{URL: "stratum+tcp://a.example:3333", User: "u"}}); hearth.ErrorCode(err) != hearth.EUNSUPPORTED {

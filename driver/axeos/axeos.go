@@ -57,7 +57,7 @@ type Driver struct {
 // New returns a Driver with an HTTP client tuned for sweeping thousands of
 // miners: no keep-alives, no proxies, no redirects, no compression.
 func New() *Driver {
-	return &Driver{Unsupported: driver.Unsupported{Family: hearth.FamilyAxeOS}, client: newHTTPClient(newTransport())}
+	return &Driver{Unsupported: driver.Unsupported{Family: hearth.FamilyAxeOS}, client: web.NewClient(newTransport())}
 }
 
 // Family returns hearth.FamilyAxeOS.

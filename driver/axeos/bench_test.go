@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // BenchmarkDecodeSystemInfo measures what a sweep spends per reply once the
@@ -62,7 +63,7 @@ func BenchmarkSweep(b *testing.B) {
 		{"keepalive", keepAlive},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
-			d := &Driver{client: newHTTPClient(tc.rt)}
+			d := &Driver{client: web.NewClient(tc.rt)}
 			ctx := context.Background()
 			b.ReportAllocs()
 			for b.Loop() {

@@ -30,7 +30,7 @@ func (d *Driver) FetchLogs(ctx context.Context, t hearth.Target) (*hearth.MinerL
 	req.Header.Set("User-Agent", userAgent)
 	resp, err := d.httpClient().Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("axeos logs %s: %w", hostport, transportError(ctx, pathLogs, err))
+		return nil, fmt.Errorf("axeos logs %s: %w", hostport, web.TransportError(ctx, pathLogs, err))
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {

@@ -3,28 +3,18 @@ package axeos
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver/internal/web"
 )
 
 // userAgent names hearth to the miner; AxeOS ignores it but a network
 // operator reading logs should not have to guess.
 const userAgent = "hearth-axeos"
-
-// maxHeaderBytes caps the response head. AxeOS sends a handful of short
-// headers; a hostile server sending megabytes of them is cut off here.
-const maxHeaderBytes = 32 << 10
 
 // newTransport returns the transport every AxeOS request goes through.
 //
@@ -39,36 +29,15 @@ const maxHeaderBytes = 32 << 10
 // Proxies from the environment are ignored (miners sit on the local
 // network), HTTP/2 is never attempted, and compression is off so that no
 // reply can inflate past MaxReplyBytes behind the driver's back.
+//
+// The transport is the HTTP drivers' shared one (web.NewTransport), which
+// also caps the response head at web.MaxHeaderBytes.
 func newTransport() *http.Transport {
-	return &http.Transport{
-		Proxy: nil,
-		DialContext: (&net.Dialer{
-			// The request context bounds the dial; TCP keep-alive probes
-			// are pointless for a connection that lives one request.
-			KeepAlive: -1,
-		}).DialContext,
-		DisableKeepAlives:      true,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-		ForceAttemptHTTP2:      false,
-		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
-	}
-}
-
-// newHTTPClient returns a client that never follows redirects: AxeOS does
-// not redirect its API, so a redirect means something else answers there,
-// and following it could lead the poller anywhere.
-func newHTTPClient(rt http.RoundTripper) *http.Client {
-	return &http.Client{
-		Transport: rt,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}
+	return web.NewTransport()
 }
 
 // defaultClient serves a zero Driver.
-var defaultClient = newHTTPClient(newTransport())
+var defaultClient = web.NewClient(newTransport())
 
 func (d *Driver) httpClient() *http.Client {
 	if d.client == nil {
@@ -121,64 +90,26 @@ func (d *Driver) get(ctx context.Context, base, path string) (*reply, error) {
 // not nil, a JSON body, and returns the body of a 200 answer under the same
 // rules as get.
 func (d *Driver) request(ctx context.Context, method, base, path string, body []byte) (*reply, error) {
-	// The trace hooks run on the transport's goroutines; they record
-	// offsets from start atomically so that reading them is race-free
-	// whatever order the write and the response complete in.
-	start := time.Now()
-	var wrote, firstByte atomic.Int64
-	trace := &httptrace.ClientTrace{
-		WroteRequest: func(httptrace.WroteRequestInfo) {
-			wrote.Store(int64(time.Since(start)))
-		},
-		GotFirstResponseByte: func() {
-			firstByte.Store(int64(time.Since(start)))
-		},
-	}
-	var payload io.Reader
-	if body != nil {
-		payload = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, base+path, payload)
+	traced, latency := web.TraceLatency(ctx)
+	req, err := web.NewRequest(traced, method, base, path, body, "application/json", userAgent)
 	if err != nil {
-		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
+		return nil, err
 	}
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("User-Agent", userAgent)
-
 	resp, err := d.httpClient().Do(req)
 	if err != nil {
-		return nil, transportError(ctx, path, err)
+		return nil, web.TransportError(ctx, path, err)
 	}
 	defer resp.Body.Close()
 
 	if resp.StatusCode != http.StatusOK {
 		return nil, statusFailure(path, resp)
 	}
-	if resp.ContentLength > MaxReplyBytes {
-		return nil, hearth.Errorf(hearth.ETOOLARGE, "Miner's reply to %s is %d bytes, more than the %d accepted.", path, resp.ContentLength, MaxReplyBytes)
-	}
-
 	buf := getBuffer()
-	if resp.ContentLength > 0 {
-		buf.Grow(int(resp.ContentLength) + bytes.MinRead)
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(resp.Body, MaxReplyBytes+1)); err != nil {
+	if err := web.ReadBody(ctx, resp, path, MaxReplyBytes, buf); err != nil {
 		putBuffer(buf)
-		return nil, transportError(ctx, path, err)
+		return nil, err
 	}
-	if buf.Len() > MaxReplyBytes {
-		putBuffer(buf)
-		return nil, hearth.Errorf(hearth.ETOOLARGE, "Miner's reply to %s exceeds the %d bytes accepted.", path, MaxReplyBytes)
-	}
-
-	latency := time.Duration(firstByte.Load() - wrote.Load())
-	if latency < 0 || wrote.Load() == 0 {
-		latency = 0
-	}
-	return &reply{buf: buf, latency: latency}, nil
+	return &reply{buf: buf, latency: latency()}, nil
 }
 
 // statusFailure turns a non-200 answer into an error. HTTP 401 is AxeOS's
@@ -191,25 +122,6 @@ func statusFailure(path string, resp *http.Response) error {
 			"Miner refused %s with HTTP 401: AxeOS answers only clients on private (RFC 1918) addresses, so poll it from the miners' LAN.", path)
 	}
 	return hearth.WrapError(hearth.EUNAVAILABLE, cause, "Miner answered %s with %s.", path, cause)
-}
-
-// transportError maps a failure of the HTTP exchange itself to a code.
-func transportError(ctx context.Context, path string, err error) error {
-	var netErr net.Error
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return hearth.WrapError(hearth.ETIMEOUT, err, "Miner did not answer %s in time.", path)
-	case errors.Is(ctx.Err(), context.Canceled), errors.Is(err, context.Canceled):
-		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Request for %s was canceled.", path)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return hearth.WrapError(hearth.ETIMEOUT, err, "Miner did not answer %s in time.", path)
-	case strings.Contains(err.Error(), "response headers exceeded"):
-		return hearth.WrapError(hearth.ETOOLARGE, err, "Miner's reply headers for %s exceed the %d bytes accepted.", path, maxHeaderBytes)
-	case strings.Contains(err.Error(), "malformed HTTP"):
-		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner answered %s with something that is not HTTP.", path)
-	default:
-		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Miner refused or dropped the connection for %s.", path)
-	}
 }
 
 // bufferPool recycles reply buffers: a sweep reads thousands of replies a

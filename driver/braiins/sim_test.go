@@ -2,45 +2,28 @@ package braiins_test
 
 import (
 	"context"
-	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/driver/braiins"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // simBOS starts a simulator of three Braiins OS miners of model short
 // and returns it, the model's nameplate and miner 0's description.
 func simBOS(t *testing.T, short string) (*sim.Sim, sim.Model, sim.MinerInfo) {
 	t.Helper()
-	s, err := sim.New(sim.Config{Miners: 3, Seed: 11, Models: []string{short}, RebootTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	var spec sim.Model
-	for _, m := range sim.KnownModels() {
-		if m.Short == short {
-			spec = m
-		}
-	}
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 11, Models: []string{short}, RebootTime: 300 * time.Millisecond})
+	spec := simtest.Model(t, short)
 	mi, _ := s.Miner(0)
 	if mi.APIPort != s.GRPCPort() || mi.APIPort == 0 {
 		t.Fatalf("miner API port %d, simulator's gRPC port %d", mi.APIPort, s.GRPCPort())
 	}
 	return s, spec, mi
-}
-
-// within reports whether got is within frac of want.
-func within(got, want, frac float64) bool {
-	return math.Abs(got-want) <= frac*math.Abs(want)
 }
 
 // simCases are the simulated Braiins OS models with what hearth must
@@ -69,7 +52,7 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Errorf("identity %+v", id)
 			}
 			if !strings.EqualFold(id.MAC, mi.MAC) || id.Hostname != mi.Name || id.Serial != mi.Serial || id.APIPort != mi.APIPort ||
-				!within(id.HashRate, spec.HashRate, 0.05) {
+				!simtest.Within(id.HashRate, spec.HashRate, 0.05) {
 				t.Errorf("identity details %+v, simulator %+v", id, mi)
 			}
 
@@ -80,8 +63,8 @@ func TestAgainstSimulator(t *testing.T) {
 			if len(r.PollErrors) != 0 {
 				t.Fatalf("poll errors %v", r.PollErrors)
 			}
-			if !within(r.HashRate, spec.HashRate, 0.05) || !within(r.IdealHashRate, spec.HashRate, 0.02) ||
-				!within(r.Power, spec.Power, 0.06) || r.PowerEstimated || r.Paused ||
+			if !simtest.Within(r.HashRate, spec.HashRate, 0.05) || !simtest.Within(r.IdealHashRate, spec.HashRate, 0.02) ||
+				!simtest.Within(r.Power, spec.Power, 0.06) || r.PowerEstimated || r.Paused ||
 				r.Uptime < time.Minute || r.Accepted == 0 || r.Rejected > r.Accepted || r.Latency <= 0 {
 				t.Errorf("reading: %v H/s (ideal %v), %v W (limit %v), up %v, %d/%d shares, paused %v",
 					r.HashRate, r.IdealHashRate, r.Power, r.PowerLimit, r.Uptime, r.Accepted, r.Rejected, r.Paused)
@@ -100,7 +83,7 @@ func TestAgainstSimulator(t *testing.T) {
 					t.Errorf("board %+v", b)
 				}
 			}
-			if !within(boardSum, r.HashRate, 0.01) {
+			if !simtest.Within(boardSum, r.HashRate, 0.01) {
 				t.Errorf("boards add up to %v H/s, miner %v", boardSum, r.HashRate)
 			}
 			for i, f := range r.Fans {
@@ -115,37 +98,30 @@ func TestAgainstSimulator(t *testing.T) {
 			}
 			nominal := r.HashRate
 
-			must := func(what string, err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatalf("%s: %v", what, err)
-				}
-			}
-
-			must("pause", d.Pause(ctx, target))
+			simtest.Must(t, "pause", d.Pause(ctx, target))
 			if !s.Settings(0).Paused {
 				t.Error("not paused in the simulator")
 			}
 			if r, err := d.Poll(ctx, target); err != nil || !r.Paused || r.HashRate != 0 {
 				t.Errorf("paused: %+v %v", r, err)
 			}
-			must("pause again", d.Pause(ctx, target))
-			must("resume", d.Resume(ctx, target))
-			if r, _ := d.Poll(ctx, target); s.Settings(0).Paused || r.Paused || !within(r.HashRate, nominal, 0.05) {
+			simtest.Must(t, "pause again", d.Pause(ctx, target))
+			simtest.Must(t, "resume", d.Resume(ctx, target))
+			if r, _ := d.Poll(ctx, target); s.Settings(0).Paused || r.Paused || !simtest.Within(r.HashRate, nominal, 0.05) {
 				t.Errorf("resumed: %v H/s, paused %v", r.HashRate, r.Paused)
 			}
 
-			must("locate on", d.SetLocate(ctx, target, true, time.Minute))
+			simtest.Must(t, "locate on", d.SetLocate(ctx, target, true, time.Minute))
 			if !s.Settings(0).Locate {
 				t.Error("locate off after SetLocate(true)")
 			}
-			must("locate off", d.SetLocate(ctx, target, false, 0))
+			simtest.Must(t, "locate off", d.SetLocate(ctx, target, false, 0))
 			if s.Settings(0).Locate {
 				t.Error("locate on after SetLocate(false)")
 			}
 
 			ps, err := d.SetPowerTarget(ctx, target, 2500)
-			must("power target", err)
+			simtest.Must(t, "power target", err)
 			if ps.RequestedWatts != 2500 || ps.Watts != 2500 || ps.Mechanism != "watts" || ps.Value != "2500" {
 				t.Errorf("power setting %+v", ps)
 			}
@@ -158,12 +134,12 @@ func TestAgainstSimulator(t *testing.T) {
 			// Out of range targets are clamped by the firmware, and the
 			// reply says what was applied.
 			ps, err = d.SetPowerTarget(ctx, target, 100000)
-			must("power target too high", err)
+			simtest.Must(t, "power target too high", err)
 			if ps.RequestedWatts != 100000 || ps.Watts != tc.powerMax || s.Settings(0).PowerTargetW != int(tc.powerMax) {
 				t.Errorf("clamped high: %+v, simulator %d", ps, s.Settings(0).PowerTargetW)
 			}
 			ps, err = d.SetPowerTarget(ctx, target, 10)
-			must("power target too low", err)
+			simtest.Must(t, "power target too low", err)
 			if ps.Watts != tc.powerMin || s.Settings(0).PowerTargetW != int(tc.powerMin) {
 				t.Errorf("clamped low: %+v, simulator %d", ps, s.Settings(0).PowerTargetW)
 			}
@@ -171,16 +147,16 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Errorf("power limit after clamping %v", r.PowerLimit)
 			}
 			_, err = d.SetPowerTarget(ctx, target, 2500)
-			must("power target back", err)
+			simtest.Must(t, "power target back", err)
 
-			must("fan manual", d.SetFanMode(ctx, target, hearth.FanMode{Percent: 60}))
+			simtest.Must(t, "fan manual", d.SetFanMode(ctx, target, hearth.FanMode{Percent: 60}))
 			if st := s.Settings(0); !st.FanManual || st.FanPercent != 60 {
 				t.Errorf("fan setting in simulator %+v", st)
 			}
-			if r, _ := d.Poll(ctx, target); len(r.Fans) != spec.Fans || r.Fans[0].Percent != 60 || !within(r.Fans[0].RPM, 6500*0.6, 0.01) {
+			if r, _ := d.Poll(ctx, target); len(r.Fans) != spec.Fans || r.Fans[0].Percent != 60 || !simtest.Within(r.Fans[0].RPM, 6500*0.6, 0.01) {
 				t.Errorf("fans at 60 %%: %+v", r.Fans)
 			}
-			must("fan auto", d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}))
+			simtest.Must(t, "fan auto", d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}))
 			if st := s.Settings(0); st.FanManual {
 				t.Errorf("fan setting in simulator %+v", st)
 			}
@@ -189,7 +165,7 @@ func TestAgainstSimulator(t *testing.T) {
 				{URL: "stratum+tcp://a.example:3333", User: "acct.w1", Password: "x"},
 				{URL: "stratum+tcp://b.example:3333", User: "acct.w2", Password: "y"},
 			}
-			must("set pools", d.SetPools(ctx, target, pools))
+			simtest.Must(t, "set pools", d.SetPools(ctx, target, pools))
 			if st := s.Settings(0); len(st.Pools) != 2 || st.Pools[0].URL != pools[0].URL || st.Pools[1].Password != "y" {
 				t.Errorf("pools in simulator %+v", st.Pools)
 			}
@@ -202,7 +178,7 @@ func TestAgainstSimulator(t *testing.T) {
 			// answer EUNSUPPORTED (none is left to try on this driver).
 			for _, c := range []hearth.Capability{hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
 				hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs, hearth.CapStratumV2} {
-				if !hasCap(d, c) {
+				if !slices.Contains(d.Capabilities(), c) {
 					t.Errorf("capability %s not declared", c)
 				}
 			}
@@ -220,14 +196,14 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Error("a write with a wrong password took effect")
 			}
 
-			must("restart", waitBack(t, func() error { return d.RestartMining(ctx, target) }))
-			up := waitPoll(t, d, target)
+			simtest.Must(t, "restart", simtest.RetryUntilBack(func() error { return d.RestartMining(ctx, target) }))
+			up := simtest.PollUntilBack(t, d, target)
 			if up.Uptime > 5*time.Second {
 				t.Errorf("uptime %v after a restart", up.Uptime)
 			}
 			// The reboot drops every token; the driver logs in again.
-			must("reboot", waitBack(t, func() error { return d.Reboot(ctx, target) }))
-			waitPoll(t, d, target)
+			simtest.Must(t, "reboot", simtest.RetryUntilBack(func() error { return d.Reboot(ctx, target) }))
+			simtest.PollUntilBack(t, d, target)
 			if n := s.Settings(0).Reboots; n != 2 {
 				t.Errorf("reboots %d", n)
 			}
@@ -235,46 +211,6 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Errorf("settings lost in a reboot: %+v", st)
 			}
 		})
-	}
-}
-
-// hasCap reports whether d declares c.
-func hasCap(d *braiins.Driver, c hearth.Capability) bool {
-	for _, have := range d.Capabilities() {
-		if have == c {
-			return true
-		}
-	}
-	return false
-}
-
-// waitBack runs a write, retrying while the miner is still down from an
-// earlier reboot.
-func waitBack(t *testing.T, run func() error) error {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := run()
-		if err == nil || time.Now().After(deadline) || hearth.ErrorCode(err) == hearth.EAUTH {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// waitPoll polls until the miner answers again after a reboot.
-func waitPoll(t *testing.T, d *braiins.Driver, target hearth.Target) *hearth.Reading {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r, err := d.Poll(context.Background(), target)
-		if err == nil && len(r.PollErrors) == 0 {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("miner not back after a reboot: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -422,45 +358,12 @@ func TestSimulatorFaults(t *testing.T) {
 			ctx := context.Background()
 			d := newDriver(t)
 			target := func(i int) hearth.Target { mi, _ := s.Miner(i); return mi.Target() }
-			must := func(err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}))
-			must(s.SetFault(sim.Fault{Index: 1, Kind: sim.FaultHot}))
-			must(s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultOffline}))
-
-			r, err := d.Poll(ctx, target(0))
-			must(err)
-			if len(r.Boards) != spec.Boards || r.Boards[1].Chips != 0 || r.Boards[1].HashRate != 0 ||
-				r.Boards[0].Chips == 0 || !within(r.HashRate, spec.HashRate*2/3, 0.06) {
-				t.Errorf("dead board: %v H/s, boards %+v", r.HashRate, r.Boards)
-			}
-			r, err = d.Poll(ctx, target(1))
-			must(err)
-			var hottest float64
-			for _, b := range r.Boards {
-				hottest = math.Max(hottest, b.ChipTemp)
-			}
-			if hottest < 95 {
-				t.Errorf("hot: hottest chip %v °C", hottest)
-			}
-			if _, err := d.Poll(ctx, target(2)); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
-				t.Errorf("offline: %v", err)
-			}
+			simtest.CheckFaultReadings(t, s, d, spec, 0.06)
 
 			// Garbled replies give errors, never a reading passed off as
 			// whole.
-			must(s.ClearFaults(0))
-			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultGarbled}))
-			for range 5 {
-				r, err := d.Poll(ctx, target(0))
-				if err == nil && len(r.PollErrors) == 0 {
-					t.Errorf("garbled: clean reading %+v", r)
-				}
-			}
+			simtest.Must(t, "clear faults", s.ClearFaults(0))
+			simtest.CheckGarbledPolls(t, s, d, 0)
 			if _, err := d.FetchLogs(ctx, target(0)); hearth.ErrorCode(err) != hearth.EPROTOCOL {
 				t.Errorf("garbled log: %v", err)
 			}

@@ -11,48 +11,21 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver/epic"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
-
-// simClock is a settable clock for the simulator, so that a reading and
-// the raw reply it is checked against come from the same instant, and a
-// reboot ends when the test says so.
-type simClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *simClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *simClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
 
 // simMiner starts a simulator of ePIC S19j Pros on a fake clock and
 // returns it with the target of miner 0.
-func simMiner(t *testing.T) (*sim.Sim, hearth.Target, *simClock) {
+func simMiner(t *testing.T) (*sim.Sim, hearth.Target, *simtest.Clock) {
 	t.Helper()
-	clock := &simClock{now: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)}
-	s, err := sim.New(sim.Config{Miners: 2, Seed: 9, Models: []string{sim.ModelS19jProEPIC}, Now: clock.Now, RebootTime: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	clock := simtest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
+	s := simtest.Start(t, sim.Config{Miners: 2, Seed: 9, Models: []string{sim.ModelS19jProEPIC}, Now: clock.Now, RebootTime: 5 * time.Second})
 	mi := s.Miners()[0]
 	if mi.Family != hearth.FamilyEPIC || mi.Port != s.RPCPort() {
 		t.Fatalf("miner 0 is %s on port %d", mi.Family, mi.Port)
@@ -151,45 +124,22 @@ func TestSimVerbs(t *testing.T) {
 	s, target, clock := simMiner(t)
 	ctx := context.Background()
 	d := epic.New()
-	check := func(what string, err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatalf("%s: %v", what, err)
-		}
-	}
-	poll := func() *hearth.Reading {
-		t.Helper()
-		r, err := d.Poll(ctx, target)
-		if err != nil {
-			t.Fatalf("poll: %v", err)
-		}
-		return r
-	}
-	nominal := poll()
+	nominal := simtest.MustPoll(t, ctx, d, target)
 
 	// The verbs this test exercises are exactly the ones the driver
 	// declares; a new capability must come with its check here.
-	tested := map[hearth.Capability]bool{hearth.CapReboot: true, hearth.CapRestart: true, hearth.CapLocate: true, hearth.CapPause: true, hearth.CapSetPools: true, hearth.CapFanMode: true, hearth.CapLogs: true}
-	for _, c := range d.Capabilities() {
-		switch c {
-		case hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower:
-			continue
-		}
-		if !tested[c] {
-			t.Errorf("declared verb %s is not tested against the simulator", c)
-		}
-		delete(tested, c)
-	}
-	if len(tested) != 0 {
-		t.Errorf("verbs tested but not declared: %v", tested)
-	}
+	simtest.CheckVerbsTested(t, d.Capabilities(),
+		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapSetPools, hearth.CapFanMode, hearth.CapLogs)
 
 	l, err := d.FetchLogs(ctx, target)
-	check("fetch logs", err)
+	simtest.Must(t, "fetch logs", err)
 	if l.Source != "/log" || l.Truncated {
 		t.Errorf("log source %q truncated %v", l.Source, l.Truncated)
 	}
-	model := simModel(t)
+	model := simtest.Model(t, sim.ModelS19jProEPIC)
+	if model.Boards == 0 || model.ChipsPerBoard == 0 {
+		t.Fatalf("model %+v has no boards", model)
+	}
 	for i := range model.Boards {
 		if want := fmt.Sprintf("HB%d: detected %d of %d chips", i, model.ChipsPerBoard, model.ChipsPerBoard); !strings.Contains(l.Text, want) {
 			t.Errorf("log lacks %q:\n%s", want, l.Text)
@@ -202,22 +152,22 @@ func TestSimVerbs(t *testing.T) {
 		t.Errorf("healthy miner's log has warnings:\n%s", l.Text)
 	}
 
-	check("pause", d.Pause(ctx, target))
+	simtest.Must(t, "pause", d.Pause(ctx, target))
 	if l, err := d.FetchLogs(ctx, target); err != nil || !strings.Contains(l.Text, "Miner idle: stopped by user") {
 		t.Errorf("paused miner's log (%v):\n%v", err, l)
 	}
 	if !s.Settings(0).Paused {
 		t.Error("not paused in the simulator")
 	}
-	if r := poll(); !r.Paused || r.HashRate != 0 || r.Power != 0 {
+	if r := simtest.MustPoll(t, ctx, d, target); !r.Paused || r.HashRate != 0 || r.Power != 0 {
 		t.Errorf("paused reading: paused %v, %v H/s, %v W", r.Paused, r.HashRate, r.Power)
 	}
-	check("resume", d.Resume(ctx, target))
-	if r := poll(); r.Paused || r.HashRate < nominal.HashRate*0.9 {
+	simtest.Must(t, "resume", d.Resume(ctx, target))
+	if r := simtest.MustPoll(t, ctx, d, target); r.Paused || r.HashRate < nominal.HashRate*0.9 {
 		t.Errorf("resumed reading: paused %v, %v H/s", r.Paused, r.HashRate)
 	}
 
-	check("locate on", d.SetLocate(ctx, target, true, time.Minute))
+	simtest.Must(t, "locate on", d.SetLocate(ctx, target, true, time.Minute))
 	var misc struct {
 		Misc struct {
 			Locate bool `json:"Locate Miner State"`
@@ -227,19 +177,19 @@ func TestSimVerbs(t *testing.T) {
 	if !s.Settings(0).Locate || !misc.Misc.Locate {
 		t.Error("locate off after SetLocate(true)")
 	}
-	check("locate off", d.SetLocate(ctx, target, false, 0))
+	simtest.Must(t, "locate off", d.SetLocate(ctx, target, false, 0))
 	if s.Settings(0).Locate {
 		t.Error("locate on after SetLocate(false)")
 	}
 
-	check("fan manual", d.SetFanMode(ctx, target, hearth.FanMode{Percent: 70}))
+	simtest.Must(t, "fan manual", d.SetFanMode(ctx, target, hearth.FanMode{Percent: 70}))
 	if st := s.Settings(0); !st.FanManual || st.FanPercent != 70 {
 		t.Errorf("fan settings %+v", st)
 	}
-	if r := poll(); r.Fans[0].Percent != 70 || r.Fans[0].RPM != 4200 {
+	if r := simtest.MustPoll(t, ctx, d, target); r.Fans[0].Percent != 70 || r.Fans[0].RPM != 4200 {
 		t.Errorf("fans at manual 70 %%: %+v", r.Fans)
 	}
-	check("fan auto", d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}))
+	simtest.Must(t, "fan auto", d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}))
 	if st := s.Settings(0); st.FanManual || st.FanTargetTemp != 60 || st.FanIdleSpeed != 20 {
 		t.Errorf("fan settings after auto %+v", st)
 	}
@@ -248,25 +198,25 @@ func TestSimVerbs(t *testing.T) {
 		{URL: "stratum+tcp://a.example:3333", User: "acct.w1", Password: "x"},
 		{URL: "stratum+tcp://b.example:3333", User: "acct.w2", Password: "y"},
 	}
-	check("set pools", d.SetPools(ctx, target, pools))
+	simtest.Must(t, "set pools", d.SetPools(ctx, target, pools))
 	st := s.Settings(0)
 	if len(st.Pools) != 2 || st.Pools[0].URL != pools[0].URL || st.Pools[1].User != "acct.w2" || st.Pools[1].Password != "y" {
 		t.Errorf("pools in the simulator %+v", st.Pools)
 	}
-	if r := poll(); len(r.Pools) != 2 || r.Pools[0].URL != pools[0].URL || !r.Pools[0].Active || r.Pools[1].User != "acct.w2" {
+	if r := simtest.MustPoll(t, ctx, d, target); len(r.Pools) != 2 || r.Pools[0].URL != pools[0].URL || !r.Pools[0].Active || r.Pools[1].User != "acct.w2" {
 		t.Errorf("pools after SetPools %+v", r.Pools)
 	}
 	bad := []hearth.PoolConfig{{URL: "http://not-stratum.example", User: "u"}}
 	wantCode(t, d.SetPools(ctx, target, bad), hearth.EINVALID)
 
-	check("restart", d.RestartMining(ctx, target))
+	simtest.Must(t, "restart", d.RestartMining(ctx, target))
 	if _, err := d.Poll(ctx, target); err == nil {
 		t.Error("miner answers during its restart")
 	}
-	clock.advance(6 * time.Second)
-	check("reboot", d.Reboot(ctx, target))
-	clock.advance(15 * time.Second)
-	if r := poll(); r.Uptime < 9*time.Second || r.Uptime > 11*time.Second {
+	clock.Advance(6 * time.Second)
+	simtest.Must(t, "reboot", d.Reboot(ctx, target))
+	clock.Advance(15 * time.Second)
+	if r := simtest.MustPoll(t, ctx, d, target); r.Uptime < 9*time.Second || r.Uptime > 11*time.Second {
 		t.Errorf("uptime after reboot %v, want 10s", r.Uptime)
 	}
 	if n := s.Settings(0).Reboots; n != 2 {
@@ -351,47 +301,18 @@ func TestSimFaults(t *testing.T) {
 	}
 }
 
-// simModel returns the simulator's description of the ePIC model.
-func simModel(t *testing.T) sim.Model {
-	t.Helper()
-	for _, m := range sim.KnownModels() {
-		if m.Short == sim.ModelS19jProEPIC {
-			if m.Boards == 0 || m.ChipsPerBoard == 0 {
-				t.Fatalf("model %+v has no boards", m)
-			}
-			return m
-		}
-	}
-	t.Fatalf("no model %s", sim.ModelS19jProEPIC)
-	return sim.Model{}
-}
-
 func TestSimLogsShowFaults(t *testing.T) {
 	s, target, _ := simMiner(t)
 	d := epic.New()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	for _, tc := range []struct {
-		kind sim.FaultKind
-		want string
-	}{
-		{sim.FaultDeadBoard, "ERROR umc: HB1: detected but not hashing"},
-		{sim.FaultFailedChips, "chips not responding"},
-		{sim.FaultHot, "is above the target"},
-		{sim.FaultFanFail, "Fan failure"},
-	} {
-		s.ClearFaults(0)
-		if err := s.SetFault(sim.Fault{Index: 0, Kind: tc.kind}); err != nil {
-			t.Fatal(err)
-		}
-		l, err := d.FetchLogs(ctx, target)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.kind, err)
-		}
-		if !strings.Contains(l.Text, tc.want) {
-			t.Errorf("%s: log lacks %q:\n%s", tc.kind, tc.want, l.Text)
-		}
-	}
+	fetch := func() (*hearth.MinerLog, error) { return d.FetchLogs(ctx, target) }
+	simtest.CheckFaultsInLog(t, s, 0, fetch,
+		simtest.LogFault{Kind: sim.FaultDeadBoard, Want: "ERROR umc: HB1: detected but not hashing"},
+		simtest.LogFault{Kind: sim.FaultFailedChips, Want: "chips not responding"},
+		simtest.LogFault{Kind: sim.FaultHot, Want: "is above the target"},
+		simtest.LogFault{Kind: sim.FaultFanFail, Want: "Fan failure"},
+	)
 	s.ClearFaults(0)
 	if err := s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultOffline}); err != nil {
 		t.Fatal(err)

@@ -13,19 +13,13 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver/luxos"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // simMiner starts a simulator with LuxOS S21s and returns one of them.
 func simMiner(t *testing.T) (*sim.Sim, hearth.Target) {
 	t.Helper()
-	s, err := sim.New(sim.Config{Miners: 3, Seed: 5, Models: []string{sim.ModelS21LuxOS}, RebootTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 5, Models: []string{sim.ModelS21LuxOS}, RebootTime: 300 * time.Millisecond})
 	mi := s.Miners()[0]
 	return s, hearth.Target{Address: mi.Address.String(), Port: mi.Port, Model: mi.Model}
 }

@@ -3,16 +3,9 @@ package vnish
 import (
 	"bytes"
 	"context"
-	"crypto/tls"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"net"
 	"net/http"
-	"net/http/httptrace"
-	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -23,33 +16,15 @@ import (
 // need not guess who is calling.
 const userAgent = "hearth-vnish"
 
-// maxHeaderBytes caps the response head; a server sending megabytes of
-// headers is cut off here.
-const maxHeaderBytes = 32 << 10
-
 // httpClient sends the driver's requests.
 type httpClient struct{ c *http.Client }
 
-// newHTTPClient returns a client without keep-alives (a miner is polled
-// once per interval, far apart compared with a LAN connection's set-up),
-// proxies (miners sit on the local network), HTTP/2, compression (no reply
-// can inflate past MaxReplyBytes) or redirects (VNish does not redirect its
-// API, so a redirect means something else answers there).
+// newHTTPClient returns the HTTP drivers' hardened client (see
+// web.NewTransport and web.NewClient): no keep-alives, proxies, HTTP/2,
+// compression or redirects; VNish does not redirect its API, so a redirect
+// means something else answers there.
 func newHTTPClient() *httpClient {
-	tr := &http.Transport{
-		Proxy:                  nil,
-		DialContext:            (&net.Dialer{KeepAlive: -1}).DialContext,
-		DisableKeepAlives:      true,
-		DisableCompression:     true,
-		MaxResponseHeaderBytes: maxHeaderBytes,
-		TLSNextProto:           map[string]func(string, *tls.Conn) http.RoundTripper{},
-	}
-	return &httpClient{c: &http.Client{
-		Transport: tr,
-		CheckRedirect: func(*http.Request, []*http.Request) error {
-			return http.ErrUseLastResponse
-		},
-	}}
+	return &httpClient{c: web.NewClient(web.NewTransport())}
 }
 
 // response is one answer: its status and (bounded) body, and its time to
@@ -66,32 +41,17 @@ type response struct {
 // ETIMEOUT when ctx expires (also mid-body), ETOOLARGE for an oversized head
 // or body, EPROTOCOL for bytes that are not HTTP, EUNAVAILABLE otherwise.
 func (c *httpClient) do(ctx context.Context, method, base, path string, body []byte, token string) (*response, error) {
-	start := time.Now()
-	var wrote, first atomic.Int64
-	trace := &httptrace.ClientTrace{
-		WroteRequest:         func(httptrace.WroteRequestInfo) { wrote.Store(int64(time.Since(start))) },
-		GotFirstResponseByte: func() { first.Store(int64(time.Since(start))) },
-	}
-	resp, err := c.open(httptrace.WithClientTrace(ctx, trace), method, base, path, body, token, "application/json")
+	traced, latency := web.TraceLatency(ctx)
+	resp, err := c.open(traced, method, base, path, body, token, "application/json")
 	if err != nil {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	if resp.ContentLength > MaxReplyBytes {
-		return nil, hearth.Errorf(hearth.ETOOLARGE, "Miner's reply to %s is %d bytes, more than the %d accepted.", path, resp.ContentLength, MaxReplyBytes)
+	var b bytes.Buffer
+	if err := web.ReadBody(ctx, resp, path, MaxReplyBytes, &b); err != nil {
+		return nil, err
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, MaxReplyBytes+1))
-	if err != nil {
-		return nil, transportError(ctx, path, err)
-	}
-	if len(b) > MaxReplyBytes {
-		return nil, hearth.Errorf(hearth.ETOOLARGE, "Miner's reply to %s exceeds the %d bytes accepted.", path, MaxReplyBytes)
-	}
-	latency := time.Duration(first.Load() - wrote.Load())
-	if latency < 0 || wrote.Load() == 0 {
-		latency = 0
-	}
-	return &response{status: resp.StatusCode, body: b, latency: latency}, nil
+	return &response{status: resp.StatusCode, body: b.Bytes(), latency: latency()}, nil
 }
 
 // open sends method base+path with an optional JSON body and bearer token,
@@ -99,46 +59,18 @@ func (c *httpClient) do(ctx context.Context, method, base, path string, body []b
 // unread, whatever its status; the caller closes the body. A failure of the
 // exchange itself is a *hearth.Error as for do.
 func (c *httpClient) open(ctx context.Context, method, base, path string, body []byte, token, accept string) (*http.Response, error) {
-	var payload io.Reader
-	if body != nil {
-		payload = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, base+path, payload)
+	req, err := web.NewRequest(ctx, method, base, path, body, accept, userAgent)
 	if err != nil {
-		return nil, hearth.WrapError(hearth.EINVALID, err, "Bad miner address %q.", base)
-	}
-	req.Header.Set("Accept", accept)
-	req.Header.Set("User-Agent", userAgent)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		return nil, err
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	resp, err := c.c.Do(req)
 	if err != nil {
-		return nil, transportError(ctx, path, err)
+		return nil, web.TransportError(ctx, path, err)
 	}
 	return resp, nil
-}
-
-// transportError maps a failure of the HTTP exchange itself to a code.
-func transportError(ctx context.Context, path string, err error) error {
-	var netErr net.Error
-	switch {
-	case errors.Is(ctx.Err(), context.DeadlineExceeded), errors.Is(err, context.DeadlineExceeded):
-		return hearth.WrapError(hearth.ETIMEOUT, err, "Miner did not answer %s in time.", path)
-	case errors.Is(ctx.Err(), context.Canceled), errors.Is(err, context.Canceled):
-		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Request for %s was canceled.", path)
-	case errors.As(err, &netErr) && netErr.Timeout():
-		return hearth.WrapError(hearth.ETIMEOUT, err, "Miner did not answer %s in time.", path)
-	case strings.Contains(err.Error(), "response headers exceeded"):
-		return hearth.WrapError(hearth.ETOOLARGE, err, "Miner's reply headers for %s exceed the %d bytes accepted.", path, maxHeaderBytes)
-	case strings.Contains(err.Error(), "malformed HTTP"):
-		return hearth.WrapError(hearth.EPROTOCOL, err, "Miner answered %s with something that is not HTTP.", path)
-	default:
-		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Miner refused or dropped the connection for %s.", path)
-	}
 }
 
 // statusError is the cause of an error for an unexpected HTTP status.

@@ -3,7 +3,6 @@ package whatsminer_test
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"testing"
 	"time"
@@ -11,36 +10,20 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver/whatsminer"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
 
 // simWhatsminer starts a simulator of three miners of model short and
 // returns it, the nameplate of the model and miner 0's target.
 func simWhatsminer(t *testing.T, short string) (*sim.Sim, sim.Model, hearth.Target) {
 	t.Helper()
-	s, err := sim.New(sim.Config{Miners: 3, Seed: 11, Models: []string{short}, RebootTime: 300 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	var spec sim.Model
-	for _, m := range sim.KnownModels() {
-		if m.Short == short {
-			spec = m
-		}
-	}
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 11, Models: []string{short}, RebootTime: 300 * time.Millisecond})
+	spec := simtest.Model(t, short)
 	mi, _ := s.Miner(0)
 	if mi.APIPort != s.WhatsminerV3Port() || mi.APIPort == 0 {
 		t.Fatalf("miner API port %d, simulator's v3 port %d", mi.APIPort, s.WhatsminerV3Port())
 	}
 	return s, spec, mi.Target()
-}
-
-// within reports whether got is within frac of want.
-func within(got, want, frac float64) bool {
-	return math.Abs(got-want) <= frac*math.Abs(want)
 }
 
 func TestAgainstSimulator(t *testing.T) {
@@ -62,7 +45,7 @@ func TestAgainstSimulator(t *testing.T) {
 			if id.Family != hearth.FamilyWhatsminer || id.Model != tc.model || id.Model != spec.Name || id.Firmware != tc.firmware {
 				t.Errorf("identity %+v", id)
 			}
-			if id.MAC == "" || id.Hostname != "sim-00000" || !within(id.HashRate, spec.HashRate, 0.05) {
+			if id.MAC == "" || id.Hostname != "sim-00000" || !simtest.Within(id.HashRate, spec.HashRate, 0.05) {
 				t.Errorf("identity details %+v", id)
 			}
 
@@ -73,8 +56,8 @@ func TestAgainstSimulator(t *testing.T) {
 			if len(r.PollErrors) != 0 {
 				t.Fatalf("poll errors %v", r.PollErrors)
 			}
-			if !within(r.HashRate, spec.HashRate, 0.05) || !within(r.IdealHashRate, spec.HashRate, 1e-3) ||
-				!within(r.Power, spec.Power, 0.06) || r.PowerEstimated || r.PowerLimit != 3600 ||
+			if !simtest.Within(r.HashRate, spec.HashRate, 0.05) || !simtest.Within(r.IdealHashRate, spec.HashRate, 1e-3) ||
+				!simtest.Within(r.Power, spec.Power, 0.06) || r.PowerEstimated || r.PowerLimit != 3600 ||
 				r.Uptime < time.Hour || r.Accepted == 0 {
 				t.Errorf("reading: %v H/s (ideal %v), %v W (limit %v), up %v, %d accepted",
 					r.HashRate, r.IdealHashRate, r.Power, r.PowerLimit, r.Uptime, r.Accepted)
@@ -92,7 +75,7 @@ func TestAgainstSimulator(t *testing.T) {
 					t.Errorf("board %+v", b)
 				}
 			}
-			if !within(boardSum, r.HashRate, 0.01) {
+			if !simtest.Within(boardSum, r.HashRate, 0.01) {
 				t.Errorf("boards add up to %v H/s, miner %v", boardSum, r.HashRate)
 			}
 			for _, f := range r.Fans {
@@ -106,20 +89,13 @@ func TestAgainstSimulator(t *testing.T) {
 			}
 			nominal := r.HashRate
 
-			must := func(what string, err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatalf("%s: %v", what, err)
-				}
-			}
-
 			l, err := d.FetchLogs(ctx, target)
 			if spec.Short == sim.ModelM50S {
 				if hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
 					t.Errorf("API v2 log download: %v, want EUNSUPPORTED", err)
 				}
 			} else {
-				must("fetch logs", err)
+				simtest.Must(t, "fetch logs", err)
 				if l.Source != "get.log.download" || l.Truncated || !strings.HasPrefix(l.Text, "== log/btminer.log ==\n") || !strings.Contains(l.Text, "== log/messages ==\n") {
 					t.Errorf("log %q from %s (truncated %v)", l.Text, l.Source, l.Truncated)
 				}
@@ -138,7 +114,7 @@ func TestAgainstSimulator(t *testing.T) {
 				}
 			}
 
-			must("pause", d.Pause(ctx, target))
+			simtest.Must(t, "pause", d.Pause(ctx, target))
 			if !s.Settings(0).Paused {
 				t.Error("not paused in the simulator")
 			}
@@ -150,22 +126,22 @@ func TestAgainstSimulator(t *testing.T) {
 			if r, err := d.Poll(ctx, target); err != nil || r.HashRate != 0 || r.Power != 0 || r.Pools[0].Active {
 				t.Errorf("paused: %+v %v", r, err)
 			}
-			must("resume", d.Resume(ctx, target))
-			if r, _ := d.Poll(ctx, target); s.Settings(0).Paused || !within(r.HashRate, nominal, 0.05) {
+			simtest.Must(t, "resume", d.Resume(ctx, target))
+			if r, _ := d.Poll(ctx, target); s.Settings(0).Paused || !simtest.Within(r.HashRate, nominal, 0.05) {
 				t.Errorf("resumed: %v H/s", r.HashRate)
 			}
 
-			must("locate on", d.SetLocate(ctx, target, true, time.Minute))
+			simtest.Must(t, "locate on", d.SetLocate(ctx, target, true, time.Minute))
 			if !s.Settings(0).Locate {
 				t.Error("LED not blinking after SetLocate(true)")
 			}
-			must("locate off", d.SetLocate(ctx, target, false, 0))
+			simtest.Must(t, "locate off", d.SetLocate(ctx, target, false, 0))
 			if s.Settings(0).Locate {
 				t.Error("LED blinking after SetLocate(false)")
 			}
 
 			ps, err := d.SetPowerTarget(ctx, target, 2500)
-			must("power target", err)
+			simtest.Must(t, "power target", err)
 			if ps.Watts != 2500 || ps.Mechanism != "watts" {
 				t.Errorf("power setting %+v", ps)
 			}
@@ -180,7 +156,7 @@ func TestAgainstSimulator(t *testing.T) {
 				{URL: "stratum+tcp://a.example:3333", User: "acct.w1", Password: "x"},
 				{URL: "stratum+tcp://b.example:3333", User: "acct.w2", Password: "y"},
 			}
-			must("set pools", d.SetPools(ctx, target, pools))
+			simtest.Must(t, "set pools", d.SetPools(ctx, target, pools))
 			if st := s.Settings(0); len(st.Pools) != 2 || st.Pools[1].Password != "y" {
 				t.Errorf("pools in simulator %+v", st.Pools)
 			}
@@ -203,15 +179,15 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Error("a write with a wrong password took effect")
 			}
 
-			must("restart", waitBack(t, func() error { return d.RestartMining(ctx, target) }))
-			up := waitPoll(t, d, target)
+			simtest.Must(t, "restart", simtest.RetryUntilBack(func() error { return d.RestartMining(ctx, target) }))
+			up := simtest.PollUntilBack(t, d, target)
 			if up.Uptime > 5*time.Second {
 				t.Errorf("uptime %v after a restart", up.Uptime)
 			}
 			// The token or salt the driver kept was forgotten by the
 			// restart; the next write must still work.
-			must("reboot", waitBack(t, func() error { return d.Reboot(ctx, target) }))
-			waitPoll(t, d, target)
+			simtest.Must(t, "reboot", simtest.RetryUntilBack(func() error { return d.Reboot(ctx, target) }))
+			simtest.PollUntilBack(t, d, target)
 			if n := s.Settings(0).Reboots; n != 2 {
 				t.Errorf("reboots %d", n)
 			}
@@ -219,36 +195,6 @@ func TestAgainstSimulator(t *testing.T) {
 				t.Errorf("settings lost in a reboot: %+v", st)
 			}
 		})
-	}
-}
-
-// waitBack runs a write, retrying while the miner is still down from an
-// earlier reboot.
-func waitBack(t *testing.T, run func() error) error {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		err := run()
-		if err == nil || time.Now().After(deadline) || hearth.ErrorCode(err) == hearth.EAUTH {
-			return err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-}
-
-// waitPoll polls until the miner answers again after a reboot.
-func waitPoll(t *testing.T, d *whatsminer.Driver, target hearth.Target) *hearth.Reading {
-	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		r, err := d.Poll(context.Background(), target)
-		if err == nil && len(r.PollErrors) == 0 {
-			return r
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("miner not back after a reboot: %v", err)
-		}
-		time.Sleep(100 * time.Millisecond)
 	}
 }
 
@@ -263,49 +209,15 @@ func TestSimulatorFaults(t *testing.T) {
 			d.Timeout, d.RPC.Timeout = 2*time.Second, 2*time.Second
 			target := func(i int) hearth.Target { mi, _ := s.Miner(i); return mi.Target() }
 
-			must := func(err error) {
-				t.Helper()
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultDeadBoard}))
-			must(s.SetFault(sim.Fault{Index: 1, Kind: sim.FaultHot}))
-			must(s.SetFault(sim.Fault{Index: 2, Kind: sim.FaultOffline}))
-
-			r, err := d.Poll(ctx, target(0))
-			must(err)
-			if len(r.Boards) != spec.Boards || r.Boards[1].Chips != 0 || r.Boards[1].HashRate != 0 ||
-				r.Boards[0].Chips == 0 || !within(r.HashRate, spec.HashRate*2/3, 0.05) {
-				t.Errorf("dead board: %v H/s, boards %+v", r.HashRate, r.Boards)
-			}
-			r, err = d.Poll(ctx, target(1))
-			must(err)
-			var hottest float64
-			for _, b := range r.Boards {
-				hottest = math.Max(hottest, b.ChipTemp)
-			}
-			if hottest < 95 {
-				t.Errorf("hot: hottest chip %v °C", hottest)
-			}
-			if _, err := d.Poll(ctx, target(2)); hearth.ErrorCode(err) != hearth.EUNAVAILABLE {
-				t.Errorf("offline: %v", err)
-			}
+			simtest.CheckFaultReadings(t, s, d, spec, 0.05)
 
 			// Garbled replies give errors, never a reading passed off as
 			// whole.
-			must(s.ClearFaults(0))
+			simtest.Must(t, "clear faults", s.ClearFaults(0))
 			if _, err := d.Poll(ctx, target(0)); err != nil { // learn the API first
 				t.Fatal(err)
 			}
-			must(s.SetFault(sim.Fault{Index: 0, Kind: sim.FaultGarbled}))
-			for range 5 {
-				r, err := d.Poll(ctx, target(0))
-				if err == nil && len(r.PollErrors) == 0 {
-					t.Errorf("garbled: clean reading %+v", r)
-				}
-			}
-
+			simtest.CheckGarbledPolls(t, s, d, 0)
 		})
 	}
 }
@@ -313,25 +225,11 @@ func TestSimulatorFaults(t *testing.T) {
 func TestSimulatorLogShowsFaults(t *testing.T) {
 	s, _, target := simWhatsminer(t, sim.ModelM60S)
 	d := whatsminer.New()
-	for _, tc := range []struct {
-		kind sim.FaultKind
-		want string
-	}{
-		{sim.FaultDeadBoard, "[ERROR] SM1: find 0 chips, board disabled"},
-		{sim.FaultFailedChips, "chips no response"},
-		{sim.FaultHot, "too high"},
-		{sim.FaultFanFail, "fan speed error"},
-	} {
-		s.ClearFaults(0)
-		if err := s.SetFault(sim.Fault{Index: 0, Kind: tc.kind}); err != nil {
-			t.Fatal(err)
-		}
-		l, err := d.FetchLogs(context.Background(), target)
-		if err != nil {
-			t.Fatalf("%s: %v", tc.kind, err)
-		}
-		if !strings.Contains(l.Text, tc.want) {
-			t.Errorf("%s: log lacks %q:\n%s", tc.kind, tc.want, l.Text)
-		}
-	}
+	fetch := func() (*hearth.MinerLog, error) { return d.FetchLogs(context.Background(), target) }
+	simtest.CheckFaultsInLog(t, s, 0, fetch,
+		simtest.LogFault{Kind: sim.FaultDeadBoard, Want: "[ERROR] SM1: find 0 chips, board disabled"},
+		simtest.LogFault{Kind: sim.FaultFailedChips, Want: "chips no response"},
+		simtest.LogFault{Kind: sim.FaultHot, Want: "too high"},
+		simtest.LogFault{Kind: sim.FaultFanFail, Want: "fan speed error"},
+	)
 }

@@ -1,7 +1,9 @@
 // Package web holds what hearth's HTTP miner drivers (AxeOS, ePIC, VNish)
 // share: where a miner's API is, how long a request may take when the
-// caller set no deadline, how to quote a reply in an error safely, and how
-// to read a miner's log within a bounded size.
+// caller set no deadline, the hardened HTTP client and how its failures
+// map to hearth codes, how to read a reply and time its first byte, how to
+// quote a reply in an error safely, and how to read a miner's log within a
+// bounded size.
 package web
 
 import (
