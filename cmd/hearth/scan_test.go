@@ -9,21 +9,8 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sim"
+	"github.com/hearth-fleet/hearth/sim/simtest"
 )
-
-// startSim starts a simulator on free ports for a test.
-func startSim(t *testing.T, cfg sim.Config) *sim.Sim {
-	t.Helper()
-	s, err := sim.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
 
 // 'hearth scan' over the simulator's range identifies every family and
 // model correctly, and finds nothing where no miner is.
@@ -34,7 +21,7 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 	for _, m := range sim.KnownModels() {
 		mix[m.Short] = 1
 	}
-	s := startSim(t, sim.Config{Miners: 60, Seed: 7, Mix: mix})
+	s := simtest.Start(t, sim.Config{Miners: 60, Seed: 7, Mix: mix})
 	miners := s.Miners()
 	last := miners[len(miners)-1].Address
 	// Scan two addresses past the fleet too: nothing answers there.
@@ -118,7 +105,7 @@ func TestScanIdentifiesEveryFamilyAndModel(t *testing.T) {
 // The table output has a row per miner and a summary line.
 func TestScanTable(t *testing.T) {
 	t.Parallel()
-	s := startSim(t, sim.Config{Miners: 3, Seed: 1, Models: []string{sim.ModelS21}})
+	s := simtest.Start(t, sim.Config{Miners: 3, Seed: 1, Models: []string{sim.ModelS21}})
 	out, errOut, code := runCLI(t, "scan", netip.PrefixFrom(s.Miners()[0].Address, 30).Masked().String(),
 		"--rpc-port", fmt.Sprint(s.RPCPort()), "--http-port", fmt.Sprint(s.HTTPPort()))
 	if code != 0 {
