@@ -84,6 +84,21 @@ func TestEveryFamilyVerbThroughHearth(t *testing.T) {
 					})
 				}
 			}
+			// logs: the firmware's own log where the driver declares it;
+			// btminer before API v3 has none, as the README's table says.
+			for _, id := range ids {
+				out, errOut, code := runCLI(t, "miners", "logs", id, "--server", d.URL)
+				switch {
+				case showMiner(t, d, id).Model == "Whatsminer M50SVH20":
+					if code == 0 || !strings.Contains(errOut, "API v2") {
+						t.Errorf("%s logs on API v2 firmware: exit %d: %s", id, code, errOut)
+					}
+				case slices.Contains(caps, hearth.CapLogs) && (code != 0 || strings.TrimSpace(out) == ""):
+					t.Errorf("%s logs: declared but failed (exit %d): %s", id, code, errOut)
+				case !slices.Contains(caps, hearth.CapLogs) && (code == 0 || !strings.Contains(errOut, "support")):
+					t.Errorf("%s logs: not declared, want unsupported, got exit %d: %s", id, code, errOut)
+				}
+			}
 			// The pools written above show in the readings after the reboot.
 			if slices.Contains(caps, hearth.CapSetPools) {
 				for _, id := range ids {
