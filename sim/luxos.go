@@ -33,6 +33,7 @@ const (
 	luxCodeCurtail        = 350 // not captured
 	luxCodeLED            = 351 // not captured
 	luxCodeReboot         = 352 // not captured
+	luxCodeFanSet         = 353 // not captured
 	luxCodeBadParam       = 410 // not captured
 	luxCodeAddPool        = 55
 	luxCodeRemovePool     = 68
@@ -172,7 +173,7 @@ func (s *Sim) renderLuxOS(w *apiWriter, req rpcRequest, m *miner, snap *snapshot
 		c.lux.id = ""
 		c.mu.Unlock()
 		luxOK(w, snap, luxCodeLogoff, "Session closed")
-	case "curtail", "ledset", "profileset", "atmset", "rebootdevice", "resetminer":
+	case "curtail", "ledset", "profileset", "atmset", "fanset", "rebootdevice", "resetminer":
 		if !s.luxCheckSession(w, m, snap, args) {
 			return
 		}
@@ -298,6 +299,8 @@ func (s *Sim) luxWrite(w *apiWriter, command string, args []string, m *miner, sn
 			s.write(m, snap.t, false, func(c *minerControl) { c.settings.Locate = on })
 		}
 		luxOK(w, snap, luxCodeLED, "LED "+arg(0)+" set to "+arg(1))
+	case "fanset":
+		s.luxFanSet(w, args, m, snap)
 	case "rebootdevice", "resetminer":
 		s.write(m, snap.t, true, func(*minerControl) {})
 		luxOK(w, snap, luxCodeReboot, "Rebooting")
@@ -340,6 +343,34 @@ func (s *Sim) luxWrite(w *apiWriter, command string, args []string, m *miner, sn
 		w.close()
 		w.end(true)
 	}
+}
+
+// luxFanSet applies fanset's key=value arguments (luxos-tooling: speed=N
+// with -1 for automatic control, min_fans=N, power_off_speed=N); speed is
+// what the fans do, the other two are accepted and checked only.
+func (s *Sim) luxFanSet(w *apiWriter, args []string, m *miner, snap *snapshot) {
+	speed, haveSpeed := 0, false
+	for _, kv := range args {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(v)
+		switch {
+		case k == "speed" && err == nil && (n == -1 || n >= 0 && n <= 100):
+			speed, haveSpeed = n, true
+		case (k == "min_fans" || k == "power_off_speed") && err == nil && n >= 0 && n <= 100:
+		default:
+			luxError(w, snap, luxCodeBadParam, "Invalid fanset parameter "+strconv.Quote(kv))
+			return
+		}
+	}
+	if haveSpeed {
+		s.write(m, snap.t, false, func(c *minerControl) {
+			c.settings.FanManual = speed >= 0
+			if speed >= 0 {
+				c.settings.FanPercent = speed
+			}
+		})
+	}
+	luxOK(w, snap, luxCodeFanSet, "Fan settings updated")
 }
 
 // luxPools runs the cgminer pool commands LuxOS keeps; they need no

@@ -24,6 +24,8 @@ func TestVerbsUseOneSessionAndLogOff(t *testing.T) {
 		"locate off": {func(tg hearth.Target) error { return d.SetLocate(ctx, tg, false, 0) }, "ledset sid1,red,off"},
 		"pause":      {func(tg hearth.Target) error { return d.Pause(ctx, tg) }, "curtail sid1,sleep"},
 		"resume":     {func(tg hearth.Target) error { return d.Resume(ctx, tg) }, "curtail sid1,wakeup"},
+		"fan auto":   {func(tg hearth.Target) error { return d.SetFanMode(ctx, tg, hearth.FanMode{Auto: true}) }, "fanset sid1,speed=-1"},
+		"fan 70 %":   {func(tg hearth.Target) error { return d.SetFanMode(ctx, tg, hearth.FanMode{Percent: 70}) }, "fanset sid1,speed=70"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, target := newFakeLux(t)
@@ -138,9 +140,19 @@ func TestSetPools(t *testing.T) {
 	}
 }
 
-func TestFanModeUnsupported(t *testing.T) {
+func TestFanModeRejectsBadSpeed(t *testing.T) {
+	f, target := newFakeLux(t)
+	if err := luxos.New().SetFanMode(context.Background(), target, hearth.FanMode{Percent: 150}); hearth.ErrorCode(err) != hearth.EINVALID {
+		t.Errorf("err %v, want EINVALID", err)
+	}
+	if log, _ := f.log(); len(log) != 0 {
+		t.Errorf("a refused speed reached the miner: %q", log)
+	}
+}
+
+func TestFetchLogsUnsupported(t *testing.T) {
 	_, target := newFakeLux(t)
-	if err := luxos.New().SetFanMode(context.Background(), target, hearth.FanMode{Auto: true}); hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
+	if _, err := luxos.New().FetchLogs(context.Background(), target); hearth.ErrorCode(err) != hearth.EUNSUPPORTED {
 		t.Errorf("err %v", err)
 	}
 }

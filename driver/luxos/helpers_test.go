@@ -90,7 +90,7 @@ func newFakeLux(tb testing.TB) (*fakeLux, hearth.Target) {
 
 // privileged are the commands the fake refuses without the session.
 var privileged = map[string]bool{
-	"curtail": true, "ledset": true, "rebootdevice": true, "resetminer": true,
+	"curtail": true, "ledset": true, "fanset": true, "rebootdevice": true, "resetminer": true,
 	"profileset": true, "atmset": true, "logoff": true,
 }
 
@@ -134,7 +134,7 @@ func (f *fakeLux) handle(conn net.Conn, request []byte) {
 		reply("{" + status("S", 340, "ATM set") + `,"id":1}`)
 	case "profileset":
 		reply("{" + status("S", 324, "Profile set") + fmt.Sprintf(`,"PROFILE":[{"Profile":%q}],"id":1}`, args[1]))
-	case "curtail", "ledset", "rebootdevice", "resetminer":
+	case "curtail", "ledset", "fanset", "rebootdevice", "resetminer":
 		reply("{" + status("S", 350, "OK") + `,"id":1}`)
 	case "pools":
 		var b strings.Builder

@@ -26,8 +26,8 @@ func init() {
 // Driver speaks to LuxOS miners. New returns one with the defaults; it is
 // safe for concurrent use.
 type Driver struct {
-	// Unsupported answers the verbs this driver does not implement yet
-	// (the fan mode) with EUNSUPPORTED.
+	// Unsupported answers the verbs LuxOS has no command for (fetching
+	// its log) with EUNSUPPORTED.
 	driver.Unsupported
 
 	// RPC sends the commands.
@@ -43,12 +43,13 @@ func New() *Driver {
 func (d *Driver) Family() hearth.Family { return hearth.FamilyLuxOS }
 
 // Capabilities lists what LuxOS reports (power included: the firmware
-// measures it) and every control verb, all of which LuxOS offers over RPC.
+// measures it) and every control verb, all of which LuxOS offers over RPC;
+// its log is not among them.
 func (d *Driver) Capabilities() []hearth.Capability {
 	return []hearth.Capability{
 		hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
 		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause,
-		hearth.CapPowerTarget, hearth.CapSetPools,
+		hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode,
 	}
 }
 

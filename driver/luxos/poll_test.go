@@ -129,12 +129,12 @@ func TestCapabilities(t *testing.T) {
 		caps[c] = true
 	}
 	for _, c := range []hearth.Capability{hearth.CapTelemetry, hearth.CapBoards, hearth.CapFans, hearth.CapPools, hearth.CapPower,
-		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools} {
+		hearth.CapReboot, hearth.CapRestart, hearth.CapLocate, hearth.CapPause, hearth.CapPowerTarget, hearth.CapSetPools, hearth.CapFanMode} {
 		if !caps[c] {
 			t.Errorf("missing capability %s", c)
 		}
 	}
-	if len(caps) != 11 {
+	if len(caps) != 12 {
 		t.Errorf("%d capabilities", len(caps))
 	}
 }

@@ -92,6 +92,15 @@ func TestAgainstSimulator(t *testing.T) {
 		t.Error("LED on after SetLocate(false)")
 	}
 
+	check("fan 70 %", d.SetFanMode(ctx, target, hearth.FanMode{Percent: 70}))
+	if st := s.Settings(0); !st.FanManual || st.FanPercent != 70 {
+		t.Errorf("fans after SetFanMode(70 %%): manual %v at %d %%", st.FanManual, st.FanPercent)
+	}
+	check("fan auto", d.SetFanMode(ctx, target, hearth.FanMode{Auto: true}))
+	if s.Settings(0).FanManual {
+		t.Error("fans still manual after SetFanMode(auto)")
+	}
+
 	ps, err := d.SetPowerTarget(ctx, target, 3000)
 	check("power target", err)
 	if ps.Mechanism != "profile" || ps.Value != "415MHz" || ps.Watts > 3000 || ps.Watts < 2900 {
