@@ -14,13 +14,22 @@
 //   - Bitaxe Gammas run AxeOS: ESP-Miner v2.9.0 on even miner indexes and
 //     v2.14.0 on odd ones, /api/system/info and /api/system/asic as JSON
 //     over HTTP on port 80.
-//   - Not in the default mix: Antminer S19j Pros running VNish 1.2.6
-//     (the REST API under /api/v1 on port 80, bearer tokens from
-//     /unlock; vnish.go) and running ePIC UMC PowerPlay-BMS v1.5.13 (HTTP
-//     JSON on the RPC port, the password in every write's body;
-//     epic.go), and an S21 running LuxOS.
+//   - Not in the default mix (Config.Models, or --models all), one or two
+//     models of every other firmware family hearth drives:
+//     Antminer S19j Pros running VNish 1.2.6 (the REST API under /api/v1 on
+//     port 80, bearer tokens from /unlock; vnish.go) and ePIC UMC
+//     PowerPlay-BMS v1.5.13 (HTTP JSON on the RPC port, the password in
+//     every write's body; epic.go); an S21 running LuxOS (sessions,
+//     profiles, curtail; luxos.go); an S19j Pro on Braiins OS 24.09 and an
+//     S21 on 25.07 (the gRPC API on the second-API port, BOSer's RPC on
+//     4028, the REST API on 25.07; braiins*.go); Whatsminer M50S with API
+//     v2 on 4028 (md5crypt tokens, AES-256-ECB writes) and M60S with API v3
+//     on the second-API port (framed JSON, signed writes; whatsminer*.go);
+//     an AvalonMiner 1466 and an Avalon Nano 3 heater (the MM ID strings,
+//     ascset writes, one API connection at a time; avalon*.go).
 //
-// Both also take the writes their firmware takes (control.go): the
+// Each takes the writes its firmware takes (control.go and the family's
+// files): for instance the
 // Antminer CGI scripts get_miner_conf, set_miner_conf (pools, work mode),
 // blink, get_blink_status and reboot; AxeOS PATCH /api/system (pools,
 // frequency, voltage, fan), restart, and from the releases that have them
