@@ -121,6 +121,10 @@ func (r *Runner) Run(ctx context.Context) error {
 	r.mu.Lock()
 	clear(r.open) // stateless: a new Run starts from the clock alone
 	r.mu.Unlock()
+	select {
+	case <-r.wake: // a Set before Run: the first evaluation covers it
+	default:
+	}
 	for {
 		now := r.clock.Now()
 		events, next := r.evaluate(now)
