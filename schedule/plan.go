@@ -124,8 +124,9 @@ func (p *Plan) windowAt(dt date, slot int) window {
 // nextStart returns the window of the first start strictly after t.
 func (p *Plan) nextStart(t time.Time) (window, bool) {
 	sp := p.spec
-	// Two days back: a start mapped forward out of a clock change gap, or in
-	// a zone far from the date line's other side, can still come after t.
+	// Start two local days back: a start moved forward out of a clock
+	// change's gap (a whole day when Samoa crossed the date line) can still
+	// come after t.
 	first := dateOf(t, p.loc).add(-2)
 	for i := range searchDays {
 		dt := first.add(i)

@@ -18,8 +18,9 @@
 //	00:00-24:00 sat,sun            whole weekends (Saturday 00:00 to Monday 00:00)
 //	23:00-07:00 weekdays nov-feb   winter weeknights
 //
-// The times are HH:MM (24:00 is allowed as an end). An end at or before the
-// start means the window ends on the next day. The day filter is "daily",
+// The times are HH:MM (24:00 is allowed as an end). An end before the start
+// means the window ends on the next day; a window cannot start and end at
+// the same time. The day filter is "daily",
 // "weekdays" (mon-fri), "weekends" (sat,sun), or a comma list of days and
 // day ranges (mon,wed,fri-sun; a range may wrap: fri-mon). The month filter
 // is a comma list of months and month ranges (jun-sep, dec,jan; nov-feb
