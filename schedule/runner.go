@@ -115,7 +115,8 @@ func (r *Runner) Set(schedules []*hearth.Schedule) error {
 
 // Run evaluates the schedules until ctx ends, calling back on every window
 // that opens or closes, and returns ctx's error. It first opens every window
-// already in force. Ending Run closes nothing: desired state stays as it is
+// already in force. Run must not be called again before it returns. Ending
+// Run closes nothing: desired state stays as it is
 // and the next Run re-applies what is still in force.
 func (r *Runner) Run(ctx context.Context) error {
 	r.mu.Lock()
