@@ -40,6 +40,7 @@ Commands:
   miners   list, add, show, remove and control miners through a running server
   audit    show the audit log of control actions
   credentials  set, list and remove the passwords hearth uses to control miners
+  schedules    preview when a recurring schedule is in force (schedules next)
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -84,6 +85,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAudit(ctx, rest, stdout, stderr)
 	case "credentials":
 		return runCredentials(ctx, rest, stdout, stderr)
+	case "schedules":
+		return runSchedules(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})
