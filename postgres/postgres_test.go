@@ -2,11 +2,7 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -14,72 +10,14 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/postgres"
+	"github.com/hearth-fleet/hearth/postgres/postgrestest"
 	"github.com/hearth-fleet/hearth/storetest"
 )
 
-// serverEnv names the PostgreSQL server the tests use, as a URL.
-// ./scripts/test (and ./scripts/with-postgres) start a throwaway server and
-// set it.
-const serverEnv = "HEARTH_TEST_POSTGRES"
-
-// serverURL returns the test server's URL, failing the test when none is
-// given: a store test that silently skipped would prove nothing.
-func serverURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv(serverEnv)
-	if u == "" {
-		tb.Fatalf("%s is not set: run ./scripts/test, which starts a throwaway PostgreSQL server (or ./scripts/with-postgres go test ./postgres/...)", serverEnv)
-	}
-	return u
-}
-
-var (
-	adminOnce sync.Once
-	admin     *sql.DB
-	adminErr  error
-)
-
-// adminDB returns a connection pool to the test server, shared by the tests
-// of this package, for making and dropping schemas.
-func adminDB(tb testing.TB) *sql.DB {
-	tb.Helper()
-	u := serverURL(tb)
-	adminOnce.Do(func() {
-		if admin, adminErr = sql.Open("pgx", u); adminErr == nil {
-			adminErr = admin.Ping()
-		}
-	})
-	if adminErr != nil {
-		tb.Fatalf("connect to %s: %v", serverEnv, adminErr)
-	}
-	return admin
-}
-
-// NewSchemaURL makes an empty schema on the test server, dropped when the
-// test ends, and returns a URL whose search_path points at it: each test
-// gets a database of its own for the price of a CREATE SCHEMA.
+// NewSchemaURL returns the URL of a new, empty database of the test's own.
 func NewSchemaURL(tb testing.TB) string {
 	tb.Helper()
-	db := adminDB(tb)
-	b := make([]byte, 8)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if _, err := db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(serverURL(tb))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return postgrestest.NewURL(tb)
 }
 
 // MustOpenDBAt opens the database at u with a clock fixed at
@@ -93,19 +31,6 @@ func MustOpenDBAt(tb testing.TB, u string) *postgres.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
-}
-
-// rawQuery runs one query returning one row directly on the database at u.
-func rawQuery(tb testing.TB, u, query string, dest ...any) {
-	tb.Helper()
-	conn, err := sql.Open("pgx", u)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer conn.Close()
-	if err := conn.QueryRow(query).Scan(dest...); err != nil {
-		tb.Fatalf("%s: %v", query, err)
-	}
 }
 
 // TestStore runs the conformance suite that every hearth store passes.
@@ -134,7 +59,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 			st.SetNow(now)
 			return st
 		},
-		QueryRow: func(tb testing.TB, query string, dest ...any) { rawQuery(tb, u, query, dest...) },
+		QueryRow: func(tb testing.TB, query string, dest ...any) { postgrestest.QueryRow(tb, u, query, dest...) },
 	}
 }
 
@@ -162,7 +87,7 @@ func TestDB_Open(t *testing.T) {
 			t.Fatalf("SchemaVersion=%d, want %d", v, latestSchema)
 		}
 		var applied int
-		rawQuery(t, u, `SELECT COUNT(*) FROM schema_migrations`, &applied)
+		postgrestest.QueryRow(t, u, `SELECT COUNT(*) FROM schema_migrations`, &applied)
 		if applied != latestSchema {
 			t.Fatalf("schema_migrations rows=%d, want %d", applied, latestSchema)
 		}
