@@ -10,11 +10,14 @@ import (
 	"github.com/hearth-fleet/hearth/postgres/postgrestest"
 )
 
+// The tests on PostgreSQL are not parallel: they take a fraction of a
+// second, and running them beside TestBenchSweepReports would add their
+// allocations to the heap per miner it measures process-wide.
+
 // hearth serve --db postgres://... keeps the inventory and the credentials
 // in PostgreSQL: what the CLI adds is there after a restart, the admin
 // token is made once, and no SQLite file appears in the data directory.
 func TestServeOnPostgreSQL(t *testing.T) {
-	t.Parallel()
 	db := postgrestest.NewURL(t)
 	data := t.TempDir()
 	listen := "127.0.0.1:" + freePort(t)
@@ -78,5 +81,23 @@ func TestServeRefusesUnknownDB(t *testing.T) {
 	_, errOut, code := runCLI(t, "serve", "--data", t.TempDir(), "--listen", "127.0.0.1:0", "--db", "mysql://h/db")
 	if code == 0 || !strings.Contains(errOut, "postgres://") {
 		t.Fatalf("exit %d: %s", code, errOut)
+	}
+}
+
+// hearth demo --db postgres://... puts the fleet it finds in PostgreSQL.
+func TestDemoOnPostgreSQL(t *testing.T) {
+	db := postgrestest.NewURL(t)
+	d := startDemo(t, "--miners", "4", "--models", "s21", "--poll-interval", "1s", "--db", db)
+	if d.Token == "" {
+		t.Fatalf("demo printed no admin token:\n%s", d.stdout.String())
+	}
+	var n int
+	postgrestest.QueryRow(t, db, `SELECT COUNT(*) FROM miners`, &n)
+	if n != 4 {
+		t.Fatalf("%d miners in PostgreSQL, want 4", n)
+	}
+	out, errOut, code := runCLI(t, "miners", "list", "--server", d.URL)
+	if code != 0 || strings.Count(out, "sim-0000") != 4 {
+		t.Fatalf("miners list: exit %d\n%s%s", code, out, errOut)
 	}
 }
