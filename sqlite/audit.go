@@ -2,11 +2,11 @@ package sqlite
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
 // AuditService keeps the audit log in the audit table.
@@ -22,17 +22,9 @@ func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
 // RecordAudit stores e. The action is redacted again here, so that a
 // secret never reaches the disk whatever the caller did.
 func (s *AuditService) RecordAudit(ctx context.Context, e *hearth.AuditEntry) error {
-	action, err := json.Marshal(e.Action.Redacted())
+	action, res, err := sqlstore.EncodeAudit(e)
 	if err != nil {
-		return fmt.Errorf("encode action: %w", err)
-	}
-	results := e.Results
-	if results == nil {
-		results = []hearth.ActionResult{}
-	}
-	res, err := json.Marshal(results)
-	if err != nil {
-		return fmt.Errorf("encode results: %w", err)
+		return err
 	}
 	if e.Time.IsZero() {
 		e.Time = s.db.now()
@@ -56,10 +48,7 @@ func (s *AuditService) RecordAudit(ctx context.Context, e *hearth.AuditEntry) er
 
 // FindAudit returns the newest entries first.
 func (s *AuditService) FindAudit(ctx context.Context, limit int) ([]*hearth.AuditEntry, error) {
-	if limit <= 0 || limit > 10000 {
-		limit = 100
-	}
-	rows, err := s.db.read.QueryContext(ctx, `SELECT id, time, actor, action, selector, results FROM audit ORDER BY id DESC LIMIT ?`, limit)
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, time, actor, action, selector, results FROM audit ORDER BY id DESC LIMIT ?`, sqlstore.AuditLimit(limit))
 	if err != nil {
 		return nil, fmt.Errorf("query audit: %w", err)
 	}
@@ -73,11 +62,8 @@ func (s *AuditService) FindAudit(ctx context.Context, limit int) ([]*hearth.Audi
 			return nil, fmt.Errorf("scan audit: %w", err)
 		}
 		e.Time = time.Time(at)
-		if err := json.Unmarshal([]byte(action), &e.Action); err != nil {
-			return nil, fmt.Errorf("decode audit action %d: %w", e.ID, err)
-		}
-		if err := json.Unmarshal([]byte(results), &e.Results); err != nil {
-			return nil, fmt.Errorf("decode audit results %d: %w", e.ID, err)
+		if err := sqlstore.DecodeAudit(&e, []byte(action), []byte(results)); err != nil {
+			return nil, err
 		}
 		out = append(out, &e)
 	}

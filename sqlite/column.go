@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"database/sql/driver"
-	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -43,47 +42,5 @@ func (t *timestamp) Scan(v any) error {
 		return fmt.Errorf("timestamp: %w", err)
 	}
 	*t = timestamp(parsed.UTC())
-	return nil
-}
-
-// tagList stores a miner's tags as a JSON array in a TEXT column, so that
-// SQLite's JSON functions can query them. No tags is stored as "[]" and read
-// back as nil.
-type tagList []string
-
-// Value implements driver.Valuer.
-func (l tagList) Value() (driver.Value, error) {
-	if len(l) == 0 {
-		return "[]", nil
-	}
-	b, err := json.Marshal([]string(l))
-	if err != nil {
-		return nil, fmt.Errorf("tags: %w", err)
-	}
-	return string(b), nil
-}
-
-// Scan implements sql.Scanner.
-func (l *tagList) Scan(v any) error {
-	var b []byte
-	switch v := v.(type) {
-	case nil:
-		*l = nil
-		return nil
-	case string:
-		b = []byte(v)
-	case []byte:
-		b = v
-	default:
-		return fmt.Errorf("tags: cannot scan %T", v)
-	}
-	var tags []string
-	if err := json.Unmarshal(b, &tags); err != nil {
-		return fmt.Errorf("tags: %w", err)
-	}
-	if len(tags) == 0 {
-		tags = nil
-	}
-	*l = tags
 	return nil
 }

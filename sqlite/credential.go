@@ -8,13 +8,12 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
-// Sealer encrypts and decrypts secrets; secret.Box is one.
-type Sealer interface {
-	Seal(plaintext []byte) ([]byte, error)
-	Open(sealed []byte) ([]byte, error)
-}
+// Sealer encrypts and decrypts secrets; secret.Box is one. See
+// sqlstore.Sealer.
+type Sealer = sqlstore.Sealer
 
 // CredentialService keeps miner credentials with sealed passwords.
 type CredentialService struct {

@@ -6,26 +6,16 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// MinerBatchCreator adds many miners at once. A scan of a large site, the
-// demo and `hearth bench` add thousands of miners; one transaction for all of
-// them is orders of magnitude faster than one per miner, because every
-// commit waits for the disk.
-type MinerBatchCreator interface {
-	// CreateMiners adds every miner in ms or none of them. IDs are chosen
-	// and timestamps set as CreateMiner does, and only once the batch is
-	// stored, so after an error ms is unchanged. It returns EINVALID or
-	// ECONFLICT naming the first offending miner by its position (from 1).
-	CreateMiners(ctx context.Context, ms []*hearth.Miner) error
-}
+// MinerBatchCreator adds many miners at once; see sqlstore.MinerBatchCreator.
+type MinerBatchCreator = sqlstore.MinerBatchCreator
 
 // Compile-time checks that MinerService does what it claims.
 var (
@@ -147,20 +137,14 @@ func (s *MinerService) CreateMiner(ctx context.Context, m *hearth.Miner) error {
 // CreateMiners adds every miner in ms or none of them, in one transaction
 // with prepared statements. See MinerBatchCreator.
 func (s *MinerService) CreateMiners(ctx context.Context, ms []*hearth.Miner) error {
-	return s.createMiners(ctx, ms, func(i int, err error) error {
-		var e *hearth.Error
-		if errors.As(err, &e) {
-			return &hearth.Error{Code: e.Code, Message: fmt.Sprintf("Miner %d: %s", i+1, e.Message), Err: e.Err}
-		}
-		return fmt.Errorf("miner %d: %w", i+1, err)
-	})
+	return s.createMiners(ctx, ms, sqlstore.BlameMiner)
 }
 
 // createMiners stores ms in one transaction. blame adds to an error which of
 // ms caused it; a single CreateMiner has no use for that.
 func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, blame func(i int, err error) error) error {
 	for i, m := range ms {
-		if err := checkNewMiner(m); err != nil {
+		if err := sqlstore.CheckNewMiner(m); err != nil {
 			return blame(i, err)
 		}
 	}
@@ -198,14 +182,14 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 	for i, m := range ms {
 		id := m.ID
 		if id == "" {
-			if id, err = deriveMinerID(ctx, m, taken); err != nil {
+			if id, err = sqlstore.DeriveMinerID(ctx, m, taken); err != nil {
 				return blame(i, err)
 			}
 		}
 		ids[i] = id
 		if _, err := insert.ExecContext(ctx,
 			id, m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model, m.Serial,
-			m.MAC, m.Hostname, m.Site, tagList(m.Tags), timestamp(now), timestamp(now),
+			m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
 		); err != nil {
 			return blame(i, minerWriteError(err, id, m))
 		}
@@ -216,20 +200,6 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 
 	for i, m := range ms {
 		m.ID, m.CreatedAt, m.UpdatedAt = ids[i], now, now
-	}
-	return nil
-}
-
-// checkNewMiner reports an EINVALID error when m cannot be stored.
-func checkNewMiner(m *hearth.Miner) error {
-	if m == nil {
-		return hearth.Errorf(hearth.EINVALID, "Miner required.")
-	}
-	if err := m.Validate(); err != nil {
-		return err
-	}
-	if m.ID != "" && !validID(m.ID) {
-		return hearth.Errorf(hearth.EINVALID, "Miner ID %q must be 1 to %d characters from A-Z, a-z, 0-9, '.', '_' and '-'.", m.ID, maxIDLen)
 	}
 	return nil
 }
@@ -260,7 +230,7 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 		WHERE id = ?
 		RETURNING created_at`,
 		m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model,
-		m.Serial, m.MAC, m.Hostname, m.Site, tagList(m.Tags), timestamp(now),
+		m.Serial, m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now),
 		m.ID,
 	).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -298,19 +268,11 @@ func minerWriteError(err error, id string, m *hearth.Miner) error {
 	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return hearth.WrapError(hearth.ECONFLICT, err, "Miner ID %q is taken.", id)
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-		return hearth.WrapError(hearth.ECONFLICT, err, "A miner at %s is already in the inventory.", minerEndpoint(m))
+		return hearth.WrapError(hearth.ECONFLICT, err, "A miner at %s is already in the inventory.", sqlstore.MinerEndpoint(m))
 	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
 		return hearth.WrapError(hearth.EINVALID, err, "Miner %q has an invalid field.", id)
 	}
 	return fmt.Errorf("store miner %q: %w", id, err)
-}
-
-// minerEndpoint names where m is, for messages.
-func minerEndpoint(m *hearth.Miner) string {
-	if m.Port == 0 {
-		return m.Address + " (default port)"
-	}
-	return net.JoinHostPort(m.Address, strconv.Itoa(m.Port))
 }
 
 // scanMiner reads one row of minerColumns.
@@ -318,7 +280,7 @@ func scanMiner(row interface{ Scan(...any) error }) (*hearth.Miner, error) {
 	var m hearth.Miner
 	var family string
 	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &m.APIPort, &family, &m.Firmware, &m.Model, &m.Serial,
-		&m.MAC, &m.Hostname, &m.Site, (*tagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
+		&m.MAC, &m.Hostname, &m.Site, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
 	); err != nil {
 		return nil, err
 	}

@@ -8,15 +8,6 @@ import (
 	"time"
 )
 
-// Keys of the settings table. Each names one small piece of state that must
-// survive restarts.
-const (
-	// settingAdminTokenCreated is set when the first admin token has been
-	// made, so that it is made once in the life of a database even if it
-	// is later revoked.
-	settingAdminTokenCreated = "admin_token_created"
-)
-
 // getSetting returns the value stored under key, and whether there is one.
 func getSetting(ctx context.Context, tx *sql.Tx, key string) (string, bool, error) {
 	var value string

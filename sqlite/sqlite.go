@@ -16,6 +16,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -23,6 +24,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 	"modernc.org/sqlite"
 )
 
@@ -181,6 +183,12 @@ func (db *DB) now() time.Time {
 		now = db.Now
 	}
 	return now().UTC().Round(0)
+}
+
+// migrate applies the migrations in dir of fsys that db has not seen yet,
+// with the runner every store shares.
+func migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
+	return sqlstore.Migrate(ctx, db, fsys, dir, nil)
 }
 
 // withParams appends driver parameters to dsn. Parameters already in dsn go

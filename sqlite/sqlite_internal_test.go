@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
 // These tests look inside the package: the connection settings and the
@@ -145,20 +147,20 @@ func TestMigrate(t *testing.T) {
 				"m/001_b.sql":  {Data: []byte(`SELECT 1`)},
 			},
 		} {
-			if _, err := loadMigrations(bad, "m"); err == nil {
+			if _, err := sqlstore.LoadMigrations(bad, "m"); err == nil {
 				t.Errorf("%s: loaded without error", name)
 			}
 		}
 	})
 
 	t.Run("EmbeddedMigrationsLoad", func(t *testing.T) {
-		ms, err := loadMigrations(migrationFS, "migration")
+		ms, err := sqlstore.LoadMigrations(migrationFS, "migration")
 		if err != nil {
 			t.Fatal(err)
 		}
 		for i, m := range ms {
-			if m.version != i+1 {
-				t.Fatalf("migration %s has version %d, want %d: versions must not skip", m.name, m.version, i+1)
+			if m.Version != i+1 {
+				t.Fatalf("migration %s has version %d, want %d: versions must not skip", m.Name, m.Version, i+1)
 			}
 		}
 	})

@@ -14,10 +14,8 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sqlite"
+	"github.com/hearth-fleet/hearth/storetest"
 )
-
-// testNow is the time MustOpenDB's clock starts at.
-var testNow = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 // MustOpenDB returns an open database in a new temporary directory, with a
 // clock fixed at testNow. It is closed when the test ends.
@@ -26,12 +24,12 @@ func MustOpenDB(tb testing.TB) *sqlite.DB {
 	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "hearth.db"))
 }
 
-// MustOpenDBAt opens the database at dsn, with a clock fixed at testNow. It
+// MustOpenDBAt opens the database at dsn, with a clock fixed at storetest.Now. It
 // is closed when the test ends.
 func MustOpenDBAt(tb testing.TB, dsn string) *sqlite.DB {
 	tb.Helper()
 	db := sqlite.NewDB(dsn)
-	db.Now = func() time.Time { return testNow }
+	db.Now = func() time.Time { return storetest.Now }
 	if err := db.Open(); err != nil {
 		tb.Fatal(err)
 	}
@@ -54,18 +52,87 @@ func MustReopenDB(tb testing.TB, db *sqlite.DB) *sqlite.DB {
 	return MustOpenDBAt(tb, db.DSN)
 }
 
-// rawQuery runs one query returning one value on the database file directly,
+// rawQuery runs one query returning one row on the database file directly,
 // bypassing the package, to check what is really on disk.
-func rawQuery(tb testing.TB, path, query string, dest any) {
+func rawQuery(tb testing.TB, path, query string, dest ...any) {
 	tb.Helper()
 	conn, err := sql.Open("sqlite", path)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer conn.Close()
-	if err := conn.QueryRow(query).Scan(dest); err != nil {
+	if err := conn.QueryRow(query).Scan(dest...); err != nil {
 		tb.Fatalf("%s: %v", query, err)
 	}
+}
+
+// TestStore runs the conformance suite that every hearth store passes.
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(tb testing.TB) *storetest.Store {
+		return openStore(tb, filepath.Join(tb.TempDir(), "hearth.db"))
+	})
+}
+
+// openStore opens the database at path as a storetest.Store.
+func openStore(tb testing.TB, path string) *storetest.Store {
+	tb.Helper()
+	db := MustOpenDBAt(tb, path)
+	return &storetest.Store{
+		Miners:      sqlite.NewMinerService(db),
+		Tokens:      sqlite.NewTokenService(db),
+		Audit:       sqlite.NewAuditService(db),
+		Credentials: sqlite.NewCredentialService(db, storetest.NewBox(tb)),
+		SetNow:      func(now func() time.Time) { db.Now = now },
+		Reopen: func(tb testing.TB) *storetest.Store {
+			now := db.Now
+			MustCloseDB(tb, db)
+			st := openStore(tb, path)
+			st.SetNow(now)
+			return st
+		},
+		QueryRow: func(tb testing.TB, query string, dest ...any) { rawQuery(tb, path, query, dest...) },
+	}
+}
+
+// BenchmarkMinerService_CreateMiners20000 measures adding 20,000 simulated
+// miners in one batch to an empty database, as `hearth bench` does.
+func BenchmarkMinerService_CreateMiners20000(b *testing.B) {
+	const n = 20000
+	ctx := context.Background()
+	for b.Loop() {
+		b.StopTimer()
+		s := sqlite.NewMinerService(MustOpenDB(b))
+		ms := make([]*hearth.Miner, n)
+		for i := range ms {
+			ms[i] = storetest.SimMiner(i)
+		}
+		b.StartTimer()
+		if err := s.CreateMiners(ctx, ms); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "miners/s")
+}
+
+// FuzzTokenService_Authenticate checks that no string sent as a credential
+// (they come straight from HTTP headers) is accepted or makes Authenticate
+// fail with anything but EUNAUTHORIZED.
+func FuzzTokenService_Authenticate(f *testing.F) {
+	f.Add("")
+	f.Add("hth_")
+	f.Add("hth_" + strings.Repeat("a", 52))
+	f.Add("Bearer hth_abc")
+	f.Add(strings.Repeat("\xff", 56))
+
+	s := sqlite.NewTokenService(MustOpenDB(f))
+	if _, _, err := s.CreateToken(context.Background(), "real"); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, secret string) {
+		if tok, err := s.Authenticate(context.Background(), secret); hearth.ErrorCode(err) != hearth.EUNAUTHORIZED {
+			t.Fatalf("Authenticate(%q)=%v, %v; want EUNAUTHORIZED", secret, tok, err)
+		}
+	})
 }
 
 // latestSchema is the number of migrations hearth ships.

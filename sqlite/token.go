@@ -2,46 +2,15 @@ package sqlite
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/base32"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
-
-const (
-	// tokenSecretPrefix marks a hearth secret, so that a user, a log
-	// scrubber or a secret scanner can recognise one.
-	tokenSecretPrefix = "hth_"
-	// tokenSecretBytes is the randomness in a secret: 256 bits, beyond any
-	// guessing, which is why one unsalted SHA-256 suffices to store it.
-	tokenSecretBytes = 32
-	// tokenPrefixLen is how much of a secret is kept in the clear for
-	// display (hearth.Token.Prefix).
-	tokenPrefixLen = 8
-	// maxTokenNameLen bounds a token's name, in characters.
-	maxTokenNameLen = 100
-	// tokenTouchInterval is how stale last_used_at may be. Updating it on
-	// every request would turn each API read into a disk write.
-	tokenTouchInterval = time.Minute
-	// adminTokenName names the token EnsureAdminToken makes.
-	adminTokenName = "admin"
-)
-
-// secretEncoding writes a secret's random bytes in lower-case base32: no
-// characters that a terminal's double-click selection or a shell would
-// split on, and none that look alike in case.
-var secretEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
-
-// secretLen is the length of every secret hearth makes.
-var secretLen = len(tokenSecretPrefix) + secretEncoding.EncodedLen(tokenSecretBytes)
 
 // Compile-time check that TokenService does what it claims.
 var _ hearth.TokenService = (*TokenService)(nil)
@@ -60,12 +29,9 @@ func NewTokenService(db *DB) *TokenService {
 // is kept. It returns EINVALID when name is empty or longer than 100
 // characters.
 func (s *TokenService) CreateToken(ctx context.Context, name string) (*hearth.Token, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" {
-		return nil, "", hearth.Errorf(hearth.EINVALID, "Token name required.")
-	}
-	if utf8.RuneCountInString(name) > maxTokenNameLen {
-		return nil, "", hearth.Errorf(hearth.EINVALID, "Token name must be at most %d characters.", maxTokenNameLen)
+	name, err := sqlstore.TokenName(name)
+	if err != nil {
+		return nil, "", err
 	}
 
 	tx, err := s.db.beginWrite(ctx)
@@ -96,15 +62,15 @@ func (s *TokenService) EnsureAdminToken(ctx context.Context) (secret string, cre
 	}
 	defer tx.Rollback()
 
-	if _, done, err := getSetting(ctx, tx, settingAdminTokenCreated); err != nil || done {
+	if _, done, err := getSetting(ctx, tx, sqlstore.SettingAdminTokenCreated); err != nil || done {
 		return "", false, err
 	}
 	now := s.db.now()
-	tok, secret, err := createToken(ctx, tx, adminTokenName, now)
+	tok, secret, err := createToken(ctx, tx, sqlstore.AdminTokenName, now)
 	if err != nil {
 		return "", false, err
 	}
-	if err := setSetting(ctx, tx, settingAdminTokenCreated, strconv.FormatInt(tok.ID, 10), now); err != nil {
+	if err := setSetting(ctx, tx, sqlstore.SettingAdminTokenCreated, strconv.FormatInt(tok.ID, 10), now); err != nil {
 		return "", false, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -116,14 +82,11 @@ func (s *TokenService) EnsureAdminToken(ctx context.Context) (secret string, cre
 // createToken inserts a token with a fresh secret and returns it with the
 // secret.
 func createToken(ctx context.Context, tx *sql.Tx, name string, now time.Time) (*hearth.Token, string, error) {
-	raw := make([]byte, tokenSecretBytes)
-	if _, err := rand.Read(raw); err != nil {
-		return nil, "", fmt.Errorf("generate token secret: %w", err)
+	secret, prefix, hash, err := sqlstore.NewTokenSecret()
+	if err != nil {
+		return nil, "", err
 	}
-	secret := tokenSecretPrefix + secretEncoding.EncodeToString(raw)
-	hash := sha256.Sum256([]byte(secret))
-
-	tok := &hearth.Token{Name: name, Prefix: secret[:tokenPrefixLen], CreatedAt: now}
+	tok := &hearth.Token{Name: name, Prefix: prefix, CreatedAt: now}
 	res, err := tx.ExecContext(ctx, `INSERT INTO tokens (name, hash, prefix, created_at) VALUES (?, ?, ?, ?)`,
 		tok.Name, hash[:], tok.Prefix, timestamp(now))
 	if err != nil {
@@ -143,10 +106,10 @@ func createToken(ctx context.Context, tx *sql.Tx, name string, now time.Time) (*
 // writing it fails (a full disk, say), the request is still authenticated,
 // so that an operator keeps access to the API needed to fix the problem.
 func (s *TokenService) Authenticate(ctx context.Context, secret string) (*hearth.Token, error) {
-	if len(secret) != secretLen || !strings.HasPrefix(secret, tokenSecretPrefix) {
+	hash, ok := sqlstore.TokenHash(secret)
+	if !ok {
 		return nil, hearth.Errorf(hearth.EUNAUTHORIZED, "Invalid API token.")
 	}
-	hash := sha256.Sum256([]byte(secret))
 	tok, err := scanToken(s.db.read.QueryRowContext(ctx,
 		`SELECT id, name, prefix, created_at, last_used_at FROM tokens WHERE hash = ?`, hash[:]))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -156,12 +119,12 @@ func (s *TokenService) Authenticate(ctx context.Context, secret string) (*hearth
 	}
 
 	now := s.db.now()
-	if now.Sub(tok.LastUsedAt) >= tokenTouchInterval {
+	if now.Sub(tok.LastUsedAt) >= sqlstore.TokenTouchInterval {
 		// The condition repeats the check in SQL so that concurrent
 		// requests after a quiet minute record the use once.
 		if _, err := s.db.write.ExecContext(ctx,
 			`UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at <= ?)`,
-			timestamp(now), tok.ID, timestamp(now.Add(-tokenTouchInterval))); err == nil {
+			timestamp(now), tok.ID, timestamp(now.Add(-sqlstore.TokenTouchInterval))); err == nil {
 			tok.LastUsedAt = now
 		}
 	}

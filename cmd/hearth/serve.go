@@ -18,13 +18,13 @@ import (
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/secret"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
 // serveConfig is every setting of the control plane. Flags override the
 // HEARTH_* environment, which overrides the defaults.
 type serveConfig struct {
 	data             string
+	db               string
 	listen           string
 	job              string
 	pollInterval     time.Duration
@@ -43,6 +43,7 @@ func (c *serveConfig) register(fs interface {
 	BoolVar(*bool, string, bool, string)
 }, defaultData string) {
 	fs.StringVar(&c.data, "data", envOr("HEARTH_DATA", defaultData), "data directory: inventory database and metrics (env HEARTH_DATA)")
+	fs.StringVar(&c.db, "db", envOr("HEARTH_DB", ""), "relational store: empty for SQLite in the data directory, or a postgres://user:password@host/db URL (env HEARTH_DB)")
 	fs.StringVar(&c.listen, "listen", envOr("HEARTH_LISTEN", "127.0.0.1:8080"), "HTTP listen address for the API and web UI (env HEARTH_LISTEN)")
 	fs.StringVar(&c.job, "job", envOr("HEARTH_JOB", hearth.DefaultJob), "value of the job label on every metric (env HEARTH_JOB)")
 	fs.DurationVar(&c.pollInterval, "poll-interval", envDuration("HEARTH_POLL_INTERVAL", poller.DefaultInterval), "time between two polls of a miner (env HEARTH_POLL_INTERVAL)")
@@ -103,18 +104,18 @@ func (c *serveConfig) validate() error {
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
 	}
-	return nil
+	return validateDB(c.db)
 }
 
 // server is the assembled control plane.
 type server struct {
 	logger      *slog.Logger
-	db          *sqlite.DB
-	miners      *sqlite.MinerService
+	store       *store
+	miners      storeMiners
 	inventory   hearth.MinerService
-	tokens      *sqlite.TokenService
-	audit       *sqlite.AuditService
-	credentials *sqlite.CredentialService
+	tokens      storeTokens
+	audit       hearth.AuditService
+	credentials hearth.CredentialService
 	metrics     *metrics.Store
 	poller      *poller.Poller
 	http        *hearthhttp.Server
@@ -135,12 +136,18 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	s.db = sqlite.NewDB(filepath.Join(cfg.data, "hearth.db"))
-	if err := s.db.Open(); err != nil {
+	// The key sealing miner passwords lives in the data directory
+	// whichever database holds the sealed passwords, so a database dump
+	// alone reveals none.
+	box, err := secret.LoadBox(cfg.data)
+	if err != nil {
+		return nil, fmt.Errorf("secret key: %w", err)
+	}
+	if s.store, err = openStore(cfg.data, cfg.db, box); err != nil {
 		return nil, fmt.Errorf("open inventory: %w", err)
 	}
-	s.miners = sqlite.NewMinerService(s.db)
-	s.tokens = sqlite.NewTokenService(s.db)
+	s.miners, s.tokens = s.store.miners, s.store.tokens
+	s.audit, s.credentials = s.store.audit, s.store.credentials
 	adminSecret, created, err := s.tokens.EnsureAdminToken(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("admin token: %w", err)
@@ -153,11 +160,6 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
 	}
-	box, err := secret.LoadBox(cfg.data)
-	if err != nil {
-		return nil, fmt.Errorf("secret key: %w", err)
-	}
-	s.credentials = sqlite.NewCredentialService(s.db, box)
 	s.poller = &poller.Poller{
 		Interval:    cfg.pollInterval,
 		Timeout:     cfg.pollTimeout,
@@ -175,7 +177,6 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
 
-	s.audit = sqlite.NewAuditService(s.db)
 	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
@@ -265,8 +266,8 @@ func (s *server) close() {
 			s.logger.Warn("close metrics", "err", err)
 		}
 	}
-	if s.db != nil {
-		if err := s.db.Close(); err != nil {
+	if s.store != nil {
+		if err := s.store.close(); err != nil {
 			s.logger.Warn("close inventory", "err", err)
 		}
 	}

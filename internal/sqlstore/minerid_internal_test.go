@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -35,11 +35,11 @@ func FuzzDeriveMinerID(f *testing.F) {
 		// Each round takes the previous answer, walking through the
 		// hostname, hostname-MAC, address and suffixed forms.
 		for round := range 6 {
-			id, err := deriveMinerID(context.Background(), m, taken)
+			id, err := DeriveMinerID(context.Background(), m, taken)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(id) > maxIDLen || !derivedIDShape.MatchString(id) || !validID(id) {
+			if len(id) > MaxIDLen || !derivedIDShape.MatchString(id) || !ValidID(id) {
 				t.Fatalf("round %d: derived ID %q is malformed", round, id)
 			}
 			if used[id] {

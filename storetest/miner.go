@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -10,12 +10,11 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
-// simMiner returns the i-th simulated miner as the simulator places it:
+// SimMiner returns the i-th simulated miner as the simulator places it:
 // 127.A.B.C, named sim-%05d.
-func simMiner(i int) *hearth.Miner {
+func SimMiner(i int) *hearth.Miner {
 	subnet := i / 254
 	return &hearth.Miner{
 		Address:  fmt.Sprintf("127.%d.%d.%d", 1+subnet/256, subnet%256, i%254+1),
@@ -27,7 +26,7 @@ func simMiner(i int) *hearth.Miner {
 }
 
 // MustCreateMiner adds m and fails the test when that fails.
-func MustCreateMiner(tb testing.TB, s *sqlite.MinerService, m *hearth.Miner) *hearth.Miner {
+func MustCreateMiner(tb testing.TB, s hearth.MinerService, m *hearth.Miner) *hearth.Miner {
 	tb.Helper()
 	if err := s.CreateMiner(context.Background(), m); err != nil {
 		tb.Fatal(err)
@@ -35,11 +34,11 @@ func MustCreateMiner(tb testing.TB, s *sqlite.MinerService, m *hearth.Miner) *he
 	return m
 }
 
-func TestMinerService_CreateMiner(t *testing.T) {
+func testMinerService_CreateMiner(t *testing.T, open Opener) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		m := &hearth.Miner{
 			ID:       "rack1-slot4",
 			Address:  "10.0.1.4",
@@ -59,8 +58,8 @@ func TestMinerService_CreateMiner(t *testing.T) {
 			t.Fatal(err)
 		} else if got, want := m.ID, "rack1-slot4"; got != want {
 			t.Fatalf("ID=%q, want %q", got, want)
-		} else if !m.CreatedAt.Equal(testNow) || !m.UpdatedAt.Equal(testNow) {
-			t.Fatalf("CreatedAt=%v UpdatedAt=%v, want %v", m.CreatedAt, m.UpdatedAt, testNow)
+		} else if !m.CreatedAt.Equal(Now) || !m.UpdatedAt.Equal(Now) {
+			t.Fatalf("CreatedAt=%v UpdatedAt=%v, want %v", m.CreatedAt, m.UpdatedAt, Now)
 		}
 
 		if got, err := s.FindMinerByID(ctx, m.ID); err != nil {
@@ -71,7 +70,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	})
 
 	t.Run("NoTags", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		m := MustCreateMiner(t, s, &hearth.Miner{Address: "10.0.0.1", Family: hearth.FamilyAxeOS, Tags: []string{}})
 		if got, err := s.FindMinerByID(ctx, m.ID); err != nil {
 			t.Fatal(err)
@@ -81,7 +80,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	})
 
 	t.Run("ErrConflictID", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		MustCreateMiner(t, s, &hearth.Miner{ID: "a", Address: "10.0.0.1", Family: hearth.FamilyAxeOS})
 		err := s.CreateMiner(ctx, &hearth.Miner{ID: "a", Address: "10.0.0.2", Family: hearth.FamilyAxeOS})
 		if hearth.ErrorCode(err) != hearth.ECONFLICT {
@@ -92,7 +91,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	})
 
 	t.Run("ErrConflictAddressPort", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		MustCreateMiner(t, s, &hearth.Miner{Address: "miner.example", Port: 4028, Family: hearth.FamilyAntminer})
 		// Host names ignore case.
 		err := s.CreateMiner(ctx, &hearth.Miner{Address: "MINER.example", Port: 4028, Family: hearth.FamilyAntminer})
@@ -106,7 +105,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		for name, m := range map[string]*hearth.Miner{
 			"Nil":             nil,
 			"NoAddress":       {Family: hearth.FamilyAxeOS},
@@ -135,7 +134,7 @@ func TestMinerService_CreateMiner(t *testing.T) {
 	})
 }
 
-func TestMinerService_CreateMiner_DerivedID(t *testing.T) {
+func testMinerService_CreateMiner_DerivedID(t *testing.T, open Opener) {
 	ctx := context.Background()
 	for _, tt := range []struct {
 		name     string
@@ -218,7 +217,7 @@ func TestMinerService_CreateMiner_DerivedID(t *testing.T) {
 		},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			s := sqlite.NewMinerService(MustOpenDB(t))
+			s := open(t).Miners
 			for _, m := range tt.existing {
 				MustCreateMiner(t, s, m)
 			}
@@ -234,13 +233,13 @@ func TestMinerService_CreateMiner_DerivedID(t *testing.T) {
 	}
 }
 
-func TestMinerService_FindMiners(t *testing.T) {
+func testMinerService_FindMiners(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := sqlite.NewMinerService(MustOpenDB(t))
+	s := open(t).Miners
 	// Twelve miners: even ones at site "a", odd at "b"; every third is a
 	// Bitaxe. Created out of order to check the ordering by ID.
 	for _, i := range []int{7, 3, 11, 0, 5, 9, 1, 10, 2, 8, 4, 6} {
-		m := simMiner(i)
+		m := SimMiner(i)
 		m.Site = map[bool]string{true: "a", false: "b"}[i%2 == 0]
 		if i%3 == 0 {
 			m.Family = hearth.FamilyAxeOS
@@ -311,23 +310,23 @@ func TestMinerService_FindMiners(t *testing.T) {
 	})
 }
 
-func TestMinerService_FindMinerByID(t *testing.T) {
-	s := sqlite.NewMinerService(MustOpenDB(t))
+func testMinerService_FindMinerByID(t *testing.T, open Opener) {
+	s := open(t).Miners
 	if _, err := s.FindMinerByID(context.Background(), "missing"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Fatalf("err=%v, want ENOTFOUND", err)
 	}
 }
 
-func TestMinerService_UpdateMiner(t *testing.T) {
+func testMinerService_UpdateMiner(t *testing.T, open Opener) {
 	ctx := context.Background()
 
 	t.Run("OK", func(t *testing.T) {
-		db := MustOpenDB(t)
-		s := sqlite.NewMinerService(db)
-		m := MustCreateMiner(t, s, simMiner(0))
+		st := open(t)
+		s := st.Miners
+		m := MustCreateMiner(t, s, SimMiner(0))
 
-		later := testNow.Add(90 * time.Second)
-		db.Now = func() time.Time { return later }
+		later := Now.Add(90 * time.Second)
+		st.SetNow(func() time.Time { return later })
 		upd := &hearth.Miner{
 			ID: m.ID, Address: "127.9.9.9", Port: 4030, WebPort: 8080, APIPort: 4434,
 			Family: hearth.FamilyAntminer, Firmware: "bmminer 49.0.2.0", Model: "Antminer S21 XP",
@@ -336,8 +335,8 @@ func TestMinerService_UpdateMiner(t *testing.T) {
 		}
 		if err := s.UpdateMiner(ctx, upd); err != nil {
 			t.Fatal(err)
-		} else if !upd.CreatedAt.Equal(testNow) || !upd.UpdatedAt.Equal(later) {
-			t.Fatalf("CreatedAt=%v UpdatedAt=%v, want %v and %v", upd.CreatedAt, upd.UpdatedAt, testNow, later)
+		} else if !upd.CreatedAt.Equal(Now) || !upd.UpdatedAt.Equal(later) {
+			t.Fatalf("CreatedAt=%v UpdatedAt=%v, want %v and %v", upd.CreatedAt, upd.UpdatedAt, Now, later)
 		}
 		if got, err := s.FindMinerByID(ctx, m.ID); err != nil {
 			t.Fatal(err)
@@ -347,7 +346,7 @@ func TestMinerService_UpdateMiner(t *testing.T) {
 	})
 
 	t.Run("ErrNotFound", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		err := s.UpdateMiner(ctx, &hearth.Miner{ID: "ghost", Address: "10.0.0.1", Family: hearth.FamilyAxeOS})
 		if hearth.ErrorCode(err) != hearth.ENOTFOUND {
 			t.Fatalf("err=%v, want ENOTFOUND", err)
@@ -355,23 +354,23 @@ func TestMinerService_UpdateMiner(t *testing.T) {
 	})
 
 	t.Run("ErrConflict", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
-		a := MustCreateMiner(t, s, simMiner(0))
-		b := MustCreateMiner(t, s, simMiner(1))
+		s := open(t).Miners
+		a := MustCreateMiner(t, s, SimMiner(0))
+		b := MustCreateMiner(t, s, SimMiner(1))
 		b.Address = a.Address
 		if err := s.UpdateMiner(ctx, b); hearth.ErrorCode(err) != hearth.ECONFLICT {
 			t.Fatalf("err=%v, want ECONFLICT", err)
 		}
 		if got, err := s.FindMinerByID(ctx, b.ID); err != nil {
 			t.Fatal(err)
-		} else if got.Address != simMiner(1).Address {
-			t.Fatalf("Address=%s after a refused update, want %s", got.Address, simMiner(1).Address)
+		} else if got.Address != SimMiner(1).Address {
+			t.Fatalf("Address=%s after a refused update, want %s", got.Address, SimMiner(1).Address)
 		}
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
-		m := MustCreateMiner(t, s, simMiner(0))
+		s := open(t).Miners
+		m := MustCreateMiner(t, s, SimMiner(0))
 		m.Family = ""
 		if err := s.UpdateMiner(ctx, m); hearth.ErrorCode(err) != hearth.EINVALID {
 			t.Fatalf("err=%v, want EINVALID", err)
@@ -379,11 +378,11 @@ func TestMinerService_UpdateMiner(t *testing.T) {
 	})
 }
 
-func TestMinerService_DeleteMiner(t *testing.T) {
+func testMinerService_DeleteMiner(t *testing.T, open Opener) {
 	ctx := context.Background()
-	s := sqlite.NewMinerService(MustOpenDB(t))
-	m := MustCreateMiner(t, s, simMiner(0))
-	keep := MustCreateMiner(t, s, simMiner(1))
+	s := open(t).Miners
+	m := MustCreateMiner(t, s, SimMiner(0))
+	keep := MustCreateMiner(t, s, SimMiner(1))
 
 	if err := s.DeleteMiner(ctx, m.ID); err != nil {
 		t.Fatal(err)
@@ -398,17 +397,17 @@ func TestMinerService_DeleteMiner(t *testing.T) {
 		t.Fatalf("other miner: %v", err)
 	}
 	// The address is free again.
-	MustCreateMiner(t, s, simMiner(0))
+	MustCreateMiner(t, s, SimMiner(0))
 }
 
-func TestMinerService_CreateMiners(t *testing.T) {
+func testMinerService_CreateMiners(t *testing.T, open Opener) {
 	ctx := context.Background()
 
 	t.Run("TwentyThousand", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		ms := make([]*hearth.Miner, 20000)
 		for i := range ms {
-			ms[i] = simMiner(i)
+			ms[i] = SimMiner(i)
 		}
 		if err := s.CreateMiners(ctx, ms); err != nil {
 			t.Fatal(err)
@@ -428,7 +427,7 @@ func TestMinerService_CreateMiners(t *testing.T) {
 	t.Run("SameHostnameInBatch", func(t *testing.T) {
 		// Stock Antminers all call themselves "Antminer": IDs chosen
 		// within one batch must see each other.
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		ms := []*hearth.Miner{
 			{Address: "10.0.0.1", Family: hearth.FamilyAntminer, Hostname: "Antminer", MAC: "00:00:00:00:00:01"},
 			{Address: "10.0.0.2", Family: hearth.FamilyAntminer, Hostname: "Antminer", MAC: "00:00:00:00:00:02"},
@@ -444,8 +443,8 @@ func TestMinerService_CreateMiners(t *testing.T) {
 	})
 
 	t.Run("AllOrNothing", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
-		ms := []*hearth.Miner{simMiner(0), simMiner(1), simMiner(2), simMiner(1)}
+		s := open(t).Miners
+		ms := []*hearth.Miner{SimMiner(0), SimMiner(1), SimMiner(2), SimMiner(1)}
 		ms[3].Hostname = "dup"
 		err := s.CreateMiners(ctx, ms)
 		if hearth.ErrorCode(err) != hearth.ECONFLICT {
@@ -466,8 +465,8 @@ func TestMinerService_CreateMiners(t *testing.T) {
 	})
 
 	t.Run("ErrInvalid", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
-		err := s.CreateMiners(ctx, []*hearth.Miner{simMiner(0), {Address: "10.0.0.1"}})
+		s := open(t).Miners
+		err := s.CreateMiners(ctx, []*hearth.Miner{SimMiner(0), {Address: "10.0.0.1"}})
 		if hearth.ErrorCode(err) != hearth.EINVALID {
 			t.Fatalf("err=%v, want EINVALID", err)
 		} else if msg := hearth.ErrorMessage(err); !strings.HasPrefix(msg, "Miner 2: ") {
@@ -476,38 +475,18 @@ func TestMinerService_CreateMiners(t *testing.T) {
 	})
 
 	t.Run("Empty", func(t *testing.T) {
-		s := sqlite.NewMinerService(MustOpenDB(t))
+		s := open(t).Miners
 		if err := s.CreateMiners(ctx, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
 }
 
-// BenchmarkMinerService_CreateMiners20000 measures adding 20,000 simulated
-// miners in one batch to an empty database, as `hearth bench` does.
-func BenchmarkMinerService_CreateMiners20000(b *testing.B) {
-	const n = 20000
+// testMinerService_Concurrent checks that concurrent writers and readers
+// all succeed: no SQLITE_BUSY, no clash of IDs chosen at once.
+func testMinerService_Concurrent(t *testing.T, open Opener) {
 	ctx := context.Background()
-	for b.Loop() {
-		b.StopTimer()
-		s := sqlite.NewMinerService(MustOpenDB(b))
-		ms := make([]*hearth.Miner, n)
-		for i := range ms {
-			ms[i] = simMiner(i)
-		}
-		b.StartTimer()
-		if err := s.CreateMiners(ctx, ms); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(n*b.N)/b.Elapsed().Seconds(), "miners/s")
-}
-
-// TestMinerService_Concurrent checks that writers queue on the single
-// writer connection and readers run beside them, with no SQLITE_BUSY.
-func TestMinerService_Concurrent(t *testing.T) {
-	ctx := context.Background()
-	s := sqlite.NewMinerService(MustOpenDB(t))
+	s := open(t).Miners
 	const writers, each = 8, 40
 	errs := make(chan error, 2*writers)
 	var wg sync.WaitGroup
@@ -516,7 +495,7 @@ func TestMinerService_Concurrent(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for i := range each {
-				if err := s.CreateMiner(ctx, simMiner(w*each+i)); err != nil {
+				if err := s.CreateMiner(ctx, SimMiner(w*each+i)); err != nil {
 					errs <- err
 					return
 				}

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -6,13 +6,10 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
-func TestAuditService(t *testing.T) {
-	db := MustOpenDB(t)
-	defer MustCloseDB(t, db)
-	s := sqlite.NewAuditService(db)
+func testAuditService(t *testing.T, open Opener) {
+	s := open(t).Audit
 	ctx := context.Background()
 	at := time.Date(2026, 11, 21, 12, 0, 0, 0, time.UTC)
 	first := &hearth.AuditEntry{Time: at, Actor: "admin", Selector: "site=barn",

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"bytes"
@@ -6,18 +6,11 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/secret"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
-func TestCredentialService(t *testing.T) {
-	db := MustOpenDB(t)
-	defer MustCloseDB(t, db)
-	box, err := secret.NewBox(bytes.Repeat([]byte{3}, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := sqlite.NewCredentialService(db, box)
+func testCredentialService(t *testing.T, open Opener) {
+	st := open(t)
+	s := st.Credentials
 	ctx := context.Background()
 	for _, c := range []*hearth.MinerCredential{
 		{Family: hearth.FamilyAntminer, User: "root", Password: "fleet-pw"},
@@ -54,7 +47,7 @@ func TestCredentialService(t *testing.T) {
 	}
 	// On disk the password is sealed.
 	var pw []byte
-	rawQuery(t, db.DSN, `SELECT password FROM credentials WHERE miner_id = 's19-7'`, &pw)
+	st.QueryRow(t, `SELECT password FROM credentials WHERE miner_id = 's19-7'`, &pw)
 	if len(pw) == 0 || bytes.Contains(pw, []byte("own-pw")) {
 		t.Errorf("the stored password is %q, not sealed", pw)
 	}

@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -8,15 +8,15 @@ import (
 	"github.com/hearth-fleet/hearth"
 )
 
-// maxIDLen bounds a miner ID. 63 is a DNS label's limit: IDs derived from
+// MaxIDLen bounds a miner ID. 63 is a DNS label's limit: IDs derived from
 // hostnames fit, and an ID stays short enough for a URL and a metric label.
-const maxIDLen = 63
+const MaxIDLen = 63
 
-// The ID derivation below is pure and knows nothing of SQLite: it asks
-// taken whether a candidate is in use. It belongs with the domain and can
-// move there as is once a second store needs it.
+// The ID derivation below is pure and knows nothing of any database: it
+// asks taken whether a candidate is in use, so every store derives the same
+// IDs.
 
-// deriveMinerID chooses an ID for a miner that has none, in order of
+// DeriveMinerID chooses an ID for a miner that has none, in order of
 // preference:
 //
 //  1. its hostname, lowercased and reduced to [a-z0-9-] ("sim-00042");
@@ -27,12 +27,32 @@ const maxIDLen = 63
 //
 // and when all of those are taken, the address form with a numeric suffix
 // ("m-10-0-0-17-2").
-func deriveMinerID(ctx context.Context, m *hearth.Miner, taken func(ctx context.Context, id string) (bool, error)) (string, error) {
+func DeriveMinerID(ctx context.Context, m *hearth.Miner, taken func(ctx context.Context, id string) (bool, error)) (string, error) {
+	candidates := MinerIDCandidates(m)
+	for _, id := range candidates {
+		if t, err := taken(ctx, id); err != nil || !t {
+			return id, err
+		}
+	}
+	addr := candidates[len(candidates)-1]
+	for n := 2; ; n++ {
+		suffix := "-" + strconv.Itoa(n)
+		id := sanitizeID(addr, MaxIDLen-len(suffix)) + suffix
+		if t, err := taken(ctx, id); err != nil || !t {
+			return id, err
+		}
+	}
+}
+
+// MinerIDCandidates returns the IDs DeriveMinerID tries first for m, in
+// order, ending with the address form; the numeric suffixes come after
+// them. A store adding many miners can look all of them up at once.
+func MinerIDCandidates(m *hearth.Miner) []string {
 	var candidates []string
-	if host := sanitizeID(m.Hostname, maxIDLen); host != "" {
+	if host := sanitizeID(m.Hostname, MaxIDLen); host != "" {
 		candidates = append(candidates, host)
 		if mac := macSuffix(m.MAC); mac != "" {
-			host = sanitizeID(m.Hostname, maxIDLen-len(mac)-1)
+			host = sanitizeID(m.Hostname, MaxIDLen-len(mac)-1)
 			candidates = append(candidates, host+"-"+mac)
 		}
 	}
@@ -40,21 +60,7 @@ func deriveMinerID(ctx context.Context, m *hearth.Miner, taken func(ctx context.
 	if m.Port != 0 {
 		addr += "-" + strconv.Itoa(m.Port)
 	}
-	addr = sanitizeID(addr, maxIDLen)
-	candidates = append(candidates, addr)
-
-	for _, id := range candidates {
-		if t, err := taken(ctx, id); err != nil || !t {
-			return id, err
-		}
-	}
-	for n := 2; ; n++ {
-		suffix := "-" + strconv.Itoa(n)
-		id := sanitizeID(addr, maxIDLen-len(suffix)) + suffix
-		if t, err := taken(ctx, id); err != nil || !t {
-			return id, err
-		}
-	}
+	return append(candidates, sanitizeID(addr, MaxIDLen))
 }
 
 // sanitizeID lowercases s, turns every run of characters outside [a-z0-9]
@@ -101,12 +107,12 @@ func macSuffix(mac string) string {
 	return string(hex[len(hex)-6:])
 }
 
-// validID reports whether a caller-chosen ID is usable: 1 to 63 characters
+// ValidID reports whether a caller-chosen ID is usable: 1 to 63 characters
 // from [A-Za-z0-9._-], the unreserved characters of a URL path, so the ID
 // needs no escaping anywhere it appears. "." and ".." are refused because a
 // URL path would resolve them away.
-func validID(id string) bool {
-	if id == "" || id == "." || id == ".." || len(id) > maxIDLen {
+func ValidID(id string) bool {
+	if id == "" || id == "." || id == ".." || len(id) > MaxIDLen {
 		return false
 	}
 	for i := 0; i < len(id); i++ {

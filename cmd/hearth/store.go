@@ -1,0 +1,74 @@
+package main
+
+import (
+	"path/filepath"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
+	"github.com/hearth-fleet/hearth/postgres"
+	"github.com/hearth-fleet/hearth/sqlite"
+)
+
+// store is the relational store the control plane runs on, whichever
+// database holds it: the miner inventory, API tokens, audit log and miner
+// credentials.
+type store struct {
+	miners      storeMiners
+	tokens      storeTokens
+	audit       hearth.AuditService
+	credentials hearth.CredentialService
+	close       func() error
+}
+
+// storeMiners is the inventory as serve and demo use it: the domain
+// service and the batch insert that makes a large demo fleet fast.
+type storeMiners interface {
+	hearth.MinerService
+	sqlstore.MinerBatchCreator
+}
+
+// storeTokens is the token service and the first admin token.
+type storeTokens interface {
+	hearth.TokenService
+	sqlstore.AdminTokenMaker
+}
+
+// openStore opens the store --db names: empty for SQLite in the data
+// directory (hearth.db), a postgres:// or postgresql:// URL for PostgreSQL.
+// Credential passwords are sealed with box either way.
+func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
+	switch {
+	case db == "":
+		d := sqlite.NewDB(filepath.Join(dataDir, "hearth.db"))
+		if err := d.Open(); err != nil {
+			return nil, err
+		}
+		return &store{
+			miners: sqlite.NewMinerService(d), tokens: sqlite.NewTokenService(d),
+			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
+			close: d.Close,
+		}, nil
+	case postgres.IsURL(db):
+		d := postgres.NewDB(db)
+		if err := d.Open(); err != nil {
+			return nil, err
+		}
+		return &store{
+			miners: postgres.NewMinerService(d), tokens: postgres.NewTokenService(d),
+			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
+			close: d.Close,
+		}, nil
+	}
+	return nil, errBadDB
+}
+
+// errBadDB refuses a --db value that names no store hearth has.
+var errBadDB = hearth.Errorf(hearth.EINVALID, "--db must be empty (SQLite in the data directory) or a postgres:// or postgresql:// URL.")
+
+// validateDB rejects a --db value before anything is opened.
+func validateDB(db string) error {
+	if db != "" && !postgres.IsURL(db) {
+		return errBadDB
+	}
+	return nil
+}
