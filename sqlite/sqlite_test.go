@@ -69,7 +69,7 @@ func rawQuery(tb testing.TB, path, query string, dest any) {
 }
 
 // latestSchema is the number of migrations hearth ships.
-const latestSchema = 4
+const latestSchema = 5
 
 func TestDB_Open(t *testing.T) {
 	t.Run("CreatesDirectoryAndSchema", func(t *testing.T) {
