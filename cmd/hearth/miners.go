@@ -17,7 +17,7 @@ const minersUsage = `Usage: hearth miners <list|add|show|logs|remove|do> [flags]
 Manage the inventory of a running hearth server through its REST API.
 
   hearth miners list [--site S] [--group G] [--family F] [--status online|offline|unknown]
-  hearth miners add ADDRESS [--port P] [--family F] [--site S] [--id ID]
+  hearth miners add ADDRESS [--port P] [--family F] [--site S] [--row R --rack R --shelf S --slot S] [--id ID]
   hearth miners show ID
   hearth miners logs ID
   hearth miners remove ID
@@ -123,6 +123,10 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&req.APIPort, "api-port", 0, "second API's port where the family has one (default 4433 for Whatsminer API v3, 50051 for Braiins OS gRPC)")
 	fs.StringVar(&family, "family", "", "protocol family (antminer, axeos, braiins, luxos, whatsminer, avalon, vnish, epic); empty: identify")
 	fs.StringVar(&req.Site, "site", "", "site the miner belongs to")
+	fs.StringVar(&req.Position.Row, "row", "", "row the miner sits in at its site")
+	fs.StringVar(&req.Position.Rack, "rack", "", "rack the miner sits in")
+	fs.StringVar(&req.Position.Shelf, "shelf", "", "shelf of the rack")
+	fs.StringVar(&req.Position.Slot, "slot", "", "slot on the shelf")
 	fs.StringVar(&req.ID, "id", "", "miner id (default: derived from its hostname or address)")
 	fs.StringVar(&tags, "tags", "", "comma-separated tags")
 	pos, err := parseFlags(fs, args)

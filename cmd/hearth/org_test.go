@@ -130,6 +130,12 @@ func TestSitesGroupsPositionsCommands(t *testing.T) {
 	if !slices.Equal(g.MinerIDs, []string{"sim-00001", "sim-00002"}) || g.Description != "oldest first" {
 		t.Fatalf("group: %+v", g)
 	}
+	// A control action aims at a group, and sees only its members.
+	var entry hearth.AuditEntry
+	cliJSON(&entry, "miners", "do", "locate-on", "--select", "group=curtail-first")
+	if len(entry.Results) != 2 || entry.Results[0].MinerID != "sim-00001" || entry.Results[1].MinerID != "sim-00002" {
+		t.Errorf("locate-on group=curtail-first: %+v", entry.Results)
+	}
 	if out := cli(1, "groups", "add-members", "curtail-first", "ghost"); !strings.Contains(out, "ghost") {
 		t.Errorf("adding an unknown miner: %s", out)
 	}
