@@ -134,3 +134,23 @@ func TestPositions(t *testing.T) {
 		expectError(t, serve(h, withToken(request("POST", "/api/v1/positions?dry_run=maybe", "miner\ns19-a\n"), validToken)), http.StatusBadRequest, hearth.EINVALID)
 	})
 }
+
+// A new miner may be given its position; it is validated and returned.
+func TestCreateMinerWithPosition(t *testing.T) {
+	h := newFixture(t).Handler
+	rec := serve(h, withToken(request("POST", "/api/v1/miners", map[string]any{"address": "10.9.9.9", "family": "antminer", "site": "barn",
+		"position": map[string]any{"row": " A ", "rack": "07", "shelf": "2", "slot": "4"}}), validToken))
+	var m struct {
+		Site     string
+		Position hearth.Position
+	}
+	decode(t, rec, &m)
+	if rec.Code != http.StatusCreated || m.Site != "barn" || m.Position != (hearth.Position{Row: "A", Rack: "07", Shelf: "2", Slot: "4"}) {
+		t.Fatalf("create: %d %+v", rec.Code, m)
+	}
+	msg := expectError(t, serve(h, withToken(request("POST", "/api/v1/miners", map[string]any{"address": "10.9.9.8", "family": "antminer",
+		"position": map[string]any{"slot": strings.Repeat("9", 40)}}), validToken)), http.StatusBadRequest, hearth.EINVALID)
+	if !strings.Contains(msg, "slot") {
+		t.Fatalf("message %q does not name the slot", msg)
+	}
+}

@@ -38,7 +38,7 @@ func TestDemoShowsSitesInBrowser(t *testing.T) {
 	if row == nil {
 		t.Fatalf("no row for site barn:\n%.3000s", dom)
 	}
-	for _, want := range []string{`data-col="miners" data-value="2"`, "500.0 kW", "Europe/Oslo"} {
+	for _, want := range []string{`data-col="miners" data-value="2"`, `data-col="online" data-value="2"`, "500.0 kW", "Europe/Oslo", " %)"} {
 		if !strings.Contains(row[1], want) {
 			t.Errorf("barn's row lacks %q:\n%s", want, row[1])
 		}

@@ -85,7 +85,9 @@
     try {
       const [list, fleet] = await Promise.all([
         H.getJSON('/api/v1/miners?' + apiQuery(), { signal: ctrl.signal }),
-        H.getJSON('/api/v1/fleet', { signal: ctrl.signal }),
+        // The totals follow the site filter; the other filters narrow
+        // only the table.
+        H.getJSON('/api/v1/fleet' + (view.site ? '?site=' + encodeURIComponent(view.site) : ''), { signal: ctrl.signal }),
       ]);
       if (list.total > 0 && view.offset >= list.total) {
         // Miners were removed under our page: go to the last page there is.

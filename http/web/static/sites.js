@@ -7,6 +7,8 @@
   const table = document.getElementById('sites');
   const tbody = document.getElementById('sites-body');
   const errorBox = document.getElementById('sites-error');
+  const REFRESH_MS = 10000;
+  let timer = null;
 
   function amps(a) { return a > 0 ? H.fmtInt(a) + ' A' : H.DASH; }
 
@@ -34,11 +36,25 @@
     }
   }
 
-  function row(s) {
+  // powerNow shows what the site's online miners draw, and the share of
+  // the budget that is when the budget is known.
+  function powerNow(f, budget) {
+    if (!f || !(f.power_w > 0)) return H.DASH;
+    let text = H.fmtPower(f.power_w);
+    if (f.power_estimated) text += ' est.';
+    if (budget > 0) text += ' (' + Math.round(100 * f.power_w / budget) + ' %)';
+    return text;
+  }
+
+  function row(s, f) {
     const link = H.el('a', { href: '/?site=' + encodeURIComponent(s.name) }, s.name);
+    const over = f && s.power_budget_w > 0 && f.power_w > s.power_budget_w;
     return H.el('tr', { dataset: { site: s.name } },
       H.el('td', { dataset: { col: 'name' } }, link),
       H.el('td', { class: 'num', dataset: { col: 'miners', value: String(s.miner_count) } }, H.fmtInt(s.miner_count)),
+      H.el('td', { class: 'num', dataset: { col: 'online', value: String(f ? f.online : '') } }, f ? H.fmtInt(f.online) : H.DASH),
+      H.el('td', { class: 'num' + (over ? ' state-offline' : ''), dataset: { col: 'power_now', value: String(f ? f.power_w : ''), over: over ? 'true' : 'false' } },
+        powerNow(f, s.power_budget_w)),
       H.el('td', { class: 'num', dataset: { col: 'power_budget', value: String(s.power_budget_w || 0) } }, H.fmtPower(s.power_budget_w)),
       H.el('td', { dataset: { col: 'supply' } }, supply(s)),
       H.el('td', { class: 'num', dataset: { col: 'main_breaker' } }, amps(s.main_breaker_a)),
@@ -49,14 +65,17 @@
   }
 
   async function load() {
+    clearTimeout(timer);
     try {
       const list = await H.getJSON('/api/v1/sites');
       const sites = list.sites || [];
+      const totals = await Promise.all(sites.map((s) =>
+        H.getJSON('/api/v1/fleet?site=' + encodeURIComponent(s.name)).catch(() => null)));
       if (sites.length === 0) {
-        tbody.replaceChildren(H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: 9 },
+        tbody.replaceChildren(H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: 11 },
           'No sites yet. Add one with hearth sites add NAME, or give miners a site.')));
       } else {
-        tbody.replaceChildren(...sites.map(row));
+        tbody.replaceChildren(...sites.map((s, i) => row(s, totals[i])));
       }
       errorBox.hidden = true;
       table.dataset.loaded = 'true';
@@ -64,6 +83,8 @@
       if (err.status === 401) return; // the token banner says what to do
       errorBox.textContent = 'Cannot load the sites: ' + err.message;
       errorBox.hidden = false;
+    } finally {
+      timer = setTimeout(load, REFRESH_MS);
     }
   }
 
