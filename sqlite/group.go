@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -51,8 +50,18 @@ func (s *GroupService) findGroups(ctx context.Context, name string) ([]*hearth.G
 	}
 	defer tx.Rollback()
 
-	rows, err := tx.QueryContext(ctx, `SELECT name, description, created_at, updated_at FROM miner_groups
-		WHERE ? = '' OR name = ? ORDER BY name`, name, name)
+	// Two statements rather than one with "? = '' OR name = ?", so that
+	// reading one group uses the keys instead of scanning every member.
+	groupQuery := `SELECT name, description, created_at, updated_at FROM miner_groups ORDER BY name`
+	memberQuery := `SELECT group_name, miner_id FROM group_members ORDER BY group_name, miner_id`
+	var args []any
+	if name != "" {
+		groupQuery = `SELECT name, description, created_at, updated_at FROM miner_groups WHERE name = ?`
+		memberQuery = `SELECT group_name, miner_id FROM group_members WHERE group_name = ? ORDER BY miner_id`
+		args = []any{name}
+	}
+
+	rows, err := tx.QueryContext(ctx, groupQuery, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find groups: %w", err)
 	}
@@ -68,12 +77,12 @@ func (s *GroupService) findGroups(ctx context.Context, name string) ([]*hearth.G
 		byName[g.Name] = g
 	}
 	if err := rows.Err(); err != nil {
+		rows.Close()
 		return nil, fmt.Errorf("find groups: %w", err)
 	}
 	rows.Close()
 
-	members, err := tx.QueryContext(ctx, `SELECT group_name, miner_id FROM group_members
-		WHERE ? = '' OR group_name = ? ORDER BY group_name, miner_id`, name, name)
+	members, err := tx.QueryContext(ctx, memberQuery, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find group members: %w", err)
 	}
@@ -166,40 +175,57 @@ func (s *GroupService) DeleteGroup(ctx context.Context, name string) error {
 
 // AddGroupMembers adds the miners to the group, all or none.
 func (s *GroupService) AddGroupMembers(ctx context.Context, name string, minerIDs []string) error {
-	return s.changeMembers(ctx, name, minerIDs, func(ctx context.Context, tx *sql.Tx, ids string) error {
-		var missing sql.NullString
-		if err := tx.QueryRowContext(ctx, `SELECT value FROM json_each(?) WHERE value NOT IN (SELECT id FROM miners) LIMIT 1`, ids).Scan(&missing); err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("check miners: %w", err)
+	return s.changeMembers(ctx, name, func(ctx context.Context, tx *sql.Tx) error {
+		exists, err := tx.PrepareContext(ctx, `SELECT EXISTS (SELECT 1 FROM miners WHERE id = ?)`)
+		if err != nil {
+			return err
 		}
-		if missing.Valid {
-			return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found; no member was added to group %q.", missing.String, name)
+		defer exists.Close()
+		insert, err := tx.PrepareContext(ctx, `INSERT INTO group_members (group_name, miner_id) VALUES (?, ?)
+			ON CONFLICT (group_name, miner_id) DO NOTHING`)
+		if err != nil {
+			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO group_members (group_name, miner_id) SELECT ?, value FROM json_each(?) WHERE true
-			ON CONFLICT (group_name, miner_id) DO NOTHING`, name, ids)
-		return err
+		defer insert.Close()
+		for _, id := range minerIDs {
+			var found bool
+			if err := exists.QueryRowContext(ctx, id).Scan(&found); err != nil {
+				return err
+			}
+			if !found {
+				return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found; no member was added to group %q.", id, name)
+			}
+			if _, err := insert.ExecContext(ctx, name, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
 // RemoveGroupMembers removes the miners from the group; IDs that are not
 // members are ignored.
 func (s *GroupService) RemoveGroupMembers(ctx context.Context, name string, minerIDs []string) error {
-	return s.changeMembers(ctx, name, minerIDs, func(ctx context.Context, tx *sql.Tx, ids string) error {
-		_, err := tx.ExecContext(ctx, `DELETE FROM group_members WHERE group_name = ? AND miner_id IN (SELECT value FROM json_each(?))`, name, ids)
-		return err
+	return s.changeMembers(ctx, name, func(ctx context.Context, tx *sql.Tx) error {
+		remove, err := tx.PrepareContext(ctx, `DELETE FROM group_members WHERE group_name = ? AND miner_id = ?`)
+		if err != nil {
+			return err
+		}
+		defer remove.Close()
+		for _, id := range minerIDs {
+			if _, err := remove.ExecContext(ctx, name, id); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
-// changeMembers runs change in a write transaction after checking that the
-// group exists, passing the IDs as one JSON array, and touches the group's
-// updated_at.
-func (s *GroupService) changeMembers(ctx context.Context, name string, minerIDs []string, change func(context.Context, *sql.Tx, string) error) error {
-	ids, err := json.Marshal(minerIDs)
-	if err != nil {
-		return fmt.Errorf("encode miner IDs: %w", err)
-	}
-	if minerIDs == nil {
-		ids = []byte("[]")
-	}
+// changeMembers runs change in one write transaction after checking that
+// the group exists, and touches the group's updated_at. The statements are
+// one per miner, prepared once: plain SQL that any store can mirror, and
+// cheap inside a single transaction.
+func (s *GroupService) changeMembers(ctx context.Context, name string, change func(context.Context, *sql.Tx) error) error {
 	tx, err := s.db.beginWrite(ctx)
 	if err != nil {
 		return err
@@ -214,7 +240,7 @@ func (s *GroupService) changeMembers(ctx context.Context, name string, minerIDs 
 	} else if n == 0 {
 		return hearth.Errorf(hearth.ENOTFOUND, "Group %q not found.", name)
 	}
-	if err := change(ctx, tx, string(ids)); err != nil {
+	if err := change(ctx, tx); err != nil {
 		if hearth.ErrorCode(err) != hearth.EINTERNAL {
 			return err
 		}
