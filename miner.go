@@ -67,8 +67,12 @@ type Miner struct {
 	Hostname string `json:"hostname,omitempty"`
 
 	// Site is the site the miner belongs to; "" means the default site.
-	Site string   `json:"site,omitempty"`
-	Tags []string `json:"tags,omitempty"`
+	// Storing a miner whose site does not exist yet creates the site (see
+	// SiteService).
+	Site string `json:"site,omitempty"`
+	// Position is where the miner sits within its site.
+	Position Position `json:"position,omitzero"`
+	Tags     []string `json:"tags,omitempty"`
 
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
@@ -98,7 +102,9 @@ type Identity struct {
 
 // MinerFilter selects miners. Zero fields select everything.
 type MinerFilter struct {
-	Site   string
+	Site string
+	// Group, when set, selects the members of that group.
+	Group  string
 	Family Family
 	IDs    []string
 	Limit  int
@@ -134,5 +140,10 @@ func (m *Miner) Validate() error {
 	if m.Port < 0 || m.Port > 65535 || m.WebPort < 0 || m.WebPort > 65535 || m.APIPort < 0 || m.APIPort > 65535 {
 		return Errorf(EINVALID, "Miner port must be between 1 and 65535.")
 	}
-	return nil
+	if m.Site != "" {
+		if err := ValidateName("Site", m.Site); err != nil {
+			return err
+		}
+	}
+	return m.Position.Validate()
 }

@@ -87,7 +87,7 @@ func (s *Service) find(ctx context.Context, sel Selector) ([]*hearth.Miner, erro
 			out = append(out, m)
 		}
 	}
-	if len(sel.IDs) > 0 && !sel.All && sel.Family == "" && sel.Site == "" && len(sel.Tags) == 0 {
+	if len(sel.IDs) > 0 && !sel.All && sel.Family == "" && sel.Site == "" && sel.Group == "" && len(sel.Tags) == 0 {
 		for _, id := range sel.IDs {
 			if !slices.ContainsFunc(out, func(m *hearth.Miner) bool { return m.ID == id }) {
 				return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)

@@ -197,6 +197,7 @@ func TestDoErrors(t *testing.T) {
 func TestParseSelector(t *testing.T) {
 	for in, want := range map[string]string{
 		"all": "all", "a1, a2": "a1,a2", "family=antminer,site=barn-a,tag=row3": "family=antminer,site=barn-a,tag=row3",
+		"group=curtail first,site=barn-a": "site=barn-a,group=curtail first",
 	} {
 		sel, err := action.ParseSelector(in)
 		if err != nil || sel.String() != want {

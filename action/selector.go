@@ -13,13 +13,15 @@ import (
 
 // Selector chooses miners, as users write it: "all", a comma-separated
 // list of IDs ("sim-00001,sim-00007"), or comma-separated conditions that
-// must all hold ("family=antminer,site=barn-a,tag=row3").
+// must all hold ("family=antminer,site=barn-a,group=curtail-first,tag=row3").
 type Selector struct {
 	All    bool
 	IDs    []string
 	Family hearth.Family
 	Site   string
-	Tags   []string
+	// Group selects the members of a group.
+	Group string
+	Tags  []string
 }
 
 // ParseSelector reads a selector; a malformed one is an EINVALID error
@@ -56,12 +58,14 @@ func ParseSelector(s string) (Selector, error) {
 			sel.Family = hearth.Family(value)
 		case "site":
 			sel.Site = value
+		case "group":
+			sel.Group = value
 		case "tag":
 			sel.Tags = append(sel.Tags, value)
 		case "id":
 			sel.IDs = append(sel.IDs, value)
 		default:
-			return Selector{}, hearth.Errorf(hearth.EINVALID, "Unknown selector key %q: use family, site, tag or id.", key)
+			return Selector{}, hearth.Errorf(hearth.EINVALID, "Unknown selector key %q: use family, site, group, tag or id.", key)
 		}
 	}
 	return sel, nil
@@ -79,6 +83,9 @@ func (sel Selector) String() string {
 	if sel.Site != "" {
 		parts = append(parts, "site="+sel.Site)
 	}
+	if sel.Group != "" {
+		parts = append(parts, "group="+sel.Group)
+	}
 	for _, t := range sel.Tags {
 		parts = append(parts, "tag="+t)
 	}
@@ -93,7 +100,7 @@ func (sel Selector) String() string {
 
 // filter is the part of the selector the inventory can apply itself.
 func (sel Selector) filter() hearth.MinerFilter {
-	return hearth.MinerFilter{Site: sel.Site, Family: sel.Family, IDs: sel.IDs}
+	return hearth.MinerFilter{Site: sel.Site, Group: sel.Group, Family: sel.Family, IDs: sel.IDs}
 }
 
 // matches applies what the inventory filter cannot: every tag must be on

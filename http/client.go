@@ -32,8 +32,8 @@ func NewClient(baseURL, token string) *Client {
 
 // MinerQuery selects miners for ListMiners. Zero fields select everything.
 type MinerQuery struct {
-	Site, Family, Status, Query, Sort string
-	Limit, Offset                     int
+	Site, Group, Family, Status, Query, Sort string
+	Limit, Offset                            int
 }
 
 // ListMiners returns the miners matching q with their live status.
@@ -45,6 +45,7 @@ func (c *Client) ListMiners(ctx context.Context, q MinerQuery) (*MinerList, erro
 		}
 	}
 	set("site", q.Site)
+	set("group", q.Group)
 	set("family", q.Family)
 	set("status", q.Status)
 	set("q", q.Query)
@@ -128,32 +129,137 @@ func (c *Client) DeleteCredential(ctx context.Context, family hearth.Family, sit
 	return c.do(ctx, http.MethodDelete, "/api/v1/credentials?"+v.Encode(), nil, nil)
 }
 
+// Sites lists the sites with their miner counts.
+func (c *Client) Sites(ctx context.Context) (*SiteList, error) {
+	var out SiteList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/sites", nil, &out)
+}
+
+// GetSite returns one site.
+func (c *Client) GetSite(ctx context.Context, name string) (*hearth.Site, error) {
+	var out hearth.Site
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/sites/"+url.PathEscape(name), nil, &out)
+}
+
+// CreateSite adds a site.
+func (c *Client) CreateSite(ctx context.Context, req SiteRequest) (*hearth.Site, error) {
+	var out hearth.Site
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/sites", req, &out)
+}
+
+// UpdateSite replaces the facts of the site req.Name.
+func (c *Client) UpdateSite(ctx context.Context, req SiteRequest) (*hearth.Site, error) {
+	var out hearth.Site
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/sites/"+url.PathEscape(req.Name), req, &out)
+}
+
+// DeleteSite removes a site that has no miners.
+func (c *Client) DeleteSite(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/sites/"+url.PathEscape(name), nil, nil)
+}
+
+// Groups lists the groups with their members.
+func (c *Client) Groups(ctx context.Context) (*GroupList, error) {
+	var out GroupList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/groups", nil, &out)
+}
+
+// GetGroup returns one group with its members.
+func (c *Client) GetGroup(ctx context.Context, name string) (*hearth.Group, error) {
+	var out hearth.Group
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/groups/"+url.PathEscape(name), nil, &out)
+}
+
+// CreateGroup adds a group, with req.Miners as its first members.
+func (c *Client) CreateGroup(ctx context.Context, req GroupRequest) (*hearth.Group, error) {
+	var out hearth.Group
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/groups", req, &out)
+}
+
+// DeleteGroup removes a group; its miners stay.
+func (c *Client) DeleteGroup(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/groups/"+url.PathEscape(name), nil, nil)
+}
+
+// AddGroupMembers adds miners to a group, all or none.
+func (c *Client) AddGroupMembers(ctx context.Context, name string, minerIDs []string) (*hearth.Group, error) {
+	var out hearth.Group
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/groups/"+url.PathEscape(name)+"/members", MembersRequest{Miners: minerIDs}, &out)
+}
+
+// RemoveGroupMembers removes miners from a group.
+func (c *Client) RemoveGroupMembers(ctx context.Context, name string, minerIDs []string) (*hearth.Group, error) {
+	var out hearth.Group
+	v := url.Values{"miner": minerIDs}
+	return &out, c.do(ctx, http.MethodDelete, "/api/v1/groups/"+url.PathEscape(name)+"/members?"+v.Encode(), nil, &out)
+}
+
+// ExportPositions returns the positions CSV of every miner, or of one
+// site's when site is not "".
+func (c *Client) ExportPositions(ctx context.Context, site string) ([]byte, error) {
+	path := "/api/v1/positions"
+	if site != "" {
+		path += "?" + url.Values{"site": {site}}.Encode()
+	}
+	var out []byte
+	return out, c.send(ctx, http.MethodGet, path, "", nil, "text/csv", func(data []byte) error {
+		out = data
+		return nil
+	})
+}
+
+// ImportPositions sends a positions CSV file; with dryRun nothing is
+// stored and the report says what would change.
+func (c *Client) ImportPositions(ctx context.Context, csv []byte, dryRun bool) (*hearth.PositionImport, error) {
+	path := "/api/v1/positions"
+	if dryRun {
+		path += "?dry_run=1"
+	}
+	var out hearth.PositionImport
+	return &out, c.send(ctx, http.MethodPost, path, "text/csv", bytes.NewReader(csv), "application/json", func(data []byte) error {
+		return json.Unmarshal(data, &out)
+	})
+}
+
 // Fleet returns the fleet's counts and totals.
 func (c *Client) Fleet(ctx context.Context) (*FleetSummary, error) {
 	var out FleetSummary
 	return &out, c.do(ctx, http.MethodGet, "/api/v1/fleet", nil, &out)
 }
 
-// do sends one request and decodes the reply into out. API errors come
+// do sends one request with a JSON body (when body is not nil) and
+// decodes the JSON reply into out (when out is not nil). API errors come
 // back as *hearth.Error with the server's code and message, so the CLI can
 // show them as they are and exit accordingly.
 func (c *Client) do(ctx context.Context, method, path string, body, out any) error {
 	var rd io.Reader
+	contentType := ""
 	if body != nil {
 		b, err := json.Marshal(body)
 		if err != nil {
 			return fmt.Errorf("encode request: %w", err)
 		}
-		rd = bytes.NewReader(b)
+		rd, contentType = bytes.NewReader(b), "application/json"
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, rd)
+	return c.send(ctx, method, path, contentType, rd, "application/json", func(data []byte) error {
+		if out == nil {
+			return nil
+		}
+		return json.Unmarshal(data, out)
+	})
+}
+
+// send sends one request and hands a successful reply's body to read; a
+// reply read cannot take is EPROTOCOL.
+func (c *Client) send(ctx context.Context, method, path, contentType string, body io.Reader, accept string, read func([]byte) error) error {
+	req, err := http.NewRequestWithContext(ctx, method, c.URL+path, body)
 	if err != nil {
 		return hearth.WrapError(hearth.EINVALID, err, "Invalid server URL %q.", c.URL)
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
@@ -180,10 +286,10 @@ func (c *Client) do(ctx context.Context, method, path string, body, out any) err
 		}
 		return hearth.Errorf(hearth.EINTERNAL, "The server answered %s.", resp.Status)
 	}
-	if out == nil || resp.StatusCode == http.StatusNoContent {
+	if resp.StatusCode == http.StatusNoContent {
 		return nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := read(data); err != nil {
 		return hearth.WrapError(hearth.EPROTOCOL, err, "The server's reply could not be read.")
 	}
 	return nil

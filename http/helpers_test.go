@@ -217,6 +217,9 @@ type fixture struct {
 	Tokens      *TokenService
 	Handler     http.Handler
 	Log         *bytes.Buffer
+	Sites       *siteStore
+	Groups      *groupStore
+	Positions   *positionStore
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -265,6 +268,16 @@ func newFixture(t testing.TB) *fixture {
 		}
 		return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
 	}
+	f.Sites = &siteStore{miners: miners, sites: map[string]*hearth.Site{
+		"barn":  {Name: "barn", PowerBudget: 500e3, Phases: 3, Voltage: 400, TimeZone: "Europe/Oslo", CreatedAt: testNow, UpdatedAt: testNow},
+		"home":  {Name: "home", CreatedAt: testNow, UpdatedAt: testNow},
+		"empty": {Name: "empty", CreatedAt: testNow, UpdatedAt: testNow},
+	}}
+	f.Groups = &groupStore{miners: miners, groups: map[string]*hearth.Group{
+		"old": {Name: "old", MinerIDs: []string{"s19-a"}, CreatedAt: testNow, UpdatedAt: testNow},
+	}}
+	f.Positions = &positionStore{}
+	f.Server.SiteService, f.Server.GroupService, f.Server.PositionService = f.Sites, f.Groups, f.Positions
 	f.Handler = f.Server.Handler()
 	return f
 }

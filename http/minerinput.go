@@ -45,7 +45,9 @@ type CreateMinerRequest struct {
 	APIPort int           `json:"api_port"`
 	Family  hearth.Family `json:"family"`
 	Site    string        `json:"site"`
-	Tags    []string      `json:"tags"`
+	// Position is where the miner sits within its site.
+	Position hearth.Position `json:"position"`
+	Tags     []string        `json:"tags"`
 }
 
 // miner validates the request and returns the miner it describes. Errors
@@ -83,6 +85,16 @@ func (req CreateMinerRequest) miner() (*hearth.Miner, error) {
 	m.Site = strings.TrimSpace(req.Site)
 	if len(m.Site) > maxSiteLen || hasControl(m.Site) {
 		return nil, hearth.Errorf(hearth.EINVALID, "Site must be at most %d printable characters.", maxSiteLen)
+	}
+	if m.Site != "" {
+		if err := hearth.ValidateName("Site", m.Site); err != nil {
+			return nil, err
+		}
+	}
+	m.Position = hearth.Position{Row: strings.TrimSpace(req.Position.Row), Rack: strings.TrimSpace(req.Position.Rack),
+		Shelf: strings.TrimSpace(req.Position.Shelf), Slot: strings.TrimSpace(req.Position.Slot)}
+	if err := m.Position.Validate(); err != nil {
+		return nil, err
 	}
 
 	if len(req.Tags) > maxTags {

@@ -41,6 +41,7 @@ type minerQuery struct {
 func parseMinerQuery(v url.Values) (minerQuery, error) {
 	q := minerQuery{sort: "id"}
 	q.filter.Site = strings.TrimSpace(v.Get("site"))
+	q.filter.Group = strings.TrimSpace(v.Get("group"))
 	q.filter.Family = hearth.Family(strings.ToLower(strings.TrimSpace(v.Get("family"))))
 	q.text = strings.ToLower(strings.TrimSpace(v.Get("q")))
 

@@ -83,6 +83,28 @@ func TestOpenAPI(t *testing.T) {
 					path += "?family=antminer"
 				}
 			}
+			switch op {
+			case "POST /api/v1/sites":
+				body = map[string]any{"name": "new-site", "power_budget_w": 1000}
+			case "PUT /api/v1/sites/{name}":
+				body = map[string]any{"power_budget_w": 2000}
+			case "POST /api/v1/groups":
+				body = map[string]any{"name": "new-group", "miners": []string{"s21-b"}}
+			case "PUT /api/v1/groups/{name}":
+				body = map[string]any{"description": "oldest first"}
+			case "POST /api/v1/groups/{name}/members":
+				body = map[string]any{"miners": []string{"s21-b"}}
+			case "DELETE /api/v1/groups/{name}/members":
+				path += "?miner=s19-a"
+			case "POST /api/v1/positions":
+				body = "miner,rack\ns19-a,7\n"
+			}
+			switch {
+			case strings.HasPrefix(path, "/api/v1/sites/"):
+				path = strings.ReplaceAll(path, "{name}", "empty")
+			case strings.HasPrefix(path, "/api/v1/groups/"):
+				path = strings.ReplaceAll(path, "{name}", "old")
+			}
 			h := newFixture(t).Handler
 			rec := serve(h, withToken(request(method, strings.ReplaceAll(path, "{id}", "s19-a"), body), validToken))
 			if rec.Code >= 300 {
@@ -142,6 +164,7 @@ func TestOpenAPI(t *testing.T) {
 		f.Server.StatusService = StatusService{"s19-a": st}
 		m, _ := f.Miners.FindMinerByID(t.Context(), "s19-a")
 		m.Port, m.WebPort, m.Serial, m.MAC, m.Hostname, m.Tags = 4028, 80, "SN1", "02:00:00:00:00:01", "s19-a", []string{"row-1"}
+		m.Position = hearth.Position{Row: "B", Rack: "07", Shelf: "2", Slot: "4"}
 		h := f.Server.Handler()
 
 		for _, tc := range []struct {
@@ -158,6 +181,14 @@ func TestOpenAPI(t *testing.T) {
 			{"GET", "/api/v1/miners/bitaxe-1/logs", nil, "Error", 422},
 			{"GET", "/api/v1/miners/nope", nil, "Error", 404},
 			{"GET", "/api/v1/miners?limit=x", nil, "Error", 400},
+			{"GET", "/api/v1/sites", nil, "SiteList", 200},
+			{"POST", "/api/v1/sites", map[string]any{"name": "n", "description": "d", "power_budget_w": 1, "voltage_v": 2, "phases": 3, "main_breaker_a": 4, "pdu_limit_a": 5, "pdu_limit_w": 6, "time_zone": "UTC"}, "Site", 201},
+			{"GET", "/api/v1/sites/barn", nil, "Site", 200},
+			{"DELETE", "/api/v1/sites/barn", nil, "Error", 409},
+			{"GET", "/api/v1/groups", nil, "GroupList", 200},
+			{"POST", "/api/v1/groups", map[string]any{"name": "g", "description": "d", "miners": []string{"s21-b"}}, "Group", 201},
+			{"POST", "/api/v1/groups/old/members", map[string]any{"miners": []string{"ghost"}}, "Error", 404},
+			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))
 			if rec.Code != tc.status {

@@ -70,6 +70,13 @@ type Server struct {
 	// CredentialService keeps miner credentials; nil disables
 	// /api/v1/credentials.
 	CredentialService hearth.CredentialService
+	// SiteService keeps sites; nil disables /api/v1/sites.
+	SiteService hearth.SiteService
+	// GroupService keeps groups of miners; nil disables /api/v1/groups.
+	GroupService hearth.GroupService
+	// PositionService imports positions in bulk; nil disables
+	// POST /api/v1/positions (the export needs only MinerService).
+	PositionService hearth.PositionService
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -40,6 +40,7 @@ var staticAssets = hashAssets()
 var pageTemplates = map[string]*template.Template{
 	"fleet": parsePage("fleet.html"),
 	"miner": parsePage("miner.html"),
+	"sites": parsePage("sites.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -96,6 +97,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleFleetPage)
 	mux.HandleFunc("GET /miners/{id}", s.handleMinerPage)
+	mux.HandleFunc("GET /sites", s.handleSitesPage)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -119,6 +121,11 @@ type chartQueries struct {
 // handleFleetPage serves the fleet page at /.
 func (s *Server) handleFleetPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, "fleet", pageData{Page: "fleet"})
+}
+
+// handleSitesPage serves the sites page at /sites.
+func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
+	s.renderPage(w, r, "sites", pageData{Page: "sites"})
 }
 
 // handleMinerPage serves the page of one miner. It does not look the miner

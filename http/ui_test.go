@@ -38,7 +38,7 @@ func TestFleetPage(t *testing.T) {
 		{"table", "fleet"}, {"tbody", "fleet-body"},
 		{"span", "fleet-total-miners"}, {"span", "fleet-online"}, {"span", "fleet-offline"}, {"span", "fleet-unknown"},
 		{"span", "fleet-total-hashrate"}, {"span", "fleet-total-power"}, {"span", "fleet-efficiency"},
-		{"input", "fleet-filter"}, {"select", "fleet-status-filter"}, {"select", "fleet-page-size"},
+		{"input", "fleet-filter"}, {"select", "fleet-status-filter"}, {"select", "fleet-site-filter"}, {"select", "fleet-page-size"},
 		{"button", "fleet-prev"}, {"button", "fleet-next"}, {"span", "fleet-page-info"}, {"div", "fleet-error"},
 		{"form", "auth-form"}, {"input", "auth-token"},
 	} {
@@ -51,7 +51,7 @@ func TestFleetPage(t *testing.T) {
 	for _, m := range regexp.MustCompile(`<th [^>]*data-sort="([a-z_]+)"`).FindAllStringSubmatch(body, -1) {
 		sorts = append(sorts, m[1])
 	}
-	if want := []string{"id", "model", "state", "hashrate", "power", "efficiency", "hottest_chip", "last_seen"}; !slices.Equal(sorts, want) {
+	if want := []string{"id", "model", "site", "state", "hashrate", "power", "efficiency", "hottest_chip", "last_seen"}; !slices.Equal(sorts, want) {
 		t.Errorf("sortable columns = %v, want %v", sorts, want)
 	}
 	for _, text := range []string{"Hashrate (TH/s)", "Power (W)", "Efficiency (J/TH)", "Hottest chip (°C)", "Last seen"} {
@@ -61,6 +61,21 @@ func TestFleetPage(t *testing.T) {
 	}
 	if !regexp.MustCompile(`<script src="/static/fleet\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
 		t.Error("fleet page does not load a versioned fleet.js")
+	}
+}
+
+func TestSitesPage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/sites")
+	for _, el := range [][2]string{{"table", "sites"}, {"tbody", "sites-body"}, {"div", "sites-error"}, {"form", "auth-form"}} {
+		if !hasElement(body, el[0], el[1]) {
+			t.Errorf("sites page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	if !strings.Contains(body, `<a href="/sites" aria-current="page">Sites</a>`) {
+		t.Error("the navigation does not mark the sites page")
+	}
+	if !regexp.MustCompile(`<script src="/static/sites\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+		t.Error("sites page does not load a versioned sites.js")
 	}
 }
 
@@ -164,7 +179,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x"} {
+	for _, p := range []string{"/", "/miners/x", "/sites"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -185,7 +200,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}

@@ -35,7 +35,7 @@ func NewMinerService(db *DB) *MinerService {
 }
 
 // minerColumns lists the columns scanMiner reads, in its order.
-const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, tags, created_at, updated_at`
+const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, pos_row, pos_rack, pos_shelf, pos_slot, tags, created_at, updated_at`
 
 // FindMinerByID returns the miner or an ENOTFOUND error.
 func (s *MinerService) FindMinerByID(ctx context.Context, id string) (*hearth.Miner, error) {
@@ -104,6 +104,9 @@ func minerWhere(filter hearth.MinerFilter) (string, []any, error) {
 	if filter.Site != "" {
 		conds, args = append(conds, "site = ?"), append(args, filter.Site)
 	}
+	if filter.Group != "" {
+		conds, args = append(conds, "id IN (SELECT miner_id FROM group_members WHERE group_name = ?)"), append(args, filter.Group)
+	}
 	if filter.Family != "" {
 		conds, args = append(conds, "family = ?"), append(args, string(filter.Family))
 	}
@@ -163,7 +166,7 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 		return fmt.Errorf("prepare miner lookup: %w", err)
 	}
 	defer exists.Close()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("prepare miner insert: %w", err)
 	}
@@ -179,6 +182,7 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 
 	now := s.db.now()
 	ids := make([]string, len(ms))
+	sites := map[string]bool{} // sites known to exist in this transaction
 	for i, m := range ms {
 		id := m.ID
 		if id == "" {
@@ -189,9 +193,16 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 		ids[i] = id
 		if _, err := insert.ExecContext(ctx,
 			id, m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model, m.Serial,
-			m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
+			m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
+			sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
 		); err != nil {
 			return blame(i, minerWriteError(err, id, m))
+		}
+		if !sites[m.Site] {
+			if err := ensureSite(ctx, tx, m.Site, now); err != nil {
+				return blame(i, err)
+			}
+			sites[m.Site] = true
 		}
 	}
 	if err := tx.Commit(); err != nil {
@@ -226,17 +237,22 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 	var created timestamp
 	err = tx.QueryRowContext(ctx, `UPDATE miners SET
 		address = ?, port = ?, web_port = ?, api_port = ?, family = ?, firmware = ?, model = ?,
-		serial = ?, mac = ?, hostname = ?, site = ?, tags = ?, updated_at = ?
+		serial = ?, mac = ?, hostname = ?, site = ?, pos_row = ?, pos_rack = ?, pos_shelf = ?, pos_slot = ?,
+		tags = ?, updated_at = ?
 		WHERE id = ?
 		RETURNING created_at`,
 		m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model,
-		m.Serial, m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now),
+		m.Serial, m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
+		sqlstore.TagList(m.Tags), timestamp(now),
 		m.ID,
 	).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", m.ID)
 	} else if err != nil {
 		return minerWriteError(err, m.ID, m)
+	}
+	if err := ensureSite(ctx, tx, m.Site, now); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit miner %q: %w", m.ID, err)
@@ -280,7 +296,7 @@ func scanMiner(row interface{ Scan(...any) error }) (*hearth.Miner, error) {
 	var m hearth.Miner
 	var family string
 	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &m.APIPort, &family, &m.Firmware, &m.Model, &m.Serial,
-		&m.MAC, &m.Hostname, &m.Site, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
+		&m.MAC, &m.Hostname, &m.Site, &m.Position.Row, &m.Position.Rack, &m.Position.Shelf, &m.Position.Slot, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
 	); err != nil {
 		return nil, err
 	}

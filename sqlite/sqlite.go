@@ -1,6 +1,7 @@
-// Package sqlite is hearth's relational store on SQLite: the miner inventory,
-// API tokens and small settings. It is the only package that imports a
-// SQLite driver (modernc.org/sqlite, pure Go, so hearth builds without cgo).
+// Package sqlite is hearth's relational store on SQLite: the miner inventory
+// with sites, groups and positions, API tokens and small settings. It is the
+// only package that imports a SQLite driver (modernc.org/sqlite, pure Go, so
+// hearth builds without cgo).
 //
 // A DB holds two connection pools on one file: a single writer connection,
 // because SQLite allows one writer at a time and queuing writers in Go is

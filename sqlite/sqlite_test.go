@@ -18,7 +18,7 @@ import (
 )
 
 // MustOpenDB returns an open database in a new temporary directory, with a
-// clock fixed at testNow. It is closed when the test ends.
+// clock fixed at storetest.Now. It is closed when the test ends.
 func MustOpenDB(tb testing.TB) *sqlite.DB {
 	tb.Helper()
 	return MustOpenDBAt(tb, filepath.Join(tb.TempDir(), "hearth.db"))
@@ -136,7 +136,7 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 }
 
 // latestSchema is the number of migrations hearth ships.
-const latestSchema = 4
+const latestSchema = 5
 
 func TestDB_Open(t *testing.T) {
 	t.Run("CreatesDirectoryAndSchema", func(t *testing.T) {
@@ -311,3 +311,10 @@ func runCrashChild(path string) {
 		fmt.Printf("acked %s\n", m.ID)
 	}
 }
+
+// The store suite's helpers, for the SQLite-only organisation tests.
+var (
+	MustCreateMiner = storetest.MustCreateMiner
+	simMiner        = storetest.SimMiner
+	testNow         = storetest.Now
+)

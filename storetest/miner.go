@@ -52,6 +52,7 @@ func testMinerService_CreateMiner(t *testing.T, open Opener) {
 			MAC:      "02:11:22:a1:b2:c3",
 			Hostname: "Antminer",
 			Site:     "north-barn",
+			Position: hearth.Position{Row: "B", Rack: "07", Shelf: "2", Slot: "4"},
 			Tags:     []string{"immersion", "héat \"reuse\"", "[x]"},
 		}
 		if err := s.CreateMiner(ctx, m); err != nil {

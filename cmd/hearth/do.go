@@ -37,7 +37,7 @@ func runMinersDo(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		"Apply a control verb to the selected miners, at once, and show each miner's result.\n"+
 			"Verbs: "+strings.Join(verbs, ", ")+".\n"+
 			"SELECTOR is \"all\", miner IDs separated by commas, or conditions such as\n"+
-			"family=antminer,site=barn-a,tag=row3. A verb a miner's firmware lacks is reported as\n"+
+			"family=antminer,site=barn-a,group=curtail-first,tag=row3. A verb a miner's firmware lacks is reported as\n"+
 			"unsupported for that miner. Every action is written to the audit log ('hearth audit').", stderr)
 	var cf clientFlags
 	cf.register(fs)

@@ -41,6 +41,9 @@ Commands:
   audit    show the audit log of control actions
   credentials  set, list and remove the passwords hearth uses to control miners
   schedules    preview when a recurring schedule is in force (schedules next)
+  sites    list, add, show, edit and remove sites and their power facts
+  groups   list, add, show and remove groups of miners and their members
+  positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -87,6 +90,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCredentials(ctx, rest, stdout, stderr)
 	case "schedules":
 		return runSchedules(ctx, rest, stdout, stderr)
+	case "sites":
+		return runSites(ctx, rest, stdout, stderr)
+	case "groups":
+		return runGroups(ctx, rest, stdout, stderr)
+	case "positions":
+		return runPositions(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

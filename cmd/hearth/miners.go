@@ -16,8 +16,8 @@ const minersUsage = `Usage: hearth miners <list|add|show|logs|remove|do> [flags]
 
 Manage the inventory of a running hearth server through its REST API.
 
-  hearth miners list [--site S] [--family F] [--status online|offline|unknown]
-  hearth miners add ADDRESS [--port P] [--family F] [--site S] [--id ID]
+  hearth miners list [--site S] [--group G] [--family F] [--status online|offline|unknown]
+  hearth miners add ADDRESS [--port P] [--family F] [--site S] [--row R --rack R --shelf S --slot S] [--id ID]
   hearth miners show ID
   hearth miners logs ID
   hearth miners remove ID
@@ -80,6 +80,7 @@ func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	cf.register(fs)
 	var q hearthhttp.MinerQuery
 	fs.StringVar(&q.Site, "site", "", "only miners of this site")
+	fs.StringVar(&q.Group, "group", "", "only members of this group")
 	fs.StringVar(&q.Family, "family", "", "only miners of this family (antminer, axeos)")
 	fs.StringVar(&q.Status, "status", "", "only miners in this state: online, offline or unknown")
 	fs.StringVar(&q.Sort, "sort", "", "sort by a column, e.g. hashrate or -power")
@@ -94,13 +95,13 @@ func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if cf.json {
 		return writeJSON(stdout, list)
 	}
-	t := newTable(stdout, "ID", "ADDRESS", "MODEL", "FIRMWARE", "STATE", "HASHRATE", "POWER", "J/TH", "HOTTEST", "LAST SEEN")
+	t := newTable(stdout, "ID", "ADDRESS", "SITE", "POSITION", "MODEL", "FIRMWARE", "STATE", "HASHRATE", "POWER", "J/TH", "HOTTEST", "LAST SEEN")
 	for _, m := range list.Miners {
 		power := formatFloat(m.Status.Power, "W")
 		if m.Status.PowerEstimated && m.Status.Power > 0 {
 			power += " (est.)"
 		}
-		t.row(m.ID, m.Address, orDash(m.Model), orDash(m.Firmware), string(m.Status.State),
+		t.row(m.ID, m.Address, orDash(m.Site), orDash(formatPosition(m.Position)), orDash(m.Model), orDash(m.Firmware), string(m.Status.State),
 			formatHashRate(m.Status.HashRate), power, formatFloat(m.Status.Efficiency, ""),
 			formatFloat(m.Status.HottestChip, "°C"), formatAgo(m.Status.LastSeen, list.Now))
 	}
@@ -122,6 +123,10 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&req.APIPort, "api-port", 0, "second API's port where the family has one (default 4433 for Whatsminer API v3, 50051 for Braiins OS gRPC)")
 	fs.StringVar(&family, "family", "", "protocol family (antminer, axeos, braiins, luxos, whatsminer, avalon, vnish, epic); empty: identify")
 	fs.StringVar(&req.Site, "site", "", "site the miner belongs to")
+	fs.StringVar(&req.Position.Row, "row", "", "row the miner sits in at its site")
+	fs.StringVar(&req.Position.Rack, "rack", "", "rack the miner sits in")
+	fs.StringVar(&req.Position.Shelf, "shelf", "", "shelf of the rack")
+	fs.StringVar(&req.Position.Slot, "slot", "", "slot on the shelf")
 	fs.StringVar(&req.ID, "id", "", "miner id (default: derived from its hostname or address)")
 	fs.StringVar(&tags, "tags", "", "comma-separated tags")
 	pos, err := parseFlags(fs, args)
@@ -174,6 +179,7 @@ func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	t.row("mac", orDash(m.MAC))
 	t.row("serial", orDash(m.Serial))
 	t.row("site", orDash(m.Site))
+	t.row("position", orDash(m.Position.String()))
 	t.row("state", string(m.Status.State))
 	t.row("last seen", formatAgo(m.Status.LastSeen, now))
 	t.row("last error", orDash(m.Status.LastError))
@@ -236,4 +242,13 @@ func parseMinerID(args []string, sub, description string, stderr io.Writer) (*cl
 		return nil, "", errUsage
 	}
 	return cf, pos[0], nil
+}
+
+// formatPosition prints a position compactly for a table column:
+// row/rack/shelf/slot, "-" for parts not recorded, "" for none at all.
+func formatPosition(p hearth.Position) string {
+	if p.IsZero() {
+		return ""
+	}
+	return orDash(p.Row) + "/" + orDash(p.Rack) + "/" + orDash(p.Shelf) + "/" + orDash(p.Slot)
 }

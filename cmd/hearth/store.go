@@ -17,7 +17,11 @@ type store struct {
 	tokens      storeTokens
 	audit       hearth.AuditService
 	credentials hearth.CredentialService
-	close       func() error
+	// sites, groups and positions are the fleet's organisation.
+	sites     hearth.SiteService
+	groups    hearth.GroupService
+	positions hearth.PositionService
+	close     func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -46,6 +50,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 		return &store{
 			miners: sqlite.NewMinerService(d), tokens: sqlite.NewTokenService(d),
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
+			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):

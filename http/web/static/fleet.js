@@ -11,20 +11,21 @@
 
   const REFRESH_MS = 5000;
   const HIDDEN_REFRESH_MS = 30000;
-  const COLUMNS = 8;
+  const COLUMNS = 10;
   // Direction a column sorts in when first clicked: figures where bigger is
   // the interesting end start descending; efficiency (lower is better),
   // text and state (problems first) start ascending.
   const FIRST_DESC = { hashrate: true, power: true, hottest_chip: true, last_seen: true };
-  const SORT_KEYS = ['id', 'model', 'state', 'hashrate', 'power', 'efficiency', 'hottest_chip', 'last_seen'];
+  const SORT_KEYS = ['id', 'model', 'site', 'state', 'hashrate', 'power', 'efficiency', 'hottest_chip', 'last_seen'];
   const PAGE_SIZES = [50, 100, 200, 500];
 
-  const view = { q: '', status: '', sort: 'id', desc: false, offset: 0, limit: 200 };
+  const view = { q: '', status: '', site: '', sort: 'id', desc: false, offset: 0, limit: 200 };
 
   const table = document.getElementById('fleet');
   const tbody = document.getElementById('fleet-body');
   const filterInput = document.getElementById('fleet-filter');
   const statusSelect = document.getElementById('fleet-status-filter');
+  const siteSelect = document.getElementById('fleet-site-filter');
   const pageSizeSelect = document.getElementById('fleet-page-size');
   const prevButton = document.getElementById('fleet-prev');
   const nextButton = document.getElementById('fleet-next');
@@ -41,6 +42,7 @@
     const p = new URLSearchParams(window.location.search);
     view.q = p.get('q') || '';
     view.status = p.get('status') || '';
+    view.site = p.get('site') || '';
     const sort = p.get('sort') || 'id';
     const key = sort.replace(/^-/, '');
     if (SORT_KEYS.includes(key)) { view.sort = key; view.desc = sort.startsWith('-'); }
@@ -54,6 +56,7 @@
     const p = new URLSearchParams();
     if (view.q) p.set('q', view.q);
     if (view.status) p.set('status', view.status);
+    if (view.site) p.set('site', view.site);
     if (view.sort !== 'id' || view.desc) p.set('sort', (view.desc ? '-' : '') + view.sort);
     if (view.limit !== 200) p.set('limit', String(view.limit));
     if (view.offset > 0) p.set('offset', String(view.offset));
@@ -68,6 +71,7 @@
     p.set('sort', (view.desc ? '-' : '') + view.sort);
     if (view.q) p.set('q', view.q);
     if (view.status) p.set('status', view.status);
+    if (view.site) p.set('site', view.site);
     return p.toString();
   }
 
@@ -81,7 +85,9 @@
     try {
       const [list, fleet] = await Promise.all([
         H.getJSON('/api/v1/miners?' + apiQuery(), { signal: ctrl.signal }),
-        H.getJSON('/api/v1/fleet', { signal: ctrl.signal }),
+        // The totals follow the site filter; the other filters narrow
+        // only the table.
+        H.getJSON('/api/v1/fleet' + (view.site ? '?site=' + encodeURIComponent(view.site) : ''), { signal: ctrl.signal }),
       ]);
       if (list.total > 0 && view.offset >= list.total) {
         // Miners were removed under our page: go to the last page there is.
@@ -136,6 +142,8 @@
     const cells = [
       H.el('td', { dataset: { col: 'id' } }, link),
       H.el('td', { dataset: { col: 'model' } }),
+      H.el('td', { dataset: { col: 'site' } }),
+      H.el('td', { dataset: { col: 'position' } }),
       H.el('td', { dataset: { col: 'state' } }, H.badge('unknown')),
       H.el('td', { class: 'num', dataset: { col: 'hashrate' } }),
       H.el('td', { class: 'num', dataset: { col: 'power' } }),
@@ -159,19 +167,31 @@
     tr.classList.toggle('stale', !online);
     c[0].firstChild.title = m.address + (m.port ? ':' + m.port : '');
     setCell(c[1], m.model || H.DASH);
-    H.setBadge(c[2].firstChild, s.state, s.paused, s.last_error);
-    setCell(c[3], online ? H.fmtTHs(s.hashrate_hs) : H.DASH, s.hashrate_hs);
+    setCell(c[2], m.site || H.DASH, m.site || '');
+    const pos = m.position || {};
+    setCell(c[3], fmtPosition(pos));
+    c[3].title = [['Row', pos.row], ['Rack', pos.rack], ['Shelf', pos.shelf], ['Slot', pos.slot]]
+      .filter((p) => p[1]).map((p) => p[0] + ' ' + p[1]).join(', ');
+    H.setBadge(c[4].firstChild, s.state, s.paused, s.last_error);
+    setCell(c[5], online ? H.fmtTHs(s.hashrate_hs) : H.DASH, s.hashrate_hs);
     const power = online ? H.fmtWatts(s.power_w) : H.DASH;
-    c[4].replaceChildren(power);
+    c[6].replaceChildren(power);
     if (online && s.power_estimated && s.power_w > 0) {
-      c[4].append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
+      c[6].append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
     }
-    c[4].dataset.value = String(s.power_w || 0);
-    c[4].dataset.estimated = s.power_estimated ? 'true' : 'false';
-    setCell(c[5], online ? H.fmtEfficiency(s.efficiency_j_per_th) : H.DASH, s.efficiency_j_per_th);
-    setCell(c[6], online ? H.fmtTemp(s.hottest_chip_c) : H.DASH, s.hottest_chip_c);
-    setCell(c[7], H.fmtAgo(s.last_seen), s.last_seen || '');
-    c[7].title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
+    c[6].dataset.value = String(s.power_w || 0);
+    c[6].dataset.estimated = s.power_estimated ? 'true' : 'false';
+    setCell(c[7], online ? H.fmtEfficiency(s.efficiency_j_per_th) : H.DASH, s.efficiency_j_per_th);
+    setCell(c[8], online ? H.fmtTemp(s.hottest_chip_c) : H.DASH, s.hottest_chip_c);
+    setCell(c[9], H.fmtAgo(s.last_seen), s.last_seen || '');
+    c[9].title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
+  }
+
+  // fmtPosition gives row/rack/shelf/slot compactly, a dash for a part
+  // not recorded and for no position at all.
+  function fmtPosition(p) {
+    if (!p.row && !p.rack && !p.shelf && !p.slot) return H.DASH;
+    return [p.row, p.rack, p.shelf, p.slot].map((v) => v || H.DASH).join('/');
   }
 
   function renderRows(miners) {
@@ -205,7 +225,7 @@
   }
 
   function emptyMessage() {
-    if (view.q || view.status) return 'No miners match this filter.';
+    if (view.q || view.status || view.site) return 'No miners match this filter.';
     return 'No miners yet. Add miners with the hearth command line or POST /api/v1/miners.';
   }
 
@@ -258,6 +278,25 @@
     changeView(() => { view.status = statusSelect.value; view.offset = 0; });
   });
 
+  siteSelect.addEventListener('change', () => {
+    changeView(() => { view.site = siteSelect.value; view.offset = 0; });
+  });
+
+  // loadSites fills the site filter from the API; the filter works (by the
+  // URL) even before, or without, the list.
+  async function loadSites() {
+    try {
+      const list = await H.getJSON('/api/v1/sites');
+      const names = (list.sites || []).map((s) => s.name);
+      if (view.site && !names.includes(view.site)) names.push(view.site);
+      siteSelect.replaceChildren(H.el('option', { value: '' }, 'All sites'),
+        ...names.map((n) => H.el('option', { value: n }, n)));
+      siteSelect.value = view.site;
+    } catch (err) {
+      // The fleet table reports errors; the filter stays with what it has.
+    }
+  }
+
   pageSizeSelect.addEventListener('change', () => {
     changeView(() => { view.limit = parseInt(pageSizeSelect.value, 10) || 200; view.offset = 0; });
   });
@@ -272,12 +311,16 @@
 
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
   document.addEventListener('hearth:token', refresh);
+  document.addEventListener('hearth:token', loadSites);
 
   readURL();
   filterInput.value = view.q;
   statusSelect.value = view.status;
   if (statusSelect.value !== view.status) { view.status = ''; statusSelect.value = ''; }
   pageSizeSelect.value = String(view.limit);
+  if (view.site) siteSelect.append(H.el('option', { value: view.site }, view.site));
+  siteSelect.value = view.site;
   renderSortHeaders();
+  loadSites();
   refresh();
 })();

@@ -97,6 +97,8 @@
       model: m.model, family: m.family, firmware: m.firmware,
       address: m.address + (m.port ? ':' + m.port : '') + (m.web_port ? ' (web ' + m.web_port + ')' : ''),
       hostname: m.hostname, serial: m.serial, mac: m.mac, site: m.site || 'default',
+      position: [['row', (m.position || {}).row], ['rack', (m.position || {}).rack], ['shelf', (m.position || {}).shelf],
+        ['slot', (m.position || {}).slot]].filter((p) => p[1]).map((p) => p[0] + ' ' + p[1]).join(' '),
       tags: (m.tags || []).join(', '), created_at: H.fmtTime(m.created_at),
     });
     fillFacts('miner-shares', {

@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+const positionsUsage = `Usage: hearth positions <export|import> [flags]
+
+Where each miner sits: its site and its row, rack, shelf and slot, as CSV
+that a spreadsheet opens and saves.
+
+  hearth positions export [--site S] [-o FILE]
+  hearth positions import FILE [--dry-run]
+
+The file's first line names the columns, in any order: miner (its ID,
+address, MAC or serial number), site, row, rack, shelf, slot. A column left
+out leaves that field as it is; an empty cell clears it. An import is all
+or nothing: an error names the line and column, and nothing is stored.
+FILE "-" is standard input.
+
+Every subcommand takes --server (env HEARTH_SERVER), --token (env
+HEARTH_TOKEN; needed for import, also with --dry-run) and --json.
+`
+
+func runPositions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, positionsUsage)
+		return errUsage
+	}
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, positionsUsage)
+		return nil
+	case "export":
+		return runPositionsExport(ctx, rest, stdout, stderr)
+	case "import":
+		return runPositionsImport(ctx, rest, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "hearth positions: unknown subcommand %q\n\n%s", sub, positionsUsage)
+	return errUsage
+}
+
+func runPositionsExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth positions export", "hearth positions export [flags]", "Write every miner's site and position as CSV.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	var site, out string
+	fs.StringVar(&site, "site", "", "only miners of this site")
+	fs.StringVar(&out, "o", "", "write to this file instead of standard output")
+	if pos, err := parseFlags(fs, args); err != nil {
+		return err
+	} else if len(pos) != 0 {
+		fmt.Fprintln(stderr, "hearth positions export: no arguments expected; use -o FILE")
+		return errUsage
+	}
+	client := cf.client()
+	if cf.json {
+		list, err := client.ListMiners(ctx, hearthhttp.MinerQuery{Site: site})
+		if err != nil {
+			return err
+		}
+		type placed struct {
+			Miner string `json:"miner"`
+			hearth.Placement
+		}
+		out := make([]placed, len(list.Miners))
+		for i, m := range list.Miners {
+			out[i] = placed{Miner: m.ID, Placement: hearth.Placement{Site: m.Site, Position: m.Position}}
+		}
+		return writeJSON(stdout, out)
+	}
+	data, err := client.ExportPositions(ctx, site)
+	if err != nil {
+		return err
+	}
+	if out == "" || out == "-" {
+		_, err = stdout.Write(data)
+		return err
+	}
+	if err := os.WriteFile(out, data, 0o644); err != nil {
+		return fmt.Errorf("write positions: %w", err)
+	}
+	fmt.Fprintf(stdout, "wrote %d miners' positions to %s\n", strings.Count(string(data), "\n")-1, out)
+	return nil
+}
+
+func runPositionsImport(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth positions import", "hearth positions import FILE [flags]", "Place miners from a CSV file, all or none.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	var dryRun bool
+	fs.BoolVar(&dryRun, "dry-run", false, "store nothing; show what would change")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth positions import: exactly one FILE expected")
+		return errUsage
+	}
+	var data []byte
+	if pos[0] == "-" {
+		data, err = io.ReadAll(os.Stdin)
+	} else {
+		data, err = os.ReadFile(pos[0])
+	}
+	if err != nil {
+		return hearth.WrapError(hearth.EINVALID, err, "Cannot read %s: %v", pos[0], err)
+	}
+	report, err := cf.client().ImportPositions(ctx, data, dryRun)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, report)
+	}
+	if len(report.Changes) > 0 {
+		t := newTable(stdout, "LINE", "MINER", "BEFORE", "AFTER")
+		for _, c := range report.Changes {
+			t.row(fmt.Sprint(c.Line), c.MinerID, formatPlacement(c.Before), formatPlacement(c.After))
+		}
+		if err := t.flush(); err != nil {
+			return err
+		}
+	}
+	verb := "placed"
+	if report.DryRun {
+		verb = "would place"
+	}
+	fmt.Fprintf(stdout, "%s %d miners; %d already where the file says", verb, len(report.Changes), report.Unchanged)
+	if len(report.SitesCreated) > 0 {
+		fmt.Fprintf(stdout, "; new sites: %s", strings.Join(report.SitesCreated, ", "))
+	}
+	fmt.Fprintln(stdout)
+	if report.DryRun {
+		fmt.Fprintln(stdout, "dry run: nothing was stored")
+	}
+	return nil
+}
+
+// formatPlacement prints a site and position for a table cell.
+func formatPlacement(p hearth.Placement) string {
+	site := p.Site
+	if site == "" {
+		site = "(default site)"
+	}
+	if p.Position.IsZero() {
+		return site
+	}
+	return site + ": " + p.Position.String()
+}
