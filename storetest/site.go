@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
@@ -135,5 +136,45 @@ func testSiteService_Reopen(t *testing.T, open Opener) {
 	}
 	if *got != *want {
 		t.Fatalf("after reopen:\n got  %+v\n want %+v", got, want)
+	}
+}
+
+// Deleting a site while miners are being added to it never leaves a miner
+// in a site that does not exist: the delete either sees the miner and is
+// refused, or the miner makes the site again.
+func testSiteService_DeleteWhileAdding(t *testing.T, open Opener) {
+	ctx := context.Background()
+	st := open(t)
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*n)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for i := range n {
+			m := SimMiner(i)
+			m.Site = "tank"
+			if err := st.Miners.CreateMiner(ctx, m); err != nil {
+				errs <- err
+			}
+		}
+	}()
+	go func() {
+		defer wg.Done()
+		for range n {
+			err := st.Sites.DeleteSite(ctx, "tank")
+			if code := hearth.ErrorCode(err); err != nil && code != hearth.ENOTFOUND && code != hearth.ECONFLICT {
+				errs <- err
+			}
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	s, err := st.Sites.FindSiteByName(ctx, "tank")
+	if err != nil || s.MinerCount != n {
+		t.Fatalf("site after the race: %+v, %v; want %d miners", s, err, n)
 	}
 }

@@ -100,6 +100,7 @@ func Run(t *testing.T, open Opener) {
 		{"CredentialService", testCredentialService},
 		{"SiteService", testSiteService},
 		{"SiteService_Reopen", testSiteService_Reopen},
+		{"SiteService_DeleteWhileAdding", testSiteService_DeleteWhileAdding},
 		{"GroupService", testGroupService},
 		{"PositionService_ImportPositions", testPositionService_ImportPositions},
 	} {
