@@ -30,7 +30,7 @@ func NewMinerService(db *DB) *MinerService {
 }
 
 // minerColumns lists the columns scanMiner reads, in its order.
-const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, tags, created_at, updated_at`
+const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, pos_row, pos_rack, pos_shelf, pos_slot, tags, created_at, updated_at`
 
 // FindMinerByID returns the miner or an ENOTFOUND error.
 func (s *MinerService) FindMinerByID(ctx context.Context, id string) (*hearth.Miner, error) {
@@ -102,6 +102,9 @@ func minerWhere(filter hearth.MinerFilter) (string, []any) {
 	if filter.Site != "" {
 		add("site = $%d", filter.Site)
 	}
+	if filter.Group != "" {
+		add("id IN (SELECT miner_id FROM group_members WHERE group_name = $%d)", filter.Group)
+	}
 	if filter.Family != "" {
 		add("family = $%d", string(filter.Family))
 	}
@@ -167,6 +170,9 @@ func (s *MinerService) createMiners(ctx context.Context, ms []*hearth.Miner, bla
 			i, err := findBadMiner(ctx, tx, ms[start:end], ids.chosen[start:end], now)
 			return blame(start+i, err)
 		}
+	}
+	if err := ensureSites(ctx, tx, sqlstore.RequiredSites(ms), now); err != nil {
+		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit miners: %w", err)
@@ -256,6 +262,7 @@ func insertMiners(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []str
 	var (
 		address, family, firmware, model, serial, mac, hostname, site, tags = make([]string, n), make([]string, n),
 			make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		row, rack, shelf, slot = make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 		port, webPort, apiPort = make([]int32, n), make([]int32, n), make([]int32, n)
 	)
 	for i, m := range ms {
@@ -265,17 +272,21 @@ func insertMiners(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []str
 		}
 		address[i], family[i], firmware[i], model[i], serial[i] = m.Address, string(m.Family), m.Firmware, m.Model, m.Serial
 		mac[i], hostname[i], site[i], tags[i] = m.MAC, m.Hostname, m.Site, tv.(string)
+		row[i], rack[i], shelf[i], slot[i] = m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot
 		port[i], webPort[i], apiPort[i] = int32(m.Port), int32(m.WebPort), int32(m.APIPort)
 	}
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT insert_miners`); err != nil {
 		return err
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO miners (`+minerColumns+`)
-		SELECT id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, tags::jsonb, $14, $14
+		SELECT id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site,
+			pos_row, pos_rack, pos_shelf, pos_slot, tags::jsonb, $18, $18
 		FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[],
-			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[])
-			AS t (id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, tags)`,
-		ids, address, port, webPort, apiPort, family, firmware, model, serial, mac, hostname, site, tags, timestamp(now))
+			$9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::text[], $15::text[], $16::text[], $17::text[])
+			AS t (id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site,
+				pos_row, pos_rack, pos_shelf, pos_slot, tags)`,
+		ids, address, port, webPort, apiPort, family, firmware, model, serial, mac, hostname, site,
+		row, rack, shelf, slot, tags, timestamp(now))
 	if err != nil {
 		if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT insert_miners`); rerr != nil {
 			return errors.Join(err, rerr)
@@ -291,9 +302,10 @@ func insertMiners(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []str
 // back by the caller either way.
 func findBadMiner(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []string, now time.Time) (int, error) {
 	for i, m := range ms {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 			ids[i], m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model, m.Serial,
-			m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
+			m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
+			sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
 		); err != nil {
 			return i, minerWriteError(err, ids[i], m)
 		}
@@ -313,21 +325,35 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 		return err
 	}
 
+	tx, err := s.db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+
 	now := s.db.now()
 	var created timestamp
-	err := s.db.db.QueryRowContext(ctx, `UPDATE miners SET
+	err = tx.QueryRowContext(ctx, `UPDATE miners SET
 		address = $1, port = $2, web_port = $3, api_port = $4, family = $5, firmware = $6, model = $7,
-		serial = $8, mac = $9, hostname = $10, site = $11, tags = $12, updated_at = $13
-		WHERE id = $14
+		serial = $8, mac = $9, hostname = $10, site = $11, pos_row = $12, pos_rack = $13, pos_shelf = $14, pos_slot = $15,
+		tags = $16, updated_at = $17
+		WHERE id = $18
 		RETURNING created_at`,
 		m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model,
-		m.Serial, m.MAC, m.Hostname, m.Site, sqlstore.TagList(m.Tags), timestamp(now),
+		m.Serial, m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
+		sqlstore.TagList(m.Tags), timestamp(now),
 		m.ID,
 	).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", m.ID)
 	} else if err != nil {
 		return minerWriteError(err, m.ID, m)
+	}
+	if err := ensureSites(ctx, tx, []string{m.Site}, now); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit miner %q: %w", m.ID, err)
 	}
 	m.CreatedAt, m.UpdatedAt = time.Time(created), now
 	return nil
@@ -370,7 +396,7 @@ func scanMiner(row interface{ Scan(...any) error }) (*hearth.Miner, error) {
 	var m hearth.Miner
 	var family string
 	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &m.APIPort, &family, &m.Firmware, &m.Model, &m.Serial,
-		&m.MAC, &m.Hostname, &m.Site, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
+		&m.MAC, &m.Hostname, &m.Site, &m.Position.Row, &m.Position.Rack, &m.Position.Shelf, &m.Position.Slot, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
 	); err != nil {
 		return nil, err
 	}

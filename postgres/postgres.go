@@ -40,6 +40,7 @@ const (
 	lockMigrate    int64 = 0x6865_6172_7468_0001 // "hearth" 1: schema migrations
 	lockMinerIDs   int64 = 0x6865_6172_7468_0002 // choosing and inserting miner IDs
 	lockAdminToken int64 = 0x6865_6172_7468_0003 // making the first admin token
+	lockPositions  int64 = 0x6865_6172_7468_0004 // importing positions
 )
 
 // maxOpenConns bounds the connections one hearth process holds, leaving
@@ -195,11 +196,12 @@ func (db *DB) now() time.Time {
 
 // PostgreSQL error codes hearth branches on (Appendix A of its manual).
 const (
-	codeUniqueViolation  = "23505"
-	codeCheckViolation   = "23514"
-	codeNotNullViolation = "23502"
-	codeBadEncoding      = "22021" // text with a NUL byte or invalid UTF-8
-	codeUntranslatable   = "22P05"
+	codeUniqueViolation     = "23505"
+	codeForeignKeyViolation = "23503"
+	codeCheckViolation      = "23514"
+	codeNotNullViolation    = "23502"
+	codeBadEncoding         = "22021" // text with a NUL byte or invalid UTF-8
+	codeUntranslatable      = "22P05"
 )
 
 // pgError returns the server's error inside err, or nil.

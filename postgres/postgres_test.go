@@ -49,6 +49,9 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Tokens:      postgres.NewTokenService(db),
 		Audit:       postgres.NewAuditService(db),
 		Credentials: postgres.NewCredentialService(db, storetest.NewBox(tb)),
+		Sites:       postgres.NewSiteService(db),
+		Groups:      postgres.NewGroupService(db),
+		Positions:   postgres.NewPositionService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -65,7 +68,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 
 // latestSchema is the number of migrations hearth ships, the same for
 // every store.
-const latestSchema = 4
+const latestSchema = 5
 
 func TestDB_Open(t *testing.T) {
 	ctx := context.Background()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
@@ -159,10 +160,10 @@ func (s *SiteService) DeleteSite(ctx context.Context, name string) error {
 }
 
 // ensureSite creates the site named name, with no facts recorded, unless it
-// exists or name is the default site "". Miners are stored through it, so
-// a miner's site always exists.
+// exists or needs no row (sqlstore.SiteRequired). Miners are stored through
+// it, so a miner's site always exists.
 func ensureSite(ctx context.Context, tx *sql.Tx, name string, now time.Time) error {
-	if name == "" {
+	if !sqlstore.SiteRequired(name) {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO sites (name, created_at, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`,

@@ -82,6 +82,9 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Tokens:      sqlite.NewTokenService(db),
 		Audit:       sqlite.NewAuditService(db),
 		Credentials: sqlite.NewCredentialService(db, storetest.NewBox(tb)),
+		Sites:       sqlite.NewSiteService(db),
+		Groups:      sqlite.NewGroupService(db),
+		Positions:   sqlite.NewPositionService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -312,9 +315,5 @@ func runCrashChild(path string) {
 	}
 }
 
-// The store suite's helpers, for the SQLite-only organisation tests.
-var (
-	MustCreateMiner = storetest.MustCreateMiner
-	simMiner        = storetest.SimMiner
-	testNow         = storetest.Now
-)
+// MustCreateMiner is the store suite's helper, for the SQLite-only tests.
+var MustCreateMiner = storetest.MustCreateMiner

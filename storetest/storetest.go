@@ -1,7 +1,8 @@
 // Package storetest is the conformance suite of hearth's relational stores:
-// the behaviour of the miner, token, audit and credential services, written
-// once against the domain interfaces and run by the tests of every store
-// (sqlite/, postgres/), so that the stores cannot drift apart. It is meant
+// the behaviour of the miner, token, audit, credential, site, group and
+// position services, written once against the domain interfaces and run by
+// the tests of every store (sqlite/, postgres/), so that the stores cannot
+// drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
 //
 // A store's test calls Run with an Opener that makes a new, empty store:
@@ -37,13 +38,16 @@ type Tokens interface {
 	sqlstore.AdminTokenMaker
 }
 
-// Store is one open store under test: its four services on one database,
+// Store is one open store under test: its services on one database,
 // and the handles the suite needs to look behind them.
 type Store struct {
 	Miners      Miners
 	Tokens      Tokens
 	Audit       hearth.AuditService
 	Credentials hearth.CredentialService // sealing with NewBox's key
+	Sites       hearth.SiteService
+	Groups      hearth.GroupService
+	Positions   hearth.PositionService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -94,6 +98,11 @@ func Run(t *testing.T, open Opener) {
 		{"TokenService_EnsureAdminToken", testTokenService_EnsureAdminToken},
 		{"AuditService", testAuditService},
 		{"CredentialService", testCredentialService},
+		{"SiteService", testSiteService},
+		{"SiteService_Reopen", testSiteService_Reopen},
+		{"SiteService_DeleteWhileAdding", testSiteService_DeleteWhileAdding},
+		{"GroupService", testGroupService},
+		{"PositionService_ImportPositions", testPositionService_ImportPositions},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

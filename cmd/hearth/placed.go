@@ -17,6 +17,17 @@ type repollPlaced struct {
 	Poller *poller.Poller
 }
 
+// repollPlacedBy returns positions wrapped to refresh the poller, or nil
+// when the store has no position service: a nil interface, not a wrapper
+// around nil, so that the HTTP server sees the feature is off rather than
+// panicking on the first import.
+func repollPlacedBy(positions hearth.PositionService, miners hearth.MinerService, p *poller.Poller) hearth.PositionService {
+	if positions == nil {
+		return nil
+	}
+	return &repollPlaced{PositionService: positions, Miners: miners, Poller: p}
+}
+
 // ImportPositions imports, then refreshes the poller's copy of every miner
 // that changed.
 func (s *repollPlaced) ImportPositions(ctx context.Context, as []*hearth.PositionAssignment, dryRun bool) (*hearth.PositionImport, error) {

@@ -16,7 +16,8 @@ import (
 
 // hearth serve --db postgres://... keeps the inventory and the credentials
 // in PostgreSQL: what the CLI adds is there after a restart, the admin
-// token is made once, and no SQLite file appears in the data directory.
+// token is made once, and no SQLite file appears in the data directory. A
+// site made through the CLI is kept with its facts.
 func TestServeOnPostgreSQL(t *testing.T) {
 	db := postgrestest.NewURL(t)
 	data := t.TempDir()
@@ -34,6 +35,10 @@ func TestServeOnPostgreSQL(t *testing.T) {
 	if _, errOut, code := runCLI(t, "credentials", "set", "--family", "antminer", "--miner", "rack1-slot4",
 		"--user", "root", "--password", "s3cret-pw", "--server", url, "--token", token); code != 0 {
 		t.Fatalf("credentials set: %s", errOut)
+	}
+	if _, errOut, code := runCLI(t, "sites", "add", "north-barn", "--power-budget-kw", "500", "--phases", "3",
+		"--time-zone", "Europe/Oslo", "--server", url, "--token", token); code != 0 {
+		t.Fatalf("sites add: %s", errOut)
 	}
 	stop()
 
@@ -57,6 +62,21 @@ func TestServeOnPostgreSQL(t *testing.T) {
 	out, errOut, code := runCLI(t, "miners", "show", "rack1-slot4", "--server", url, "--json")
 	if code != 0 || !strings.Contains(out, `"127.1.9.9"`) {
 		t.Errorf("miner after restart: exit %d %s %s", code, out, errOut)
+	}
+	out, errOut, code = runCLI(t, "sites", "show", "north-barn", "--json", "--server", url)
+	var site struct {
+		Name        string  `json:"name"`
+		PowerBudget float64 `json:"power_budget_w"`
+		Phases      int     `json:"phases"`
+		TimeZone    string  `json:"time_zone"`
+	}
+	if code != 0 {
+		t.Fatalf("sites show after restart: exit %d %s %s", code, out, errOut)
+	} else if err := json.Unmarshal([]byte(out), &site); err != nil {
+		t.Fatalf("sites show: %v: %s", err, out)
+	}
+	if site.Name != "north-barn" || site.PowerBudget != 500e3 || site.Phases != 3 || site.TimeZone != "Europe/Oslo" {
+		t.Errorf("site after restart: %s", out)
 	}
 	out, errOut, code = runCLI(t, "credentials", "list", "--json", "--server", url, "--token", token)
 	if code != 0 {

@@ -192,7 +192,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		MinerService:      s.inventory,
 		SiteService:       s.store.sites,
 		GroupService:      s.store.groups,
-		PositionService:   &repollPlaced{PositionService: s.store.positions, Miners: s.miners, Poller: s.poller},
+		PositionService:   repollPlacedBy(s.store.positions, s.miners, s.poller),
 		StatusService:     s.poller,
 		TokenService:      s.tokens,
 		Identify:          identifyAt(s.credentials),

@@ -61,6 +61,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 		return &store{
 			miners: postgres.NewMinerService(d), tokens: postgres.NewTokenService(d),
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
+			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			close: d.Close,
 		}, nil
 	}

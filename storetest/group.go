@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -7,21 +7,22 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
-func TestGroupService(t *testing.T) {
+func testGroupService(t *testing.T, open Opener) {
 	ctx := context.Background()
-	db := MustOpenDB(t)
-	groups := sqlite.NewGroupService(db)
-	miners := sqlite.NewMinerService(db)
+	st := open(t)
+	groups, miners := st.Groups, st.Miners
 	for i := range 4 {
-		MustCreateMiner(t, miners, simMiner(i))
+		MustCreateMiner(t, miners, SimMiner(i))
 	}
 
 	g := &hearth.Group{Name: "curtail first", Description: "Oldest, least efficient"}
 	if err := groups.CreateGroup(ctx, g); err != nil {
 		t.Fatal(err)
+	}
+	if !g.CreatedAt.Equal(Now) || g.MinerIDs == nil {
+		t.Fatalf("created %+v", g)
 	}
 	if err := groups.CreateGroup(ctx, &hearth.Group{Name: "curtail first"}); hearth.ErrorCode(err) != hearth.ECONFLICT {
 		t.Fatalf("duplicate: %v", err)
@@ -43,6 +44,12 @@ func TestGroupService(t *testing.T) {
 	}
 	if err := groups.AddGroupMembers(ctx, "nope", []string{"sim-00000"}); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Fatalf("unknown group: %v", err)
+	}
+	if err := groups.AddGroupMembers(ctx, "curtail first", []string{"nul\x00"}); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("a miner ID no store can hold: %v, want not found", err)
+	}
+	if _, err := groups.FindGroupByName(ctx, "nul\x00"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("a group name no store can hold: %v, want not found", err)
 	}
 	if err := groups.AddGroupMembers(ctx, "immersion", []string{"sim-00000", "sim-00001"}); err != nil {
 		t.Fatal(err)
@@ -69,6 +76,9 @@ func TestGroupService(t *testing.T) {
 	if err := groups.RemoveGroupMembers(ctx, "immersion", []string{"sim-00001", "not-a-member"}); err != nil {
 		t.Fatal(err)
 	}
+	if err := groups.RemoveGroupMembers(ctx, "nope", []string{"sim-00001"}); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("remove from unknown group: %v", err)
+	}
 	list, err := groups.FindGroups(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -85,8 +95,14 @@ func TestGroupService(t *testing.T) {
 	if err := groups.UpdateGroup(ctx, &hearth.Group{Name: "nope"}); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Fatalf("update unknown: %v", err)
 	}
+	if got, err := groups.FindGroupByName(ctx, "curtail first"); err != nil || got.Description != "changed" {
+		t.Fatalf("updated group: %+v, %v", got, err)
+	}
 	if err := groups.DeleteGroup(ctx, "curtail first"); err != nil {
 		t.Fatal(err)
+	}
+	if err := groups.DeleteGroup(ctx, "curtail first"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Fatalf("delete again: %v", err)
 	}
 	if _, err := groups.FindGroupByName(ctx, "curtail first"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Fatalf("deleted group: %v", err)

@@ -1,4 +1,4 @@
-package sqlite_test
+package storetest
 
 import (
 	"context"
@@ -7,26 +7,26 @@ import (
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
-	"github.com/hearth-fleet/hearth/sqlite"
 )
 
+// ptr returns a pointer to s, for the optional fields of an assignment.
 func ptr(s string) *string { return &s }
 
-func TestPositionService_ImportPositions(t *testing.T) {
+func testPositionService_ImportPositions(t *testing.T, open Opener) {
 	ctx := context.Background()
-	setup := func(t *testing.T) (*sqlite.DB, *sqlite.MinerService, *sqlite.PositionService) {
-		db := MustOpenDB(t)
-		miners := sqlite.NewMinerService(db)
+	setup := func(t *testing.T) (*Store, Miners, hearth.PositionService) {
+		st := open(t)
+		miners := st.Miners
 		MustCreateMiner(t, miners, &hearth.Miner{ID: "a", Address: "10.0.0.1", Family: hearth.FamilyAntminer, MAC: "02:11:22:A1:B2:C3", Site: "barn",
 			Position: hearth.Position{Row: "1", Rack: "2", Shelf: "3", Slot: "4"}})
 		MustCreateMiner(t, miners, &hearth.Miner{ID: "b", Address: "10.0.0.2", Family: hearth.FamilyAntminer, Serial: "JYZZB3KBCJABC0123"})
 		MustCreateMiner(t, miners, &hearth.Miner{ID: "c1", Address: "10.0.0.3", Port: 4028, Family: hearth.FamilyAntminer})
 		MustCreateMiner(t, miners, &hearth.Miner{ID: "c2", Address: "10.0.0.3", Port: 4029, Family: hearth.FamilyAntminer})
-		return db, miners, sqlite.NewPositionService(db)
+		return st, miners, st.Positions
 	}
 
 	t.Run("DryRunThenApply", func(t *testing.T) {
-		db, miners, positions := setup(t)
+		st, miners, positions := setup(t)
 		as := []*hearth.PositionAssignment{
 			{Line: 2, Miner: "02-11-22-a1-b2-c3", Rack: ptr("9")},                                             // by MAC; site and other parts kept
 			{Line: 3, Miner: "jyzzb3kbcjabc0123", Site: ptr("shed"), Row: ptr("A"), Slot: ptr("1")},           // by serial; new site
@@ -61,8 +61,20 @@ func TestPositionService_ImportPositions(t *testing.T) {
 		if m.Site != "shed" || m.Position != (hearth.Position{Row: "A", Slot: "1"}) {
 			t.Fatalf("b after import: %+v", m)
 		}
-		if s, err := sqlite.NewSiteService(db).FindSiteByName(ctx, "shed"); err != nil || s.MinerCount != 1 {
+		if m, _ := miners.FindMinerByID(ctx, "a"); m.Site != "barn" || m.Position.Rack != "9" || m.Position.Row != "1" {
+			t.Fatalf("a after import: %+v", m)
+		}
+		if s, err := st.Sites.FindSiteByName(ctx, "shed"); err != nil || s.MinerCount != 1 {
 			t.Fatalf("site shed: %+v, %v", s, err)
+		}
+
+		// The same file again changes nothing.
+		again, err := positions.ImportPositions(ctx, as, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(again.Changes) != 0 || again.Unchanged != 3 || len(again.SitesCreated) != 0 {
+			t.Fatalf("second import: %+v", again)
 		}
 	})
 
