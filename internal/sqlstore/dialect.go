@@ -1,0 +1,132 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+)
+
+// Violation is the kind of rule a statement broke, as far as the shared
+// services branch on it. Each store classifies its driver's errors into
+// these, so that the services give the same answers on every database.
+type Violation int
+
+// The violations a Dialect reports.
+const (
+	// NoViolation is an error that breaks no rule the services know: a
+	// lost connection, a cancelled context, or no error at all.
+	NoViolation Violation = iota
+	// UniqueViolation is a primary key or unique constraint: the row
+	// exists already.
+	UniqueViolation
+	// ForeignKeyViolation is a reference to a row that does not exist,
+	// such as a miner deleted while it is being added to a group.
+	ForeignKeyViolation
+	// InvalidValue is a value the database refuses: a CHECK or NOT NULL
+	// constraint, or text it cannot hold (PostgreSQL refuses NUL bytes
+	// and invalid UTF-8, which SQLite stores).
+	InvalidValue
+)
+
+// Lock names a kind of write that must not interleave with another of its
+// kind, even in another hearth process on the same database. SQLite needs
+// no such lock (its write transactions hold the whole database);
+// PostgreSQL maps each to a transaction-scoped advisory lock.
+type Lock int
+
+// The locks the shared services take.
+const (
+	// NoLock is a write that needs no lock beyond the rows it touches.
+	NoLock Lock = iota
+	// LockAdminToken guards making the first admin token.
+	LockAdminToken
+)
+
+// Dialect is how one database differs in what the shared services say to
+// it: placeholders, errors, times and row locks.
+type Dialect struct {
+	// Bind rewrites the services' ?-placeholders to the database's own;
+	// nil leaves them as they are (SQLite).
+	Bind Bind
+	// Classify tells which rule err broke.
+	Classify func(err error) Violation
+	// Time returns t in the form the database stores it (a driver value
+	// or a value implementing driver.Valuer). The zero time must be
+	// stored as NULL.
+	Time func(t time.Time) any
+	// ForUpdate is appended to a SELECT that must lock the rows it reads
+	// until the transaction ends: " FOR UPDATE" in PostgreSQL, "" in
+	// SQLite, whose write transactions already exclude every other
+	// writer.
+	ForUpdate string
+}
+
+// DB is what the shared services need of one store: where to read, where
+// to write, how to start transactions, the clock, and the dialect. Each
+// store builds one around its own connection pools; the functions are
+// called at each use, so a DB may be built before its store is opened.
+type DB struct {
+	// Read returns the pool for single reads.
+	Read func() *sql.DB
+	// Write returns the pool for single writes outside a transaction.
+	Write func() *sql.DB
+	// BeginRead starts a read-only transaction with one snapshot for all
+	// its queries.
+	BeginRead func(ctx context.Context) (*sql.Tx, error)
+	// BeginWrite starts a read-write transaction holding lock until it
+	// ends.
+	BeginWrite func(ctx context.Context, lock Lock) (*sql.Tx, error)
+	// Now returns the current time at the resolution the database keeps,
+	// so that a time handed to a caller equals the one read back later.
+	Now func() time.Time
+	Dialect
+}
+
+// q returns query with the database's placeholders.
+func (db *DB) q(query string) string {
+	if db.Bind == nil {
+		return query
+	}
+	return db.Bind(query)
+}
+
+// violates reports whether err broke the rule v.
+func (db *DB) violates(err error, v Violation) bool {
+	return err != nil && db.Classify(err) == v
+}
+
+// Time reads a time column in any store: SQLite's fixed-width UTC text or
+// PostgreSQL's TIMESTAMPTZ. NULL reads as the zero time, meaning "never".
+// Times read back are in UTC.
+type Time time.Time
+
+// Scan implements sql.Scanner.
+func (t *Time) Scan(v any) error {
+	var s string
+	switch v := v.(type) {
+	case nil:
+		*t = Time{}
+		return nil
+	case time.Time:
+		*t = Time(v.UTC())
+		return nil
+	case string:
+		s = v
+	case []byte:
+		s = string(v)
+	default:
+		return fmt.Errorf("timestamp: cannot scan %T", v)
+	}
+	parsed, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return fmt.Errorf("timestamp: %w", err)
+	}
+	*t = Time(parsed.UTC())
+	return nil
+}
+
+// rowScanner is a *sql.Row or *sql.Rows.
+type rowScanner interface {
+	Scan(dest ...any) error
+}

@@ -1,0 +1,57 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
+)
+
+// dialect is how PostgreSQL differs for the services shared with other
+// stores (sqlstore): $n placeholders, TIMESTAMPTZ times, SQLSTATE error
+// codes and SELECT ... FOR UPDATE to lock rows.
+var dialect = sqlstore.Dialect{
+	Bind:      sqlstore.DollarPlaceholders,
+	Classify:  classify,
+	Time:      func(t time.Time) any { return timestamp(t) },
+	ForUpdate: " FOR UPDATE",
+}
+
+// shared returns db as the shared services see it: one pool for reads and
+// writes, with advisory locks for the writes that must not interleave.
+func (db *DB) shared() *sqlstore.DB {
+	return &sqlstore.DB{
+		Read:      func() *sql.DB { return db.db },
+		Write:     func() *sql.DB { return db.db },
+		BeginRead: db.beginRead,
+		BeginWrite: func(ctx context.Context, lock sqlstore.Lock) (*sql.Tx, error) {
+			switch lock {
+			case sqlstore.NoLock:
+				return db.begin(ctx)
+			case sqlstore.LockAdminToken:
+				return db.beginLocked(ctx, lockAdminToken)
+			}
+			return nil, fmt.Errorf("begin: unknown lock %d", lock)
+		},
+		Now:     db.now,
+		Dialect: dialect,
+	}
+}
+
+// classify tells which rule a PostgreSQL error broke.
+func classify(err error) sqlstore.Violation {
+	if e := pgError(err); e != nil {
+		switch e.Code {
+		case codeUniqueViolation:
+			return sqlstore.UniqueViolation
+		case codeForeignKeyViolation:
+			return sqlstore.ForeignKeyViolation
+		}
+	}
+	if invalidInput(err) {
+		return sqlstore.InvalidValue
+	}
+	return sqlstore.NoViolation
+}

@@ -1,0 +1,46 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
+	sqlite3 "modernc.org/sqlite/lib"
+)
+
+// dialect is how SQLite differs for the services shared with other stores
+// (sqlstore): '?' placeholders as they are, times as fixed-width text, and
+// no row locks, because a write transaction holds the whole database.
+var dialect = sqlstore.Dialect{
+	Classify: classify,
+	Time:     func(t time.Time) any { return timestamp(t) },
+}
+
+// shared returns db as the shared services see it. Writes go to the single
+// writer connection, reads to the read-only pool.
+func (db *DB) shared() *sqlstore.DB {
+	return &sqlstore.DB{
+		Read:      func() *sql.DB { return db.read },
+		Write:     func() *sql.DB { return db.write },
+		BeginRead: db.beginRead,
+		BeginWrite: func(ctx context.Context, _ sqlstore.Lock) (*sql.Tx, error) {
+			return db.beginWrite(ctx)
+		},
+		Now:     db.now,
+		Dialect: dialect,
+	}
+}
+
+// classify tells which constraint a SQLite error broke.
+func classify(err error) sqlstore.Violation {
+	switch errorCode(err) {
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+		return sqlstore.UniqueViolation
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.ForeignKeyViolation
+	case sqlite3.SQLITE_CONSTRAINT_CHECK, sqlite3.SQLITE_CONSTRAINT_NOTNULL:
+		return sqlstore.InvalidValue
+	}
+	return sqlstore.NoViolation
+}
