@@ -1,13 +1,6 @@
 package postgres
 
 import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
-	"strconv"
-	"time"
-
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
@@ -15,157 +8,14 @@ import (
 // Compile-time check that TokenService does what it claims.
 var _ hearth.TokenService = (*TokenService)(nil)
 
-// TokenService keeps API tokens in PostgreSQL. It implements
-// hearth.TokenService.
+// TokenService keeps API tokens in PostgreSQL. It implements hearth.TokenService
+// and sqlstore.AdminTokenMaker with the logic every relational store shares
+// (sqlstore.TokenService).
 type TokenService struct {
-	db *DB
+	*sqlstore.TokenService
 }
 
 // NewTokenService returns the tokens kept in db.
 func NewTokenService(db *DB) *TokenService {
-	return &TokenService{db: db}
-}
-
-// CreateToken makes a new token and returns its secret once; only the hash
-// is kept. It returns EINVALID when name is empty or longer than 100
-// characters.
-func (s *TokenService) CreateToken(ctx context.Context, name string) (*hearth.Token, string, error) {
-	name, err := sqlstore.TokenName(name)
-	if err != nil {
-		return nil, "", err
-	}
-	tok, secret, err := createToken(ctx, s.db.db, name, s.db.now())
-	if invalidInput(err) {
-		return nil, "", hearth.WrapError(hearth.EINVALID, err, "Token name must be valid UTF-8 text.")
-	}
-	return tok, secret, err
-}
-
-// EnsureAdminToken makes the first admin token when the database has never
-// had one, and returns its secret with created true, so that a fresh install
-// can print it once. On every later call, across restarts and even after the
-// admin token is revoked, it returns "" and false: a revoked credential must
-// not come back by restarting hearth. Two hearth processes starting at once
-// on a new database make one admin token between them.
-func (s *TokenService) EnsureAdminToken(ctx context.Context) (secret string, created bool, err error) {
-	tx, err := s.db.beginLocked(ctx, lockAdminToken)
-	if err != nil {
-		return "", false, err
-	}
-	defer tx.Rollback()
-
-	if _, done, err := getSetting(ctx, tx, sqlstore.SettingAdminTokenCreated); err != nil || done {
-		return "", false, err
-	}
-	now := s.db.now()
-	tok, secret, err := createToken(ctx, tx, sqlstore.AdminTokenName, now)
-	if err != nil {
-		return "", false, err
-	}
-	if err := setSetting(ctx, tx, sqlstore.SettingAdminTokenCreated, strconv.FormatInt(tok.ID, 10), now); err != nil {
-		return "", false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return "", false, fmt.Errorf("commit admin token: %w", err)
-	}
-	return secret, true, nil
-}
-
-// queryer is a *sql.DB or a *sql.Tx.
-type queryer interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// createToken inserts a token with a fresh secret and returns it with the
-// secret.
-func createToken(ctx context.Context, q queryer, name string, now time.Time) (*hearth.Token, string, error) {
-	secret, prefix, hash, err := sqlstore.NewTokenSecret()
-	if err != nil {
-		return nil, "", err
-	}
-	tok := &hearth.Token{Name: name, Prefix: prefix, CreatedAt: now}
-	if err := q.QueryRowContext(ctx, `INSERT INTO tokens (name, hash, prefix, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		tok.Name, hash[:], tok.Prefix, timestamp(now)).Scan(&tok.ID); err != nil {
-		return nil, "", fmt.Errorf("insert token: %w", err)
-	}
-	return tok, secret, nil
-}
-
-// Authenticate returns the token whose secret this is, or EUNAUTHORIZED. The
-// token is found by the SHA-256 of the whole secret, so how long a lookup
-// takes says nothing about how much of a guess was right.
-//
-// It records the use at most once a minute. That record is bookkeeping: if
-// writing it fails, the request is still authenticated, so that an operator
-// keeps access to the API needed to fix the problem.
-func (s *TokenService) Authenticate(ctx context.Context, secret string) (*hearth.Token, error) {
-	hash, ok := sqlstore.TokenHash(secret)
-	if !ok {
-		return nil, hearth.Errorf(hearth.EUNAUTHORIZED, "Invalid API token.")
-	}
-	tok, err := scanToken(s.db.db.QueryRowContext(ctx,
-		`SELECT id, name, prefix, created_at, last_used_at FROM tokens WHERE hash = $1`, hash[:]))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, hearth.Errorf(hearth.EUNAUTHORIZED, "Invalid API token.")
-	} else if err != nil {
-		return nil, fmt.Errorf("authenticate token: %w", err)
-	}
-
-	now := s.db.now()
-	if now.Sub(tok.LastUsedAt) >= sqlstore.TokenTouchInterval {
-		// The condition repeats the check in SQL so that concurrent
-		// requests after a quiet minute record the use once.
-		if _, err := s.db.db.ExecContext(ctx,
-			`UPDATE tokens SET last_used_at = $1 WHERE id = $2 AND (last_used_at IS NULL OR last_used_at <= $3)`,
-			timestamp(now), tok.ID, timestamp(now.Add(-sqlstore.TokenTouchInterval))); err == nil {
-			tok.LastUsedAt = now
-		}
-	}
-	return tok, nil
-}
-
-// FindTokens returns every token, oldest first.
-func (s *TokenService) FindTokens(ctx context.Context) ([]*hearth.Token, error) {
-	rows, err := s.db.db.QueryContext(ctx, `SELECT id, name, prefix, created_at, last_used_at FROM tokens ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	defer rows.Close()
-
-	toks := make([]*hearth.Token, 0)
-	for rows.Next() {
-		tok, err := scanToken(rows)
-		if err != nil {
-			return nil, fmt.Errorf("find tokens: %w", err)
-		}
-		toks = append(toks, tok)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("find tokens: %w", err)
-	}
-	return toks, nil
-}
-
-// DeleteToken revokes the token and returns ENOTFOUND when it is unknown.
-// The next request carrying its secret is refused.
-func (s *TokenService) DeleteToken(ctx context.Context, id int64) error {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM tokens WHERE id = $1`, id)
-	if err != nil {
-		return fmt.Errorf("delete token %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete token %d: %w", id, err)
-	} else if n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Token %d not found.", id)
-	}
-	return nil
-}
-
-// scanToken reads id, name, prefix, created_at and last_used_at.
-func scanToken(row interface{ Scan(...any) error }) (*hearth.Token, error) {
-	var tok hearth.Token
-	if err := row.Scan(&tok.ID, &tok.Name, &tok.Prefix, (*timestamp)(&tok.CreatedAt), (*timestamp)(&tok.LastUsedAt)); err != nil {
-		return nil, err
-	}
-	return &tok, nil
+	return &TokenService{sqlstore.NewTokenService(db.shared())}
 }

@@ -3,29 +3,17 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
-	"fmt"
 	"time"
 )
 
-// getSetting returns the value stored under key, and whether there is one.
+// getSetting returns the value stored under key, and whether there is one
+// (sqlstore.Dialect.GetSetting).
 func getSetting(ctx context.Context, tx *sql.Tx, key string) (string, bool, error) {
-	var value string
-	err := tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key = ?`, key).Scan(&value)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", false, nil
-	} else if err != nil {
-		return "", false, fmt.Errorf("read setting %s: %w", key, err)
-	}
-	return value, true, nil
+	return dialect.GetSetting(ctx, tx, key)
 }
 
-// setSetting stores value under key, replacing any earlier value.
+// setSetting stores value under key, replacing any earlier value
+// (sqlstore.Dialect.SetSetting).
 func setSetting(ctx context.Context, tx *sql.Tx, key, value string, now time.Time) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-		key, value, timestamp(now)); err != nil {
-		return fmt.Errorf("write setting %s: %w", key, err)
-	}
-	return nil
+	return dialect.SetSetting(ctx, tx, key, value, now)
 }

@@ -84,11 +84,11 @@ type DB struct {
 }
 
 // q returns query with the database's placeholders.
-func (db *DB) q(query string) string {
-	if db.Bind == nil {
+func (d Dialect) q(query string) string {
+	if d.Bind == nil {
 		return query
 	}
-	return db.Bind(query)
+	return d.Bind(query)
 }
 
 // violates reports whether err broke the rule v.
