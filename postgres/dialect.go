@@ -17,6 +17,10 @@ var dialect = sqlstore.Dialect{
 	Classify:  classify,
 	Time:      func(t time.Time) any { return timestamp(t) },
 	ForUpdate: " FOR UPDATE",
+	// The JSON goes as text and is cast by the server, which checks it.
+	JSONParam:  "?::text::jsonb",
+	JSONText:   "::text",
+	Resolution: time.Microsecond,
 }
 
 // shared returns db as the shared services see it: one pool for reads and

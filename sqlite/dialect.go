@@ -13,8 +13,9 @@ import (
 // (sqlstore): '?' placeholders as they are, times as fixed-width text, and
 // no row locks, because a write transaction holds the whole database.
 var dialect = sqlstore.Dialect{
-	Classify: classify,
-	Time:     func(t time.Time) any { return timestamp(t) },
+	Classify:  classify,
+	Time:      func(t time.Time) any { return timestamp(t) },
+	JSONParam: "?",
 }
 
 // shared returns db as the shared services see it. Writes go to the single

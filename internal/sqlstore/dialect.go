@@ -60,6 +60,17 @@ type Dialect struct {
 	// SQLite, whose write transactions already exclude every other
 	// writer.
 	ForUpdate string
+	// JSONParam is the placeholder for JSON passed as text: "?" in SQLite,
+	// which stores it as text, and "?::text::jsonb" in PostgreSQL, whose
+	// server checks it as it casts.
+	JSONParam string
+	// JSONText is appended to a JSON column read back as text: "" in
+	// SQLite, "::text" in PostgreSQL.
+	JSONText string
+	// Resolution is the finest time the database keeps: a time a caller
+	// gives is cut to it before it is stored, so that the caller sees what
+	// a later read returns. 0 keeps every nanosecond (SQLite).
+	Resolution time.Duration
 }
 
 // DB is what the shared services need of one store: where to read, where
