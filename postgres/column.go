@@ -2,8 +2,9 @@ package postgres
 
 import (
 	"database/sql/driver"
-	"fmt"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
 // timestamp stores a time.Time in a TIMESTAMPTZ column. The zero time is
@@ -18,15 +19,8 @@ func (t timestamp) Value() (driver.Value, error) {
 	return time.Time(t).UTC(), nil
 }
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner, reading as every store does
+// (sqlstore.Time).
 func (t *timestamp) Scan(v any) error {
-	switch v := v.(type) {
-	case nil:
-		*t = timestamp{}
-	case time.Time:
-		*t = timestamp(v.UTC())
-	default:
-		return fmt.Errorf("timestamp: cannot scan %T", v)
-	}
-	return nil
+	return (*sqlstore.Time)(t).Scan(v)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/sqlstore"
@@ -21,6 +22,13 @@ var dialect = sqlstore.Dialect{
 	JSONParam:  "?::text::jsonb",
 	JSONText:   "::text",
 	Resolution: time.Microsecond,
+	// One array argument instead of one placeholder per value: a list
+	// of thousands stays a single statement and never meets the
+	// protocol's limit of 65535 parameters.
+	MatchAny: func(column string, values []string) (string, any, error) {
+		return column + " = ANY(?::text[])", values, nil
+	},
+	NoLimit: nil, // NULL: no limit
 }
 
 // shared returns db as the shared services see it: one pool for reads and
@@ -39,8 +47,9 @@ func (db *DB) shared() *sqlstore.DB {
 			}
 			return nil, fmt.Errorf("begin: unknown lock %d", lock)
 		},
-		Now:     db.now,
-		Dialect: dialect,
+		Now:         db.now,
+		EnsureSites: ensureSites,
+		Dialect:     dialect,
 	}
 }
 
@@ -49,6 +58,11 @@ func classify(err error) sqlstore.Violation {
 	if e := pgError(err); e != nil {
 		switch e.Code {
 		case codeUniqueViolation:
+			// PostgreSQL names a primary key table_pkey unless told
+			// otherwise, and hearth's schema never tells it.
+			if strings.HasSuffix(e.ConstraintName, "_pkey") {
+				return sqlstore.PrimaryKeyViolation
+			}
 			return sqlstore.UniqueViolation
 		case codeForeignKeyViolation:
 			return sqlstore.ForeignKeyViolation

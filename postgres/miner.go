@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -18,106 +17,17 @@ var (
 	_ sqlstore.MinerBatchCreator = (*MinerService)(nil)
 )
 
-// MinerService is the miner inventory, stored in PostgreSQL. It implements
-// hearth.MinerService and sqlstore.MinerBatchCreator.
+// MinerService is the miner inventory, stored in PostgreSQL. It adds miners its
+// own way and reads, updates and deletes them as every relational store
+// does (sqlstore.MinerService); it implements hearth.MinerService and sqlstore.MinerBatchCreator.
 type MinerService struct {
+	*sqlstore.MinerService
 	db *DB
 }
 
 // NewMinerService returns the inventory kept in db.
 func NewMinerService(db *DB) *MinerService {
-	return &MinerService{db: db}
-}
-
-// minerColumns lists the columns scanMiner reads, in its order.
-const minerColumns = `id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site, pos_row, pos_rack, pos_shelf, pos_slot, tags, created_at, updated_at`
-
-// FindMinerByID returns the miner or an ENOTFOUND error.
-func (s *MinerService) FindMinerByID(ctx context.Context, id string) (*hearth.Miner, error) {
-	m, err := scanMiner(s.db.db.QueryRowContext(ctx, `SELECT `+minerColumns+` FROM miners WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) || invalidInput(err) {
-		// An ID PostgreSQL cannot even hold as text names no miner.
-		return nil, hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("find miner %q: %w", id, err)
-	}
-	return m, nil
-}
-
-// FindMiners returns the miners matching filter, ordered by ID, and the total
-// count matching the filter before Limit and Offset apply. Both come from one
-// snapshot, so the count always agrees with the page.
-func (s *MinerService) FindMiners(ctx context.Context, filter hearth.MinerFilter) ([]*hearth.Miner, int, error) {
-	if filter.Limit < 0 || filter.Offset < 0 {
-		return nil, 0, hearth.Errorf(hearth.EINVALID, "Limit and offset must not be negative.")
-	}
-	where, args := minerWhere(filter)
-
-	tx, err := s.db.beginRead(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer tx.Rollback()
-
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM miners`+where, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count miners: %w", err)
-	}
-
-	var limit any // NULL: no limit
-	if filter.Limit > 0 {
-		limit = filter.Limit
-	}
-	n := len(args)
-	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT %s FROM miners%s ORDER BY id LIMIT $%d OFFSET $%d`, minerColumns, where, n+1, n+2),
-		append(args, limit, filter.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("find miners: %w", err)
-	}
-	defer rows.Close()
-
-	ms := make([]*hearth.Miner, 0)
-	for rows.Next() {
-		m, err := scanMiner(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("find miners: %w", err)
-		}
-		ms = append(ms, m)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("find miners: %w", err)
-	}
-	return ms, total, nil
-}
-
-// minerWhere turns filter into a WHERE clause (with a leading space, or
-// empty) and its arguments, numbered from $1.
-func minerWhere(filter hearth.MinerFilter) (string, []any) {
-	var conds []string
-	var args []any
-	add := func(cond string, arg any) {
-		args = append(args, arg)
-		conds = append(conds, fmt.Sprintf(cond, len(args)))
-	}
-	if filter.Site != "" {
-		add("site = $%d", filter.Site)
-	}
-	if filter.Group != "" {
-		add("id IN (SELECT miner_id FROM group_members WHERE group_name = $%d)", filter.Group)
-	}
-	if filter.Family != "" {
-		add("family = $%d", string(filter.Family))
-	}
-	if len(filter.IDs) > 0 {
-		// One array argument instead of one placeholder per ID: a list
-		// of thousands of IDs stays a single statement and never meets
-		// the protocol's limit of 65535 parameters.
-		add("id = ANY($%d::text[])", filter.IDs)
-	}
-	if len(conds) == 0 {
-		return "", nil
-	}
-	return " WHERE " + strings.Join(conds, " AND "), args
+	return &MinerService{MinerService: sqlstore.NewMinerService(db.shared()), db: db}
 }
 
 // CreateMiner adds m. It sets CreatedAt and UpdatedAt, and m.ID when empty,
@@ -278,7 +188,7 @@ func insertMiners(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []str
 	if _, err := tx.ExecContext(ctx, `SAVEPOINT insert_miners`); err != nil {
 		return err
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO miners (`+minerColumns+`)
+	_, err := tx.ExecContext(ctx, `INSERT INTO miners (`+sqlstore.MinerColumns+`)
 		SELECT id, address, port, web_port, api_port, family, firmware, model, serial, mac, hostname, site,
 			pos_row, pos_rack, pos_shelf, pos_slot, tags::jsonb, $18, $18
 		FROM unnest($1::text[], $2::text[], $3::int[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[],
@@ -302,104 +212,13 @@ func insertMiners(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []str
 // back by the caller either way.
 func findBadMiner(ctx context.Context, tx *sql.Tx, ms []*hearth.Miner, ids []string, now time.Time) (int, error) {
 	for i, m := range ms {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO miners (`+minerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO miners (`+sqlstore.MinerColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
 			ids[i], m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model, m.Serial,
 			m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
 			sqlstore.TagList(m.Tags), timestamp(now), timestamp(now),
 		); err != nil {
-			return i, minerWriteError(err, ids[i], m)
+			return i, dialect.MinerWriteError(err, ids[i], m)
 		}
 	}
 	return 0, fmt.Errorf("store miners: the batch failed as a whole but each miner alone succeeded")
-}
-
-// UpdateMiner stores the descriptive fields of m (everything but ID and
-// CreatedAt), sets m.UpdatedAt and fills m.CreatedAt from the store. It
-// returns ENOTFOUND when m.ID is unknown and ECONFLICT when another miner
-// has m's address and port.
-func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
-	if m == nil {
-		return hearth.Errorf(hearth.EINVALID, "Miner required.")
-	}
-	if err := m.Validate(); err != nil {
-		return err
-	}
-
-	tx, err := s.db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-
-	now := s.db.now()
-	var created timestamp
-	err = tx.QueryRowContext(ctx, `UPDATE miners SET
-		address = $1, port = $2, web_port = $3, api_port = $4, family = $5, firmware = $6, model = $7,
-		serial = $8, mac = $9, hostname = $10, site = $11, pos_row = $12, pos_rack = $13, pos_shelf = $14, pos_slot = $15,
-		tags = $16, updated_at = $17
-		WHERE id = $18
-		RETURNING created_at`,
-		m.Address, m.Port, m.WebPort, m.APIPort, string(m.Family), m.Firmware, m.Model,
-		m.Serial, m.MAC, m.Hostname, m.Site, m.Position.Row, m.Position.Rack, m.Position.Shelf, m.Position.Slot,
-		sqlstore.TagList(m.Tags), timestamp(now),
-		m.ID,
-	).Scan(&created)
-	if errors.Is(err, sql.ErrNoRows) {
-		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", m.ID)
-	} else if err != nil {
-		return minerWriteError(err, m.ID, m)
-	}
-	if err := ensureSites(ctx, tx, []string{m.Site}, now); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit miner %q: %w", m.ID, err)
-	}
-	m.CreatedAt, m.UpdatedAt = time.Time(created), now
-	return nil
-}
-
-// DeleteMiner removes the miner and returns ENOTFOUND when it is unknown.
-func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM miners WHERE id = $1`, id)
-	if invalidInput(err) {
-		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
-	} else if err != nil {
-		return fmt.Errorf("delete miner %q: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete miner %q: %w", id, err)
-	} else if n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
-	}
-	return nil
-}
-
-// minerWriteError turns a failed insert or update of m (stored as id) into
-// an error a caller can branch on: a unique violation is a conflict, named
-// by which key clashed, as the server reports it by constraint name.
-func minerWriteError(err error, id string, m *hearth.Miner) error {
-	if e := pgError(err); e != nil && e.Code == codeUniqueViolation {
-		if e.ConstraintName == "miners_pkey" {
-			return hearth.WrapError(hearth.ECONFLICT, err, "Miner ID %q is taken.", id)
-		}
-		return hearth.WrapError(hearth.ECONFLICT, err, "A miner at %s is already in the inventory.", sqlstore.MinerEndpoint(m))
-	}
-	if invalidInput(err) {
-		return hearth.WrapError(hearth.EINVALID, err, "Miner %q has an invalid field.", id)
-	}
-	return fmt.Errorf("store miner %q: %w", id, err)
-}
-
-// scanMiner reads one row of minerColumns.
-func scanMiner(row interface{ Scan(...any) error }) (*hearth.Miner, error) {
-	var m hearth.Miner
-	var family string
-	if err := row.Scan(&m.ID, &m.Address, &m.Port, &m.WebPort, &m.APIPort, &family, &m.Firmware, &m.Model, &m.Serial,
-		&m.MAC, &m.Hostname, &m.Site, &m.Position.Row, &m.Position.Rack, &m.Position.Shelf, &m.Position.Slot, (*sqlstore.TagList)(&m.Tags), (*timestamp)(&m.CreatedAt), (*timestamp)(&m.UpdatedAt),
-	); err != nil {
-		return nil, err
-	}
-	m.Family = hearth.Family(family)
-	return &m, nil
 }

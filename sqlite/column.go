@@ -2,8 +2,9 @@ package sqlite
 
 import (
 	"database/sql/driver"
-	"fmt"
 	"time"
+
+	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
 // timeLayout is how times are stored: UTC text of fixed width, so that it
@@ -23,24 +24,8 @@ func (t timestamp) Value() (driver.Value, error) {
 	return time.Time(t).UTC().Format(timeLayout), nil
 }
 
-// Scan implements sql.Scanner.
+// Scan implements sql.Scanner, reading as every store does
+// (sqlstore.Time).
 func (t *timestamp) Scan(v any) error {
-	var s string
-	switch v := v.(type) {
-	case nil:
-		*t = timestamp{}
-		return nil
-	case string:
-		s = v
-	case []byte:
-		s = string(v)
-	default:
-		return fmt.Errorf("timestamp: cannot scan %T", v)
-	}
-	parsed, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return fmt.Errorf("timestamp: %w", err)
-	}
-	*t = timestamp(parsed.UTC())
-	return nil
+	return (*sqlstore.Time)(t).Scan(v)
 }

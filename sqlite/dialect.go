@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"time"
 
 	"github.com/hearth-fleet/hearth/internal/sqlstore"
@@ -16,6 +17,8 @@ var dialect = sqlstore.Dialect{
 	Classify:  classify,
 	Time:      func(t time.Time) any { return timestamp(t) },
 	JSONParam: "?",
+	MatchAny:  matchAny,
+	NoLimit:   -1,
 }
 
 // shared returns db as the shared services see it. Writes go to the single
@@ -28,7 +31,15 @@ func (db *DB) shared() *sqlstore.DB {
 		BeginWrite: func(ctx context.Context, _ sqlstore.Lock) (*sql.Tx, error) {
 			return db.beginWrite(ctx)
 		},
-		Now:     db.now,
+		Now: db.now,
+		EnsureSites: func(ctx context.Context, tx *sql.Tx, names []string, now time.Time) error {
+			for _, name := range names {
+				if err := ensureSite(ctx, tx, name, now); err != nil {
+					return err
+				}
+			}
+			return nil
+		},
 		Dialect: dialect,
 	}
 }
@@ -36,7 +47,9 @@ func (db *DB) shared() *sqlstore.DB {
 // classify tells which constraint a SQLite error broke.
 func classify(err error) sqlstore.Violation {
 	switch errorCode(err) {
-	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY, sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+	case sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return sqlstore.PrimaryKeyViolation
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE:
 		return sqlstore.UniqueViolation
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		return sqlstore.ForeignKeyViolation
@@ -44,4 +57,15 @@ func classify(err error) sqlstore.Violation {
 		return sqlstore.InvalidValue
 	}
 	return sqlstore.NoViolation
+}
+
+// matchAny passes values as one JSON array, read back by json_each: a list
+// of thousands stays a single, cacheable statement and never meets SQLite's
+// limit on variables.
+func matchAny(column string, values []string) (string, any, error) {
+	list, err := json.Marshal(values)
+	if err != nil {
+		return "", nil, err
+	}
+	return column + " IN (SELECT value FROM json_each(?))", string(list), nil
 }

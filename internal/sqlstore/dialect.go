@@ -17,8 +17,11 @@ const (
 	// NoViolation is an error that breaks no rule the services know: a
 	// lost connection, a cancelled context, or no error at all.
 	NoViolation Violation = iota
-	// UniqueViolation is a primary key or unique constraint: the row
-	// exists already.
+	// PrimaryKeyViolation is a primary key: a row with that key exists
+	// already.
+	PrimaryKeyViolation
+	// UniqueViolation is another unique constraint, such as a miner's
+	// address and port.
 	UniqueViolation
 	// ForeignKeyViolation is a reference to a row that does not exist,
 	// such as a miner deleted while it is being added to a group.
@@ -71,6 +74,13 @@ type Dialect struct {
 	// gives is cut to it before it is stored, so that the caller sees what
 	// a later read returns. 0 keeps every nanosecond (SQLite).
 	Resolution time.Duration
+	// MatchAny returns a condition that column is one of values, with its
+	// one argument: a list of thousands stays a single statement and
+	// never meets the database's limit on parameters.
+	MatchAny func(column string, values []string) (cond string, arg any, err error)
+	// NoLimit is the LIMIT argument that means none: OFFSET needs a LIMIT
+	// clause.
+	NoLimit any
 }
 
 // DB is what the shared services need of one store: where to read, where
@@ -91,6 +101,10 @@ type DB struct {
 	// Now returns the current time at the resolution the database keeps,
 	// so that a time handed to a caller equals the one read back later.
 	Now func() time.Time
+	// EnsureSites creates, inside tx, the sites named that need a row and
+	// have none (see SiteRequired), so that a stored miner's site always
+	// exists; in PostgreSQL it also locks their rows against DeleteSite.
+	EnsureSites func(ctx context.Context, tx *sql.Tx, names []string, now time.Time) error
 	Dialect
 }
 
@@ -103,8 +117,13 @@ func (d Dialect) q(query string) string {
 }
 
 // violates reports whether err broke the rule v.
-func (db *DB) violates(err error, v Violation) bool {
-	return err != nil && db.Classify(err) == v
+func (d Dialect) violates(err error, v Violation) bool {
+	return err != nil && d.Classify(err) == v
+}
+
+// conflicts reports whether err broke a primary key or unique constraint.
+func (d Dialect) conflicts(err error) bool {
+	return d.violates(err, PrimaryKeyViolation) || d.violates(err, UniqueViolation)
 }
 
 // Time reads a time column in any store: SQLite's fixed-width UTC text or

@@ -117,7 +117,7 @@ func (s *GroupService) CreateGroup(ctx context.Context, g *hearth.Group) error {
 	now := s.db.Now()
 	_, err := s.db.Write().ExecContext(ctx, s.db.q(`INSERT INTO miner_groups (name, description, created_at, updated_at) VALUES (?, ?, ?, ?)`),
 		g.Name, g.Description, s.db.Time(now), s.db.Time(now))
-	if s.db.violates(err, UniqueViolation) {
+	if s.db.conflicts(err) {
 		return hearth.WrapError(hearth.ECONFLICT, err, "Group %q exists already.", g.Name)
 	} else if s.db.violates(err, InvalidValue) {
 		return hearth.WrapError(hearth.EINVALID, err, "Group %q has an invalid field.", g.Name)

@@ -79,7 +79,7 @@ func (s *SiteService) CreateSite(ctx context.Context, site *hearth.Site) error {
 		pdu_limit_a, pdu_limit_w, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		site.Name, site.Description, site.PowerBudget, site.Voltage, site.Phases, site.MainBreaker,
 		site.PDULimitCurrent, site.PDULimitPower, site.TimeZone, s.db.Time(now), s.db.Time(now))
-	if s.db.violates(err, UniqueViolation) {
+	if s.db.conflicts(err) {
 		return hearth.WrapError(hearth.ECONFLICT, err, "Site %q exists already.", site.Name)
 	} else if s.db.violates(err, InvalidValue) {
 		return hearth.WrapError(hearth.EINVALID, err, "Site %q has an invalid field.", site.Name)
