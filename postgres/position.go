@@ -34,7 +34,7 @@ func (s *PositionService) ImportPositions(ctx context.Context, as []*hearth.Posi
 	begin, lock := s.db.beginRead, ""
 	if !dryRun {
 		begin = func(ctx context.Context) (*sql.Tx, error) { return s.db.beginLocked(ctx, lockPositions) }
-		lock = ` FOR UPDATE`
+		lock = dialect.ForUpdate
 	}
 	t, err := begin(ctx)
 	if err != nil {
@@ -42,45 +42,10 @@ func (s *PositionService) ImportPositions(ctx context.Context, as []*hearth.Posi
 	}
 	defer t.Rollback()
 
-	idx := sqlstore.NewMinerIndex()
-	rows, err := t.QueryContext(ctx, `SELECT id, address, mac, serial, site, pos_row, pos_rack, pos_shelf, pos_slot FROM miners ORDER BY id`+lock)
+	idx, sites, err := sqlstore.LoadPlacements(ctx, t, lock)
 	if err != nil {
-		return nil, fmt.Errorf("load miners: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		m := &sqlstore.PlacedMiner{}
-		p := &m.Place.Position
-		if err := rows.Scan(&m.ID, &m.Address, &m.MAC, &m.Serial, &m.Place.Site, &p.Row, &p.Rack, &p.Shelf, &p.Slot); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load miners: %w", err)
-		}
-		idx.Add(m)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("load miners: %w", err)
-	}
-	rows.Close()
-
-	sites := map[string]bool{}
-	siteRows, err := t.QueryContext(ctx, `SELECT name FROM sites`)
-	if err != nil {
-		return nil, fmt.Errorf("load sites: %w", err)
-	}
-	for siteRows.Next() {
-		var name string
-		if err := siteRows.Scan(&name); err != nil {
-			siteRows.Close()
-			return nil, fmt.Errorf("load sites: %w", err)
-		}
-		sites[name] = true
-	}
-	if err := siteRows.Err(); err != nil {
-		siteRows.Close()
-		return nil, fmt.Errorf("load sites: %w", err)
-	}
-	siteRows.Close()
-
 	report, err := sqlstore.PlanPositions(as, idx, sites, dryRun)
 	if err != nil {
 		return nil, err

@@ -31,45 +31,10 @@ func (s *PositionService) ImportPositions(ctx context.Context, as []*hearth.Posi
 	}
 	defer tx.Rollback()
 
-	idx := sqlstore.NewMinerIndex()
-	rows, err := tx.QueryContext(ctx, `SELECT id, address, mac, serial, site, pos_row, pos_rack, pos_shelf, pos_slot FROM miners ORDER BY id`)
+	idx, sites, err := sqlstore.LoadPlacements(ctx, tx, "")
 	if err != nil {
-		return nil, fmt.Errorf("load miners: %w", err)
+		return nil, err
 	}
-	for rows.Next() {
-		m := &sqlstore.PlacedMiner{}
-		p := &m.Place.Position
-		if err := rows.Scan(&m.ID, &m.Address, &m.MAC, &m.Serial, &m.Place.Site, &p.Row, &p.Rack, &p.Shelf, &p.Slot); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("load miners: %w", err)
-		}
-		idx.Add(m)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return nil, fmt.Errorf("load miners: %w", err)
-	}
-	rows.Close()
-
-	sites := map[string]bool{}
-	siteRows, err := tx.QueryContext(ctx, `SELECT name FROM sites`)
-	if err != nil {
-		return nil, fmt.Errorf("load sites: %w", err)
-	}
-	for siteRows.Next() {
-		var name string
-		if err := siteRows.Scan(&name); err != nil {
-			siteRows.Close()
-			return nil, fmt.Errorf("load sites: %w", err)
-		}
-		sites[name] = true
-	}
-	if err := siteRows.Err(); err != nil {
-		siteRows.Close()
-		return nil, fmt.Errorf("load sites: %w", err)
-	}
-	siteRows.Close()
-
 	report, err := sqlstore.PlanPositions(as, idx, sites, dryRun)
 	if err != nil {
 		return nil, err

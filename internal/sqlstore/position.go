@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -169,4 +171,47 @@ func normalizeAddress(a string) string {
 // and case: "02-11-22-A1-B2-C3" and "02:11:22:a1:b2:c3" are one.
 func normalizeMAC(mac string) string {
 	return strings.NewReplacer(":", "", "-", "", ".", "").Replace(strings.ToLower(mac))
+}
+
+// LoadPlacements reads, inside tx, where every miner is and which sites
+// exist: what PlanPositions plans from. lock is appended to the miners'
+// SELECT (" FOR UPDATE" to lock their rows until tx ends, or "").
+func LoadPlacements(ctx context.Context, tx *sql.Tx, lock string) (*MinerIndex, map[string]bool, error) {
+	idx := NewMinerIndex()
+	rows, err := tx.QueryContext(ctx, `SELECT id, address, mac, serial, site, pos_row, pos_rack, pos_shelf, pos_slot FROM miners ORDER BY id`+lock)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load miners: %w", err)
+	}
+	for rows.Next() {
+		m := &PlacedMiner{}
+		p := &m.Place.Position
+		if err := rows.Scan(&m.ID, &m.Address, &m.MAC, &m.Serial, &m.Place.Site, &p.Row, &p.Rack, &p.Shelf, &p.Slot); err != nil {
+			rows.Close()
+			return nil, nil, fmt.Errorf("load miners: %w", err)
+		}
+		idx.Add(m)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return nil, nil, fmt.Errorf("load miners: %w", err)
+	}
+	rows.Close()
+
+	sites := map[string]bool{}
+	siteRows, err := tx.QueryContext(ctx, `SELECT name FROM sites`)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load sites: %w", err)
+	}
+	defer siteRows.Close()
+	for siteRows.Next() {
+		var name string
+		if err := siteRows.Scan(&name); err != nil {
+			return nil, nil, fmt.Errorf("load sites: %w", err)
+		}
+		sites[name] = true
+	}
+	if err := siteRows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("load sites: %w", err)
+	}
+	return idx, sites, nil
 }
