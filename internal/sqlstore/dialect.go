@@ -160,3 +160,22 @@ func (t *Time) Scan(v any) error {
 type rowScanner interface {
 	Scan(dest ...any) error
 }
+
+// deleteRow runs query, a DELETE of the one row whose key is key, on the
+// write pool. It returns notFound when no row had that key, or when the key
+// is a value the database cannot even hold; what names the row in other
+// errors ("group \"rack-1\"").
+func (db *DB) deleteRow(ctx context.Context, query string, key any, what string, notFound error) error {
+	res, err := db.Write().ExecContext(ctx, db.q(query), key)
+	if db.violates(err, InvalidValue) {
+		return notFound
+	} else if err != nil {
+		return fmt.Errorf("delete %s: %w", what, err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("delete %s: %w", what, err)
+	} else if n == 0 {
+		return notFound
+	}
+	return nil
+}

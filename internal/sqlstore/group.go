@@ -153,18 +153,8 @@ func (s *GroupService) UpdateGroup(ctx context.Context, g *hearth.Group) error {
 
 // DeleteGroup removes the group and its memberships, not its miners.
 func (s *GroupService) DeleteGroup(ctx context.Context, name string) error {
-	res, err := s.db.Write().ExecContext(ctx, s.db.q(`DELETE FROM miner_groups WHERE name = ?`), name)
-	if s.db.violates(err, InvalidValue) {
-		return hearth.Errorf(hearth.ENOTFOUND, "Group %q not found.", name)
-	} else if err != nil {
-		return fmt.Errorf("delete group %q: %w", name, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete group %q: %w", name, err)
-	} else if n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Group %q not found.", name)
-	}
-	return nil
+	return s.db.deleteRow(ctx, `DELETE FROM miner_groups WHERE name = ?`, name, fmt.Sprintf("group %q", name),
+		hearth.Errorf(hearth.ENOTFOUND, "Group %q not found.", name))
 }
 
 // AddGroupMembers adds the miners to the group, all or none. A miner

@@ -164,18 +164,8 @@ func (s *MinerService) UpdateMiner(ctx context.Context, m *hearth.Miner) error {
 
 // DeleteMiner removes the miner and returns ENOTFOUND when it is unknown.
 func (s *MinerService) DeleteMiner(ctx context.Context, id string) error {
-	res, err := s.db.Write().ExecContext(ctx, s.db.q(`DELETE FROM miners WHERE id = ?`), id)
-	if s.db.violates(err, InvalidValue) {
-		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
-	} else if err != nil {
-		return fmt.Errorf("delete miner %q: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete miner %q: %w", id, err)
-	} else if n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id)
-	}
-	return nil
+	return s.db.deleteRow(ctx, `DELETE FROM miners WHERE id = ?`, id, fmt.Sprintf("miner %q", id),
+		hearth.Errorf(hearth.ENOTFOUND, "Miner %q not found.", id))
 }
 
 // MinerWriteError turns a failed insert or update of m (stored as id) into

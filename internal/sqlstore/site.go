@@ -63,18 +63,12 @@ func (s *SiteService) FindSites(ctx context.Context) ([]*hearth.Site, error) {
 
 // CreateSite adds site and sets its timestamps.
 func (s *SiteService) CreateSite(ctx context.Context, site *hearth.Site) error {
-	if site == nil {
-		return hearth.Errorf(hearth.EINVALID, "Site required.")
-	}
-	if err := site.Validate(); err != nil {
-		return err
-	}
-	now := s.db.Now()
-	tx, err := s.db.BeginWrite(ctx, NoLock)
+	tx, err := s.beginSiteWrite(ctx, site)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	now := s.db.Now()
 	_, err = tx.ExecContext(ctx, s.db.q(`INSERT INTO sites (name, description, power_budget_w, voltage_v, phases, main_breaker_a,
 		pdu_limit_a, pdu_limit_w, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		site.Name, site.Description, site.PowerBudget, site.Voltage, site.Phases, site.MainBreaker,
@@ -100,18 +94,12 @@ func (s *SiteService) CreateSite(ctx context.Context, site *hearth.Site) error {
 // UpdateSite stores every field of site but Name and CreatedAt, and fills
 // those and the miner count from the store.
 func (s *SiteService) UpdateSite(ctx context.Context, site *hearth.Site) error {
-	if site == nil {
-		return hearth.Errorf(hearth.EINVALID, "Site required.")
-	}
-	if err := site.Validate(); err != nil {
-		return err
-	}
-	now := s.db.Now()
-	tx, err := s.db.BeginWrite(ctx, NoLock)
+	tx, err := s.beginSiteWrite(ctx, site)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
+	now := s.db.Now()
 	var created Time
 	err = tx.QueryRowContext(ctx, s.db.q(`UPDATE sites SET description = ?, power_budget_w = ?, voltage_v = ?, phases = ?,
 		main_breaker_a = ?, pdu_limit_a = ?, pdu_limit_w = ?, time_zone = ?, updated_at = ?
@@ -168,6 +156,18 @@ func (s *SiteService) DeleteSite(ctx context.Context, name string) error {
 		return fmt.Errorf("commit site %q: %w", name, err)
 	}
 	return nil
+}
+
+// beginSiteWrite checks site and starts the write transaction that
+// stores it.
+func (s *SiteService) beginSiteWrite(ctx context.Context, site *hearth.Site) (*sql.Tx, error) {
+	if site == nil {
+		return nil, hearth.Errorf(hearth.EINVALID, "Site required.")
+	}
+	if err := site.Validate(); err != nil {
+		return nil, err
+	}
+	return s.db.BeginWrite(ctx, NoLock)
 }
 
 // minerCount returns how many miners belong to the site named name.

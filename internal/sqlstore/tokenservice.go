@@ -153,16 +153,8 @@ func (s *TokenService) FindTokens(ctx context.Context) ([]*hearth.Token, error) 
 // DeleteToken revokes the token and returns ENOTFOUND when it is unknown.
 // The next request carrying its secret is refused.
 func (s *TokenService) DeleteToken(ctx context.Context, id int64) error {
-	res, err := s.db.Write().ExecContext(ctx, s.db.q(`DELETE FROM tokens WHERE id = ?`), id)
-	if err != nil {
-		return fmt.Errorf("delete token %d: %w", id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return fmt.Errorf("delete token %d: %w", id, err)
-	} else if n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Token %d not found.", id)
-	}
-	return nil
+	return s.db.deleteRow(ctx, `DELETE FROM tokens WHERE id = ?`, id, fmt.Sprintf("token %d", id),
+		hearth.Errorf(hearth.ENOTFOUND, "Token %d not found.", id))
 }
 
 // scanToken reads id, name, prefix, created_at and last_used_at.
