@@ -1,9 +1,15 @@
 // Package sqlstore holds what hearth's relational stores (sqlite/ and
-// postgres/) share beyond their SQL: how a miner's ID is chosen, what a
-// storable miner or token name is, how secrets are made and recognised, how
-// tags and audit entries are encoded, and the migration runner. Each store
-// keeps its own SQL and error mapping; everything here is dialect-free, so
-// that both stores give the same answers to the same calls.
+// postgres/) share: how a miner's ID is chosen, what a storable miner or
+// token name is, how secrets are made and recognised, how tags and audit
+// entries are encoded, the migration runner, and the services whose logic
+// is the same on every database (groups, sites, tokens, the audit log,
+// credentials, and reading, updating and deleting miners), written once
+// against database/sql. What differs between databases (placeholders, how
+// a driver error is classified, how times are stored, row locks, JSON
+// casts) is a Dialect each store supplies with its connection pools (DB);
+// each store keeps its migrations and the SQL that is genuinely its own,
+// such as bulk inserts, so that both give the same answers to the same
+// calls.
 package sqlstore
 
 import (
