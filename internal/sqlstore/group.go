@@ -201,30 +201,30 @@ func (s *GroupService) AddGroupMembers(ctx context.Context, name string, minerID
 // members are ignored.
 func (s *GroupService) RemoveGroupMembers(ctx context.Context, name string, minerIDs []string) error {
 	return s.changeMembers(ctx, name, func(ctx context.Context, tx *sql.Tx) error {
-		remove, err := tx.PrepareContext(ctx, s.db.q(`DELETE FROM group_members WHERE group_name = ? AND miner_id = ?`))
+		// No member has an ID that PostgreSQL cannot hold as text, and
+		// sending one would fail the statement: leave those out.
+		ids := make([]string, 0, len(minerIDs))
+		for _, id := range minerIDs {
+			if holdableText(id) {
+				ids = append(ids, id)
+			}
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		// One statement for every ID, however many.
+		cond, arg, err := s.db.MatchAny("miner_id", ids)
 		if err != nil {
 			return err
 		}
-		defer remove.Close()
-		for _, id := range minerIDs {
-			if !holdableText(id) {
-				// No member has an ID that PostgreSQL cannot hold
-				// as text; asking would abort the transaction.
-				continue
-			}
-			if _, err := remove.ExecContext(ctx, name, id); err != nil {
-				return err
-			}
-		}
-		return nil
+		_, err = tx.ExecContext(ctx, s.db.q(`DELETE FROM group_members WHERE group_name = ? AND `+cond), name, arg)
+		return err
 	})
 }
 
 // changeMembers runs change in one write transaction after checking that
 // the group exists, and touches the group's updated_at; the update locks
 // the group's row, so changes of one group's members do not interleave.
-// The statements are one per miner, prepared once: plain SQL that every
-// store runs, and cheap inside a single transaction.
 func (s *GroupService) changeMembers(ctx context.Context, name string, change func(context.Context, *sql.Tx) error) error {
 	tx, err := s.db.BeginWrite(ctx, NoLock)
 	if err != nil {
