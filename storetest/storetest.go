@@ -1,5 +1,6 @@
 // Package storetest is the conformance suite of hearth's relational stores:
-// the behaviour of the miner, token, audit and credential services, written
+// the behaviour of the miner, token, audit, credential, desired-state and
+// journal services, written
 // once against the domain interfaces and run by the tests of every store
 // (sqlite/, postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
@@ -44,6 +45,8 @@ type Store struct {
 	Tokens      Tokens
 	Audit       hearth.AuditService
 	Credentials hearth.CredentialService // sealing with NewBox's key
+	Desired     hearth.DesiredStateService // sealing with NewBox's key
+	Journal     hearth.Journal
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -94,6 +97,8 @@ func Run(t *testing.T, open Opener) {
 		{"TokenService_EnsureAdminToken", testTokenService_EnsureAdminToken},
 		{"AuditService", testAuditService},
 		{"CredentialService", testCredentialService},
+		{"DesiredStateService", testDesiredStateService},
+		{"Journal", testJournal},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}
