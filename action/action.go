@@ -146,6 +146,16 @@ func (s *Service) withDriver(ctx context.Context, m *hearth.Miner, f func(contex
 	return f(ctx, d, t)
 }
 
+// Apply runs a on one miner with its credentials and within the per-miner
+// deadline, without the audit log: it is for callers that keep their own
+// record of each command, as the reconciler does in its journal.
+func (s *Service) Apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
+	if err := a.Validate(); err != nil {
+		return hearth.ActionResult{MinerID: m.ID, Error: hearth.ErrorMessage(err), Code: hearth.ErrorCode(err)}
+	}
+	return s.apply(ctx, m, a)
+}
+
 // apply runs a on one miner within the per-miner deadline.
 func (s *Service) apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
 	res := hearth.ActionResult{MinerID: m.ID}

@@ -44,7 +44,7 @@ type Store struct {
 	Miners      Miners
 	Tokens      Tokens
 	Audit       hearth.AuditService
-	Credentials hearth.CredentialService // sealing with NewBox's key
+	Credentials hearth.CredentialService   // sealing with NewBox's key
 	Desired     hearth.DesiredStateService // sealing with NewBox's key
 	Journal     hearth.Journal
 
