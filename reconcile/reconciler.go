@@ -1,0 +1,484 @@
+package reconcile
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// Defaults of a Reconciler's zero fields.
+const (
+	DefaultBatchSize   = 50
+	DefaultStagger     = 2 * time.Second
+	DefaultMaxAttempts = 3
+	DefaultBackoff     = 2 * time.Second
+	DefaultMaxBackoff  = 5 * time.Minute
+	// DefaultRebootGrace is how long after a reboot was sent hearth waits
+	// to see the miner's uptime reset before calling it failed.
+	DefaultRebootGrace = 10 * time.Minute
+)
+
+// Actor is the name under which the reconciler's commands appear in the
+// journal and the audit log.
+const Actor = "reconciler"
+
+// Applier sends one command to one miner; *action.Service is one.
+type Applier interface {
+	Apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult
+}
+
+// Locator says where a miner is and which groups it belongs to. The
+// organisation layer (sites, groups, positions) implements it; until then
+// MinerLocator uses the miner's own fields.
+type Locator interface {
+	Placement(ctx context.Context, m *hearth.Miner) (hearth.Placement, error)
+}
+
+// GroupsFunc returns the IDs of the groups miner id is a member of.
+type GroupsFunc func(ctx context.Context, minerID string) ([]string, error)
+
+// MinerLocator places a miner by its own record: its site, hostname and
+// ID, and its groups from Groups when set. Position fields stay empty, so
+// a pattern using {rack} expands to nothing until the organisation layer
+// supplies a Locator of its own.
+type MinerLocator struct {
+	Groups GroupsFunc
+}
+
+// Placement implements Locator.
+func (l MinerLocator) Placement(ctx context.Context, m *hearth.Miner) (hearth.Placement, error) {
+	p := hearth.Placement{MinerID: m.ID, Hostname: m.Hostname, Site: m.Site}
+	if l.Groups != nil {
+		groups, err := l.Groups(ctx, m.ID)
+		if err != nil {
+			return p, fmt.Errorf("groups of %s: %w", m.ID, err)
+		}
+		p.Groups = groups
+	}
+	return p, nil
+}
+
+// Drift is how far one miner is from its desired state, for the API.
+type Drift struct {
+	MinerID string `json:"miner_id"`
+	// InSync is true when the last reading matched the desired state.
+	InSync bool `json:"in_sync"`
+	// Differences says, one sentence each, what did not match.
+	Differences []string `json:"differences,omitempty"`
+	// LastError and LastErrorCode are the last command's failure, cleared
+	// by a success.
+	LastError     string    `json:"last_error,omitempty"`
+	LastErrorCode string    `json:"last_error_code,omitempty"`
+	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
+	// CheckedAt is when the miner was last compared.
+	CheckedAt time.Time `json:"checked_at,omitzero"`
+	// Commands counts the commands sent to the miner since hearth started.
+	Commands int `json:"commands"`
+	// RetryAt is when commands go out again after failures.
+	RetryAt time.Time `json:"retry_at,omitzero"`
+}
+
+// SiteStats are the rate limiter's figures for one site.
+type SiteStats struct {
+	InFlight    int
+	MaxInFlight int
+}
+
+// Reconciler brings miners to their desired state. Set the exported
+// fields, call Resume once at start, Start with hearth's lifetime context,
+// and give it every reading (it is a hearth.ReadingSink).
+type Reconciler struct {
+	Desired hearth.DesiredStateService
+	Journal hearth.Journal
+	Applier Applier
+	// Audit, when set, receives one entry per finished command.
+	Audit hearth.AuditService
+	// Locator places miners; nil means MinerLocator{}.
+	Locator Locator
+
+	// BatchSize is the commands in flight at most per site.
+	BatchSize int
+	// Stagger is the least time between the starts of two batches of a
+	// site.
+	Stagger time.Duration
+	// MaxAttempts bounds the sends of one idempotent command.
+	MaxAttempts int
+	// Backoff is the wait before the first retry, doubled each time up to
+	// MaxBackoff; it also delays the next reconciliation of a miner whose
+	// command failed.
+	Backoff    time.Duration
+	MaxBackoff time.Duration
+	// PowerTolerance: see Plan.
+	PowerTolerance float64
+	RebootGrace    time.Duration
+	Clock          Clock
+	Logger         *slog.Logger
+
+	mu     sync.Mutex
+	miners map[string]*minerState
+	sites  map[string]*siteLimiter
+	ctx    context.Context
+	wg     sync.WaitGroup
+}
+
+// minerState is what the reconciler keeps per miner.
+type minerState struct {
+	busy     bool
+	applied  Applied
+	drift    Drift
+	failures int
+	// unresolved are journal entries a previous run left pending or sent.
+	unresolved []*hearth.JournalEntry
+}
+
+var _ hearth.ReadingSink = (*Reconciler)(nil)
+
+func (rc *Reconciler) init() {
+	if rc.miners == nil {
+		rc.miners = map[string]*minerState{}
+		rc.sites = map[string]*siteLimiter{}
+	}
+}
+
+func (rc *Reconciler) clock() Clock {
+	if rc.Clock == nil {
+		return SystemClock{}
+	}
+	return rc.Clock
+}
+
+func (rc *Reconciler) logger() *slog.Logger {
+	if rc.Logger == nil {
+		return slog.Default()
+	}
+	return rc.Logger
+}
+
+func orDefault[T int | time.Duration](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+// Start makes StoreReading reconcile in the background under ctx, which
+// should live as long as hearth serves. Readings given before Start are
+// ignored.
+func (rc *Reconciler) Start(ctx context.Context) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.init()
+	rc.ctx = ctx
+}
+
+// Wait waits for the reconciliations StoreReading started.
+func (rc *Reconciler) Wait() { rc.wg.Wait() }
+
+// StoreReading starts reconciling m against r in the background, unless
+// the miner is already being reconciled (one command at a time per miner:
+// the next reading will be compared afresh). It never blocks the poller.
+func (rc *Reconciler) StoreReading(_ context.Context, m *hearth.Miner, r *hearth.Reading) error {
+	rc.mu.Lock()
+	ctx := rc.ctx
+	rc.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return nil
+	}
+	rc.wg.Add(1)
+	go func() {
+		defer rc.wg.Done()
+		if err := rc.Reconcile(ctx, m, r); err != nil && ctx.Err() == nil {
+			rc.logger().Warn("reconcile", "miner", m.ID, "err", err)
+		}
+	}()
+	return nil
+}
+
+// lockMiner marks m busy and returns its state, or nil when it is busy or
+// waiting out a backoff.
+func (rc *Reconciler) lockMiner(id string, now time.Time) *minerState {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.init()
+	st := rc.miners[id]
+	if st == nil {
+		st = &minerState{drift: Drift{MinerID: id}}
+		rc.miners[id] = st
+	}
+	if st.busy || now.Before(st.drift.RetryAt) {
+		return nil
+	}
+	st.busy = true
+	return st
+}
+
+func (rc *Reconciler) unlockMiner(st *minerState) {
+	rc.mu.Lock()
+	st.busy = false
+	rc.mu.Unlock()
+}
+
+// site returns the limiter of site s.
+func (rc *Reconciler) site(s string) *siteLimiter {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	rc.init()
+	l := rc.sites[s]
+	if l == nil {
+		l = newSiteLimiter(orDefault(rc.BatchSize, DefaultBatchSize), orDefault(rc.Stagger, DefaultStagger))
+		rc.sites[s] = l
+	}
+	return l
+}
+
+// Reconcile compares m's reading r with its desired state and sends the
+// commands that close the gap, one after the other. It returns at once
+// when the miner is already being reconciled or is backing off after a
+// failure. Command failures are recorded in the miner's Drift, not
+// returned; an error means the comparison itself could not be made.
+func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.Reading) error {
+	if r == nil {
+		return nil
+	}
+	st := rc.lockMiner(m.ID, rc.clock().Now())
+	if st == nil {
+		return nil
+	}
+	defer rc.unlockMiner(st)
+
+	var locator Locator = MinerLocator{}
+	if rc.Locator != nil {
+		locator = rc.Locator
+	}
+	p, err := locator.Placement(ctx, m)
+	if err != nil {
+		return err
+	}
+	records, err := rc.Desired.FindDesired(ctx, hearth.DesiredFilter{Scopes: p.Scopes()})
+	if err != nil {
+		return fmt.Errorf("desired state of %s: %w", m.ID, err)
+	}
+	desired := hearth.EffectiveDesired(records)
+	actions, diffs, planErr := Plan(p, desired, r, st.applied, rc.PowerTolerance)
+
+	if err := rc.resolve(ctx, m, r, st, actions); err != nil {
+		return err
+	}
+
+	rc.mu.Lock()
+	st.drift.CheckedAt = rc.clock().Now()
+	st.drift.InSync = len(actions) == 0 && planErr == nil
+	st.drift.Differences = diffs
+	if planErr != nil {
+		st.drift.Differences = append(st.drift.Differences, hearth.ErrorMessage(planErr))
+		st.drift.LastError, st.drift.LastErrorCode, st.drift.LastErrorAt = hearth.ErrorMessage(planErr), hearth.ErrorCode(planErr), st.drift.CheckedAt
+	}
+	rc.mu.Unlock()
+	if planErr != nil {
+		return nil
+	}
+
+	for _, a := range actions {
+		if err := rc.run(ctx, m, r, p.Site, st, a, Actor); err != nil {
+			// Later commands wait for the next poll: the miner may be
+			// down, and the failed one will be planned again first.
+			return nil
+		}
+	}
+	return nil
+}
+
+// Do sends a on m through the journal and the site's limiter, on behalf of
+// actor, for one-off commands (a reboot) that must be crash-safe too. r,
+// when known, is the miner's latest reading, whose uptime lets a restart
+// tell whether a reboot happened.
+func (rc *Reconciler) Do(ctx context.Context, m *hearth.Miner, r *hearth.Reading, a hearth.Action, actor string) error {
+	if err := a.Validate(); err != nil {
+		return err
+	}
+	st := rc.lockMinerWait(ctx, m.ID)
+	if st == nil {
+		return ctx.Err()
+	}
+	defer rc.unlockMiner(st)
+	return rc.run(ctx, m, r, m.Site, st, a, actor)
+}
+
+// lockMinerWait waits until m is free and marks it busy.
+func (rc *Reconciler) lockMinerWait(ctx context.Context, id string) *minerState {
+	for {
+		rc.mu.Lock()
+		rc.init()
+		st := rc.miners[id]
+		if st == nil {
+			st = &minerState{drift: Drift{MinerID: id}}
+			rc.miners[id] = st
+		}
+		if !st.busy {
+			st.busy = true
+			rc.mu.Unlock()
+			return st
+		}
+		rc.mu.Unlock()
+		if rc.clock().Sleep(ctx, 10*time.Millisecond) != nil {
+			return nil
+		}
+	}
+}
+
+// retryable reports whether a failure may go away by itself.
+func retryable(code string) bool {
+	switch code {
+	case hearth.EUNSUPPORTED, hearth.EINVALID, hearth.EAUTH:
+		return false
+	}
+	return true
+}
+
+// run journals a, sends it (retrying an idempotent command with backoff)
+// and records the outcome. It returns the final failure.
+func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Reading, site string, st *minerState, a hearth.Action, actor string) error {
+	clock := rc.clock()
+	e := &hearth.JournalEntry{MinerID: m.ID, Action: a, Idempotent: a.Verb.Idempotent(), State: hearth.JournalPending, Actor: actor}
+	if err := rc.Journal.AddJournalEntry(ctx, e); err != nil {
+		return fmt.Errorf("journal %s of %s: %w", a.Verb, m.ID, err)
+	}
+	limiter := rc.site(site)
+	maxAttempts := orDefault(rc.MaxAttempts, DefaultMaxAttempts)
+	if !e.Idempotent {
+		// A reboot whose reply was lost may have happened: never twice.
+		maxAttempts = 1
+	}
+	backoff := orDefault(rc.Backoff, DefaultBackoff)
+	var res hearth.ActionResult
+	for {
+		if err := limiter.acquire(ctx, clock); err != nil {
+			return rc.finish(ctx, m, st, e, a, hearth.ActionResult{MinerID: m.ID, Error: err.Error(), Code: hearth.ErrorCode(err)})
+		}
+		e.State, e.Attempts, e.SentAt = hearth.JournalSent, e.Attempts+1, clock.Now()
+		if r != nil {
+			e.UptimeAtSend = r.Uptime
+		}
+		if err := rc.Journal.UpdateJournalEntry(ctx, e); err != nil {
+			limiter.release()
+			return fmt.Errorf("journal %s of %s as sent: %w", a.Verb, m.ID, err)
+		}
+		res = rc.Applier.Apply(ctx, m, a)
+		limiter.release()
+		if res.OK || !retryable(res.Code) || e.Attempts >= maxAttempts || ctx.Err() != nil {
+			break
+		}
+		e.Error, e.Code = res.Error, res.Code
+		if err := clock.Sleep(ctx, backoff); err != nil {
+			break
+		}
+		backoff = min(2*backoff, orDefault(rc.MaxBackoff, DefaultMaxBackoff))
+	}
+	return rc.finish(ctx, m, st, e, a, res)
+}
+
+// finish marks e applied or failed, remembers what was applied and
+// records the command in the audit log.
+func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerState, e *hearth.JournalEntry, a hearth.Action, res hearth.ActionResult) error {
+	now := rc.clock().Now()
+	var failure error
+	if res.OK {
+		e.State, e.Error, e.Code = hearth.JournalApplied, "", ""
+	} else {
+		e.State, e.Error, e.Code = hearth.JournalFailed, res.Error, res.Code
+		failure = hearth.Errorf(res.Code, "%s", res.Error)
+	}
+	// The outcome is recorded even when ctx ended, so that a shutdown
+	// leaves no entry in "sent" that actually finished.
+	if err := rc.Journal.UpdateJournalEntry(context.WithoutCancel(ctx), e); err != nil {
+		return fmt.Errorf("journal %s of %s as %s: %w", a.Verb, m.ID, e.State, err)
+	}
+	rc.mu.Lock()
+	st.drift.Commands++
+	if res.OK {
+		st.failures = 0
+		st.drift.LastError, st.drift.LastErrorCode, st.drift.RetryAt = "", "", time.Time{}
+		remember(&st.applied, a)
+	} else {
+		st.failures++
+		st.drift.LastError, st.drift.LastErrorCode, st.drift.LastErrorAt = fmt.Sprintf("%s: %s", a.Verb, res.Error), res.Code, now
+		wait := orDefault(rc.Backoff, DefaultBackoff) << min(st.failures, 20)
+		st.drift.RetryAt = now.Add(min(wait, orDefault(rc.MaxBackoff, DefaultMaxBackoff)))
+	}
+	rc.mu.Unlock()
+	rc.audit(ctx, e.Actor, m.ID, a, res, now)
+	return failure
+}
+
+// remember notes in applied what a did, for the settings readings do not
+// show.
+func remember(applied *Applied, a hearth.Action) {
+	switch a.Verb {
+	case hearth.VerbFanMode:
+		f := *a.Fan
+		applied.Fan = &f
+	case hearth.VerbLocateOn, hearth.VerbLocateOff:
+		on := a.Verb == hearth.VerbLocateOn
+		applied.Locate = &on
+	case hearth.VerbPowerTarget:
+		applied.Watts = a.Watts
+	}
+}
+
+// audit records one finished command.
+func (rc *Reconciler) audit(ctx context.Context, actor, minerID string, a hearth.Action, res hearth.ActionResult, at time.Time) {
+	if rc.Audit == nil {
+		return
+	}
+	res.MinerID = minerID
+	e := &hearth.AuditEntry{Time: at, Actor: actor, Action: a.Redacted(), Selector: minerID, Results: []hearth.ActionResult{res}}
+	if err := rc.Audit.RecordAudit(context.WithoutCancel(ctx), e); err != nil {
+		rc.logger().Warn("audit", "miner", minerID, "err", err)
+	}
+}
+
+// Drift returns miner id's drift; InSync is false and CheckedAt zero when
+// it has not been compared yet.
+func (rc *Reconciler) Drift(id string) Drift {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if st := rc.miners[id]; st != nil {
+		d := st.drift
+		d.Differences = slices.Clone(d.Differences)
+		return d
+	}
+	return Drift{MinerID: id}
+}
+
+// Drifts returns the drift of every miner compared so far, by miner ID.
+// With onlyDrifting, miners in sync are left out.
+func (rc *Reconciler) Drifts(onlyDrifting bool) []Drift {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	out := []Drift{}
+	for _, st := range rc.miners {
+		if onlyDrifting && st.drift.InSync && st.drift.LastError == "" {
+			continue
+		}
+		d := st.drift
+		d.Differences = slices.Clone(d.Differences)
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Drift) int { return strings.Compare(a.MinerID, b.MinerID) })
+	return out
+}
+
+// SiteStats returns the limiter figures of site (the empty string for
+// miners without one).
+func (rc *Reconciler) SiteStats(site string) SiteStats {
+	l := rc.site(site)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return SiteStats{InFlight: l.inFlight, MaxInFlight: l.maxInFlight}
+}
