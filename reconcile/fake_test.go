@@ -166,4 +166,3 @@ func simMiners(n int, sites ...string) []*hearth.Miner {
 	}
 	return ms
 }
-

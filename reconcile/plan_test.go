@@ -55,7 +55,7 @@ func TestPlan(t *testing.T) {
 			applied: reconcile.Applied{Fan: &hearth.FanMode{Auto: true}, Locate: &on}},
 		{name: "FanAndLightNew", desired: hearth.DesiredState{Fan: &hearth.FanMode{Percent: 70}, Locate: &on},
 			applied: reconcile.Applied{Fan: &hearth.FanMode{Auto: true}},
-			want: []hearth.Verb{hearth.VerbFanMode, hearth.VerbLocateOn}},
+			want:    []hearth.Verb{hearth.VerbFanMode, hearth.VerbLocateOn}},
 		{name: "EverythingOrder", desired: hearth.DesiredState{Pools: pools, Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}, Locate: &on},
 			want: []hearth.Verb{hearth.VerbSetPools, hearth.VerbLocateOn, hearth.VerbPause}},
 	} {
