@@ -32,6 +32,10 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/credentials", s.handleListCredentials},
 		{http.MethodPut, "/api/v1/credentials", s.handleSetCredential},
 		{http.MethodDelete, "/api/v1/credentials", s.handleDeleteCredential},
+		{http.MethodGet, "/api/v1/desired", s.handleListDesired},
+		{http.MethodPut, "/api/v1/desired", s.handleSetDesired},
+		{http.MethodDelete, "/api/v1/desired", s.handleDeleteDesired},
+		{http.MethodGet, "/api/v1/drift", s.handleDrift},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

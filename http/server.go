@@ -70,6 +70,12 @@ type Server struct {
 	// CredentialService keeps miner credentials; nil disables
 	// /api/v1/credentials.
 	CredentialService hearth.CredentialService
+	// DesiredStateService keeps desired states; nil disables
+	// /api/v1/desired.
+	DesiredStateService hearth.DesiredStateService
+	// Drift reports the reconciler's view of each miner; nil disables
+	// GET /api/v1/drift.
+	Drift DriftFunc
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -86,8 +86,12 @@ type Drift struct {
 
 // SiteStats are the rate limiter's figures for one site.
 type SiteStats struct {
-	InFlight    int
-	MaxInFlight int
+	// InFlight is the commands being sent now.
+	InFlight int `json:"in_flight"`
+	// MaxInFlight is the most that were ever in flight at once, to show
+	// that the batch limit held.
+	MaxInFlight int `json:"max_in_flight"`
+	BatchSize   int `json:"batch_size"`
 }
 
 // Reconciler brings miners to their desired state. Set the exported
@@ -480,5 +484,21 @@ func (rc *Reconciler) SiteStats(site string) SiteStats {
 	l := rc.site(site)
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return SiteStats{InFlight: l.inFlight, MaxInFlight: l.maxInFlight}
+	return SiteStats{InFlight: l.inFlight, MaxInFlight: l.maxInFlight, BatchSize: l.batch}
+}
+
+// Sites returns the limiter figures of every site that has had commands,
+// keyed by site (the empty string for miners without one).
+func (rc *Reconciler) Sites() map[string]SiteStats {
+	rc.mu.Lock()
+	names := make([]string, 0, len(rc.sites))
+	for name := range rc.sites {
+		names = append(names, name)
+	}
+	rc.mu.Unlock()
+	out := make(map[string]SiteStats, len(names))
+	for _, name := range names {
+		out[name] = rc.SiteStats(name)
+	}
+	return out
 }

@@ -10,13 +10,15 @@ import (
 )
 
 // store is the relational store the control plane runs on, whichever
-// database holds it: the miner inventory, API tokens, audit log and miner
-// credentials.
+// database holds it: the miner inventory, API tokens, audit log, miner
+// credentials, desired states and the command journal.
 type store struct {
 	miners      storeMiners
 	tokens      storeTokens
 	audit       hearth.AuditService
 	credentials hearth.CredentialService
+	desired     hearth.DesiredStateService
+	journal     hearth.Journal
 	close       func() error
 }
 
@@ -46,6 +48,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 		return &store{
 			miners: sqlite.NewMinerService(d), tokens: sqlite.NewTokenService(d),
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
+			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
 			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
@@ -56,6 +59,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 		return &store{
 			miners: postgres.NewMinerService(d), tokens: postgres.NewTokenService(d),
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
+			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
 			close: d.Close,
 		}, nil
 	}
