@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+// reconcileMinersEnv sets the fleet size of TestDesiredPoolsConverge: 50
+// by default so CI stays quick; HEARTH_TEST_RECONCILE_MINERS=1000 runs the
+// issue's 1,000-miner case.
+const reconcileMinersEnv = "HEARTH_TEST_RECONCILE_MINERS"
+
+// apiJSON sends a JSON request with d's token and decodes the reply into
+// out (when not nil), failing the test on any status above 299.
+func apiJSON(t *testing.T, d *demo, method, path string, body, out any) {
+	t.Helper()
+	var buf bytes.Buffer
+	if body != nil {
+		json.NewEncoder(&buf).Encode(body)
+	}
+	req, err := http.NewRequest(method, d.URL+path, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+d.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode > 299 {
+		var e map[string]any
+		json.NewDecoder(resp.Body).Decode(&e)
+		t.Fatalf("%s %s: %d %v", method, path, resp.StatusCode, e)
+	}
+	if out != nil {
+		if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Changing a site's pool template converges every simulated miner within
+// two poll intervals (plus the commands' own time), through the real
+// drivers and firmware simulator, while the site's batch limit holds.
+func TestDesiredPoolsConverge(t *testing.T) {
+	t.Parallel()
+	n := 50
+	if v, err := strconv.Atoi(os.Getenv(reconcileMinersEnv)); err == nil && v > 0 {
+		n = v
+	}
+	const interval, batch = 3 * time.Second, 8
+	d := startDemo(t, "--miners", strconv.Itoa(n), "--models", "s21", "--site", "barn",
+		"--poll-interval", interval.String(), "--reconcile-batch", strconv.Itoa(batch), "--reconcile-stagger", "50ms")
+
+	// Every miner is polled (and compared) once before the change.
+	var rep hearthhttp.DriftReport
+	eventually(t, "every miner compared once", func() bool {
+		apiJSON(t, d, "GET", "/api/v1/drift?all=true", nil, &rep)
+		return len(rep.Miners) == n
+	})
+
+	changed := time.Now()
+	apiJSON(t, d, "PUT", "/api/v1/desired", hearth.DesiredRecord{
+		Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
+		State: hearth.DesiredState{Pools: []hearth.PoolTemplate{
+			{URL: "stratum+tcp://pool.hearth.test:3333", UserPattern: "farm.{site}-{miner}", Password: "x"},
+			{URL: "stratum+tcp://backup.hearth.test:3333", UserPattern: "farm.{site}-{miner}"},
+		}},
+	}, nil)
+
+	deadline := changed.Add(2*interval + 2*time.Second)
+	var converged time.Duration
+	for {
+		apiJSON(t, d, "GET", "/api/v1/drift?all=true", nil, &rep)
+		inSync := 0
+		for _, m := range rep.Miners {
+			if m.InSync && m.CheckedAt.After(changed) && m.Commands == 1 {
+				inSync++
+			}
+		}
+		if inSync == n {
+			converged = time.Since(changed)
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d of %d miners converged within %s", inSync, n, deadline.Sub(changed))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	t.Logf("%d miners converged in %s (poll interval %s)", n, converged.Round(time.Millisecond), interval)
+	if s := rep.Sites["barn"]; s.MaxInFlight > batch || s.MaxInFlight == 0 {
+		t.Errorf("site barn had %d commands in flight at most, batch limit %d", s.MaxInFlight, batch)
+	}
+
+	// What the miners report is the expanded template.
+	m := showMiner(t, d, "sim-00003")
+	if m.Latest == nil || len(m.Latest.Pools) < 2 || m.Latest.Pools[0].URL != "stratum+tcp://pool.hearth.test:3333" || m.Latest.Pools[0].User != "farm.barn-sim-00003" {
+		t.Fatalf("sim-00003 pools %+v", m.Latest)
+	}
+	// Later polls send nothing more.
+	time.Sleep(interval + time.Second)
+	apiJSON(t, d, "GET", "/api/v1/drift", nil, &rep)
+	if len(rep.Miners) != 0 {
+		t.Errorf("%d miners drift after convergence, first %+v", len(rep.Miners), rep.Miners[0])
+	}
+}
