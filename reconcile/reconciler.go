@@ -109,7 +109,7 @@ type Reconciler struct {
 	// BatchSize is the commands in flight at most per site.
 	BatchSize int
 	// Stagger is the least time between the starts of two batches of a
-	// site.
+	// site: zero means DefaultStagger, a negative value none.
 	Stagger time.Duration
 	// MaxAttempts bounds the sends of one idempotent command.
 	MaxAttempts int
@@ -235,7 +235,11 @@ func (rc *Reconciler) site(s string) *siteLimiter {
 	rc.init()
 	l := rc.sites[s]
 	if l == nil {
-		l = newSiteLimiter(orDefault(rc.BatchSize, DefaultBatchSize), orDefault(rc.Stagger, DefaultStagger))
+		stagger := rc.Stagger
+		if stagger == 0 {
+			stagger = DefaultStagger
+		}
+		l = newSiteLimiter(orDefault(rc.BatchSize, DefaultBatchSize), max(stagger, 0))
 		rc.sites[s] = l
 	}
 	return l

@@ -58,7 +58,10 @@ func TestDesiredPoolsConverge(t *testing.T) {
 	if v, err := strconv.Atoi(os.Getenv(reconcileMinersEnv)); err == nil && v > 0 {
 		n = v
 	}
-	const interval, batch = 3 * time.Second, 8
+	// A site's commands take at least n/batch staggers, so the batch grows
+	// with the fleet (8 for 50 miners, 50 for 1,000).
+	const interval = 3 * time.Second
+	batch := max(8, n/20)
 	d := startDemo(t, "--miners", strconv.Itoa(n), "--models", "s21", "--site", "barn",
 		"--poll-interval", interval.String(), "--reconcile-batch", strconv.Itoa(batch), "--reconcile-stagger", "50ms")
 

@@ -182,7 +182,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Applier:   actions,
 		Audit:     s.audit,
 		BatchSize: cfg.reconcileBatch,
-		Stagger:   cfg.reconcileStagger,
+		Stagger:   staggerOf(cfg.reconcileStagger),
 		Logger:    s.logger,
 	}
 	if n, err := s.reconciler.Resume(ctx); err != nil {
@@ -236,6 +236,15 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	}
 	s.url = s.http.URL()
 	return s, nil
+}
+
+// staggerOf turns --reconcile-stagger into the reconciler's Stagger, for
+// which zero means the default: 0 on the command line means none.
+func staggerOf(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // identifyAt adapts driver.IdentifyWith to the API's add-miner form, where
