@@ -233,13 +233,16 @@ func runCrashChild(dir string) {
 		Stagger:   time.Millisecond,
 	}
 	ctx := context.Background()
+	booted := time.Now().Add(-time.Hour)
+	rc.Status = statusFunc(func(id string) hearth.MinerStatus {
+		return hearth.MinerStatus{MinerID: id, Latest: &hearth.Reading{MinerID: id, Time: time.Now(), Uptime: time.Since(booted)}}
+	})
 	rc.Start(ctx)
 	miners := simMiners(crashFleetSize, "barn")
-	booted := time.Now().Add(-time.Hour)
 	var wg sync.WaitGroup
 	for _, m := range miners[:crashReboots] {
 		wg.Go(func() {
-			rc.Do(ctx, m, &hearth.Reading{Time: time.Now(), Uptime: time.Since(booted)}, hearth.Action{Verb: hearth.VerbReboot}, "ops")
+			rc.Do(ctx, m, hearth.Action{Verb: hearth.VerbReboot}, "ops")
 		})
 	}
 	for _, m := range miners {

@@ -166,3 +166,13 @@ func simMiners(n int, sites ...string) []*hearth.Miner {
 	}
 	return ms
 }
+
+// MinerStatus makes the fleet a hearth.StatusService, as the poller is.
+func (f *fakeFleet) MinerStatus(id string) hearth.MinerStatus {
+	return hearth.MinerStatus{MinerID: id, State: hearth.StateOnline, Latest: f.reading(id)}
+}
+
+// statusFunc adapts a function to hearth.StatusService.
+type statusFunc func(id string) hearth.MinerStatus
+
+func (f statusFunc) MinerStatus(id string) hearth.MinerStatus { return f(id) }

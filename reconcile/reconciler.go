@@ -105,6 +105,8 @@ type Reconciler struct {
 	Audit hearth.AuditService
 	// Locator places miners; nil means MinerLocator{}.
 	Locator Locator
+	// Status, when set, gives Do the miner's latest reading (the poller).
+	Status hearth.StatusService
 
 	// BatchSize is the commands in flight at most per site.
 	BatchSize int
@@ -293,7 +295,7 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 	}
 
 	for _, a := range actions {
-		if err := rc.run(ctx, m, r, p.Site, st, a, Actor); err != nil {
+		if res := rc.run(ctx, m, r, p.Site, st, a, Actor); !res.OK {
 			// Later commands wait for the next poll: the miner may be
 			// down, and the failed one will be planned again first.
 			return nil
@@ -302,20 +304,31 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 	return nil
 }
 
-// Do sends a on m through the journal and the site's limiter, on behalf of
-// actor, for one-off commands (a reboot) that must be crash-safe too. r,
-// when known, is the miner's latest reading, whose uptime lets a restart
-// tell whether a reboot happened.
-func (rc *Reconciler) Do(ctx context.Context, m *hearth.Miner, r *hearth.Reading, a hearth.Action, actor string) error {
+// Do sends a on m through the journal, the site's limiter and the miner's
+// one-command lock, on behalf of actor: one-off commands (a reboot from the
+// API) get the same crash safety and rate limits as the reconciler's own.
+// It waits while the miner is busy. The miner's latest reading, from
+// Status, records its uptime so that a restart can tell whether a reboot
+// happened. Failures are in the result, as action.Service reports them.
+func (rc *Reconciler) Do(ctx context.Context, m *hearth.Miner, a hearth.Action, actor string) hearth.ActionResult {
 	if err := a.Validate(); err != nil {
-		return err
+		return failed(m.ID, err)
 	}
 	st := rc.lockMinerWait(ctx, m.ID)
 	if st == nil {
-		return ctx.Err()
+		return failed(m.ID, ctx.Err())
 	}
 	defer rc.unlockMiner(st)
+	var r *hearth.Reading
+	if rc.Status != nil {
+		r = rc.Status.MinerStatus(m.ID).Latest
+	}
 	return rc.run(ctx, m, r, m.Site, st, a, actor)
+}
+
+// failed returns the result of a command that could not be sent.
+func failed(minerID string, err error) hearth.ActionResult {
+	return hearth.ActionResult{MinerID: minerID, Error: hearth.ErrorMessage(err), Code: hearth.ErrorCode(err)}
 }
 
 // lockMinerWait waits until m is free and marks it busy.
@@ -350,12 +363,12 @@ func retryable(code string) bool {
 }
 
 // run journals a, sends it (retrying an idempotent command with backoff)
-// and records the outcome. It returns the final failure.
-func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Reading, site string, st *minerState, a hearth.Action, actor string) error {
+// and records the outcome. A command that cannot be journalled is not sent.
+func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Reading, site string, st *minerState, a hearth.Action, actor string) hearth.ActionResult {
 	clock := rc.clock()
 	e := &hearth.JournalEntry{MinerID: m.ID, Action: a, Idempotent: a.Verb.Idempotent(), State: hearth.JournalPending, Actor: actor}
 	if err := rc.Journal.AddJournalEntry(ctx, e); err != nil {
-		return fmt.Errorf("journal %s of %s: %w", a.Verb, m.ID, err)
+		return failed(m.ID, fmt.Errorf("journal %s of %s: %w", a.Verb, m.ID, err))
 	}
 	limiter := rc.site(site)
 	maxAttempts := orDefault(rc.MaxAttempts, DefaultMaxAttempts)
@@ -375,7 +388,7 @@ func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Readin
 		}
 		if err := rc.Journal.UpdateJournalEntry(ctx, e); err != nil {
 			limiter.release()
-			return fmt.Errorf("journal %s of %s as sent: %w", a.Verb, m.ID, err)
+			return failed(m.ID, fmt.Errorf("journal %s of %s as sent: %w", a.Verb, m.ID, err))
 		}
 		res = rc.Applier.Apply(ctx, m, a)
 		limiter.release()
@@ -392,20 +405,20 @@ func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Readin
 }
 
 // finish marks e applied or failed, remembers what was applied and
-// records the command in the audit log.
-func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerState, e *hearth.JournalEntry, a hearth.Action, res hearth.ActionResult) error {
+// records the command in the audit log. It returns res, or a failure when
+// the outcome cannot be journalled.
+func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerState, e *hearth.JournalEntry, a hearth.Action, res hearth.ActionResult) hearth.ActionResult {
 	now := rc.clock().Now()
-	var failure error
+	res.MinerID = m.ID
 	if res.OK {
 		e.State, e.Error, e.Code = hearth.JournalApplied, "", ""
 	} else {
 		e.State, e.Error, e.Code = hearth.JournalFailed, res.Error, res.Code
-		failure = hearth.Errorf(res.Code, "%s", res.Error)
 	}
 	// The outcome is recorded even when ctx ended, so that a shutdown
 	// leaves no entry in "sent" that actually finished.
 	if err := rc.Journal.UpdateJournalEntry(context.WithoutCancel(ctx), e); err != nil {
-		return fmt.Errorf("journal %s of %s as %s: %w", a.Verb, m.ID, e.State, err)
+		return failed(m.ID, fmt.Errorf("journal %s of %s as %s: %w", a.Verb, m.ID, e.State, err))
 	}
 	rc.mu.Lock()
 	st.drift.Commands++
@@ -420,8 +433,12 @@ func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerStat
 		st.drift.RetryAt = now.Add(min(wait, orDefault(rc.MaxBackoff, DefaultMaxBackoff)))
 	}
 	rc.mu.Unlock()
-	rc.audit(ctx, e.Actor, m.ID, a, res, now)
-	return failure
+	if e.Actor == Actor {
+		// One-off commands are audited by whoever asked (action.Service,
+		// one entry for the whole selection).
+		rc.audit(ctx, e.Actor, m.ID, a, res, now)
+	}
+	return res
 }
 
 // remember notes in applied what a did, for the settings readings do not

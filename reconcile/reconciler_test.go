@@ -213,6 +213,7 @@ func TestReconciler_ResumeAfterCrash(t *testing.T) {
 	// recording the outcome; sim-00001's reboot never actually happens.
 	first := newReconciler(t, db, fleet)
 	first.Journal = crashingJournal{first.Journal}
+	first.Status = fleet
 	if err := first.Desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}, State: desired}); err != nil {
 		t.Fatal(err)
 	}
@@ -223,7 +224,7 @@ func TestReconciler_ResumeAfterCrash(t *testing.T) {
 		return ""
 	}
 	for _, m := range miners[:2] {
-		if err := first.Do(ctx, m, fleet.reading(m.ID), hearth.Action{Verb: hearth.VerbReboot}, "ops"); err == nil {
+		if res := first.Do(ctx, m, hearth.Action{Verb: hearth.VerbReboot}, "ops"); res.OK {
 			t.Fatal("the crashing journal let Do finish")
 		}
 	}

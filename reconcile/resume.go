@@ -98,6 +98,11 @@ func (rc *Reconciler) settle(e *hearth.JournalEntry, r *hearth.Reading, planned 
 		}
 		return "", ""
 	}
+	if e.Actor != Actor {
+		// A one-off command (set-pools from the API, say) is not the
+		// desired state: its effect cannot be told from the reading.
+		return hearth.JournalFailed, "interrupted by a restart of hearth; its outcome is unknown and it was not sent again"
+	}
 	for _, a := range planned {
 		if sameKind(a.Verb, e.Action.Verb) {
 			return hearth.JournalFailed, "interrupted by a restart of hearth and not confirmed by the miner; sent again"

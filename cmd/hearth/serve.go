@@ -185,6 +185,9 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Stagger:   staggerOf(cfg.reconcileStagger),
 		Logger:    s.logger,
 	}
+	// One-off actions go through the reconciler too: journalled, rate
+	// limited per site, one command at a time per miner.
+	actions.Via = s.reconciler.Do
 	if n, err := s.reconciler.Resume(ctx); err != nil {
 		return nil, err
 	} else if n > 0 {
@@ -201,6 +204,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if _, err := s.poller.Load(ctx, s.miners); err != nil {
 		return nil, err
 	}
+	s.reconciler.Status = s.poller
 	s.metrics.ExportPollStats(func() metrics.PollStats {
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
