@@ -65,6 +65,9 @@ type fakeFleet struct {
 	fail        func(m *hearth.Miner, a hearth.Action, attempt int) string
 	attempts    map[string]int
 	total       int
+	// noEffect is a verb the miners accept but do not apply, as a firmware
+	// that reports a setting differently from how it was written.
+	noEffect hearth.Verb
 }
 
 func newFakeFleet(clock *fakeClock) *fakeFleet {
@@ -125,6 +128,9 @@ func (f *fakeFleet) Apply(ctx context.Context, m *hearth.Miner, a hearth.Action)
 	}
 	fm := f.miners[m.ID]
 	fm.commands[a.Verb]++
+	if a.Verb == f.noEffect {
+		return hearth.ActionResult{MinerID: m.ID, OK: true}
+	}
 	switch a.Verb {
 	case hearth.VerbSetPools:
 		fm.pools = append([]hearth.PoolConfig(nil), a.Pools...)

@@ -2,6 +2,7 @@ package reconcile
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -141,6 +142,23 @@ type minerState struct {
 	failures int
 	// unresolved are journal entries a previous run left pending or sent.
 	unresolved []*hearth.JournalEntry
+	// lastApplied is the fingerprint of the last command of each verb the
+	// reconciler applied, and ineffective counts how many polls in a row
+	// planned that same command again: a firmware that accepts a setting
+	// but reports it differently must not get it after every poll.
+	lastApplied map[hearth.Verb]string
+	ineffective map[hearth.Verb]int
+}
+
+// MaxIneffective is how many times in a row the reconciler sends a command
+// that was applied yet did not show in the next reading, before it stops
+// and reports the miner as drifting instead.
+const MaxIneffective = 2
+
+// fingerprint identifies a command with its arguments.
+func fingerprint(a hearth.Action) string {
+	b, _ := json.Marshal(a)
+	return string(b)
 }
 
 var _ hearth.ReadingSink = (*Reconciler)(nil)
@@ -294,6 +312,7 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 		return nil
 	}
 
+	actions = rc.dropIneffective(st, actions)
 	for _, a := range actions {
 		if res := rc.run(ctx, m, r, p.Site, st, a, Actor); !res.OK {
 			// Later commands wait for the next poll: the miner may be
@@ -302,6 +321,38 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 		}
 	}
 	return nil
+}
+
+// dropIneffective leaves out of actions the commands that were applied
+// MaxIneffective times in a row without the reading showing their effect,
+// noting it in the miner's drift.
+func (rc *Reconciler) dropIneffective(st *minerState, actions []hearth.Action) []hearth.Action {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if st.ineffective == nil {
+		st.ineffective = map[hearth.Verb]int{}
+	}
+	planned := map[hearth.Verb]bool{}
+	var out []hearth.Action
+	for _, a := range actions {
+		planned[a.Verb] = true
+		if st.lastApplied[a.Verb] == fingerprint(a) {
+			st.ineffective[a.Verb]++
+		} else {
+			st.ineffective[a.Verb] = 0
+		}
+		if st.ineffective[a.Verb] >= MaxIneffective {
+			st.drift.Differences = append(st.drift.Differences, fmt.Sprintf("%s was applied %d times but the miner still reports otherwise; not sent again until the desired state changes", a.Verb, MaxIneffective))
+			continue
+		}
+		out = append(out, a)
+	}
+	for v := range st.ineffective {
+		if !planned[v] {
+			delete(st.ineffective, v)
+		}
+	}
+	return out
 }
 
 // Do sends a on m through the journal, the site's limiter and the miner's
@@ -426,6 +477,12 @@ func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerStat
 		st.failures = 0
 		st.drift.LastError, st.drift.LastErrorCode, st.drift.RetryAt = "", "", time.Time{}
 		remember(&st.applied, a)
+		if e.Actor == Actor {
+			if st.lastApplied == nil {
+				st.lastApplied = map[hearth.Verb]string{}
+			}
+			st.lastApplied[a.Verb] = fingerprint(a)
+		}
 	} else {
 		st.failures++
 		st.drift.LastError, st.drift.LastErrorCode, st.drift.LastErrorAt = fmt.Sprintf("%s: %s", a.Verb, res.Error), res.Code, now

@@ -3,6 +3,7 @@ package reconcile_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -311,5 +312,45 @@ func TestReconciler_ResumeAfterCrash(t *testing.T) {
 	}
 	if resumed != 3 {
 		t.Errorf("%d audit entries tell what the restart settled, want 3", resumed)
+	}
+}
+
+// A firmware that accepts a pool change but keeps reporting the old pools
+// gets it MaxIneffective times, not after every poll, and shows as
+// drifting with the reason.
+func TestReconciler_StopsRepeatingIneffectiveCommands(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	clock := newFakeClock()
+	fleet := newFakeFleet(clock)
+	fleet.noEffect = hearth.VerbSetPools
+	m := simMiners(1, "barn")[0]
+	fleet.add(m, []hearth.PoolConfig{{URL: "stratum+tcp://old:3333", User: "old"}})
+	rc := newReconciler(t, db, fleet)
+	if err := rc.Desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeMiner, ID: m.ID},
+		State: hearth.DesiredState{Pools: []hearth.PoolTemplate{{URL: "stratum+tcp://new:3333", UserPattern: "w"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	for range 6 {
+		if err := rc.Reconcile(ctx, m, fleet.reading(m.ID)); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(15 * time.Second)
+	}
+	if n := fleet.count(m.ID, hearth.VerbSetPools); n != reconcile.MaxIneffective {
+		t.Errorf("set-pools sent %d times over 6 polls, want %d", n, reconcile.MaxIneffective)
+	}
+	d := rc.Drift(m.ID)
+	if d.InSync || len(d.Differences) != 2 || !strings.Contains(d.Differences[1], "not sent again") {
+		t.Errorf("drift %+v", d)
+	}
+	// A new desired state is tried again.
+	if err := rc.Desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeMiner, ID: m.ID},
+		State: hearth.DesiredState{Pools: []hearth.PoolTemplate{{URL: "stratum+tcp://newer:3333", UserPattern: "w"}}}}); err != nil {
+		t.Fatal(err)
+	}
+	rc.Reconcile(ctx, m, fleet.reading(m.ID))
+	if n := fleet.count(m.ID, hearth.VerbSetPools); n != reconcile.MaxIneffective+1 {
+		t.Errorf("changed desired state not sent: %d sends", n)
 	}
 }
