@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 )
 
@@ -73,13 +72,11 @@ func TestDesiredPoolsConverge(t *testing.T) {
 	})
 
 	changed := time.Now()
-	apiJSON(t, d, "PUT", "/api/v1/desired", hearth.DesiredRecord{
-		Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
-		State: hearth.DesiredState{Pools: []hearth.PoolTemplate{
-			{URL: "stratum+tcp://pool.hearth.test:3333", UserPattern: "farm.{site}-{miner}", Password: "x"},
-			{URL: "stratum+tcp://backup.hearth.test:3333", UserPattern: "farm.{site}-{miner}"},
-		}},
-	}, nil)
+	if out, errOut, code := runCLI(t, "desired", "set", "--server", d.URL, "--token", d.Token, "--site", "barn",
+		"--pool", "stratum+tcp://pool.hearth.test:3333,farm.{site}-{miner},x",
+		"--pool", "stratum+tcp://backup.hearth.test:3333,farm.{site}-{miner}"); code != 0 {
+		t.Fatalf("desired set exited %d: %s%s", code, out, errOut)
+	}
 
 	deadline := changed.Add(2*interval + 2*time.Second)
 	var converged time.Duration
@@ -110,9 +107,18 @@ func TestDesiredPoolsConverge(t *testing.T) {
 	if m.Latest == nil || len(m.Latest.Pools) < 2 || m.Latest.Pools[0].URL != "stratum+tcp://pool.hearth.test:3333" || m.Latest.Pools[0].User != "farm.barn-sim-00003" {
 		t.Fatalf("sim-00003 pools %+v", m.Latest)
 	}
+	out, _, _ := runCLI(t, "desired", "list", "--server", d.URL)
+	if !contains(out, "site barn") || !contains(out, "farm.{site}-{miner}") || contains(out, ",x") {
+		t.Errorf("desired list:\n%s", out)
+	}
+
 	// Later polls send nothing more.
 	time.Sleep(interval + time.Second)
-	apiJSON(t, d, "GET", "/api/v1/drift", nil, &rep)
+	out, errOut, code := runCLI(t, "desired", "drift", "--server", d.URL, "--json")
+	rep = hearthhttp.DriftReport{}
+	if err := json.Unmarshal([]byte(out), &rep); code != 0 || err != nil {
+		t.Fatalf("desired drift: %d %v %s", code, err, errOut)
+	}
 	if len(rep.Miners) != 0 {
 		t.Errorf("%d miners drift after convergence, first %+v", len(rep.Miners), rep.Miners[0])
 	}

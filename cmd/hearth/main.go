@@ -41,6 +41,7 @@ Commands:
   audit    show the audit log of control actions
   credentials  set, list and remove the passwords hearth uses to control miners
   schedules    preview when a recurring schedule is in force (schedules next)
+  desired      set what sites, groups and miners should be, and show drift
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -87,6 +88,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCredentials(ctx, rest, stdout, stderr)
 	case "schedules":
 		return runSchedules(ctx, rest, stdout, stderr)
+	case "desired":
+		return runDesired(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})
