@@ -310,8 +310,8 @@ func TestReconciler_ResumeAfterCrash(t *testing.T) {
 			resumed++
 		}
 	}
-	if resumed != 3 {
-		t.Errorf("%d audit entries tell what the restart settled, want 3", resumed)
+	if resumed != 4 {
+		t.Errorf("%d audit entries tell what the restart settled, want 4", resumed)
 	}
 }
 

@@ -29,7 +29,7 @@ func (rc *Reconciler) Resume(ctx context.Context) (int, error) {
 			if err := rc.Journal.UpdateJournalEntry(ctx, e); err != nil {
 				return 0, err
 			}
-			rc.audit(ctx, Actor, e.MinerID, e.Action, hearth.ActionResult{Error: e.Error}, now)
+			rc.audit(ctx, e.Actor+" (resumed)", e.MinerID, e.Action, hearth.ActionResult{Error: e.Error}, now)
 			continue
 		}
 		rc.mu.Lock()
