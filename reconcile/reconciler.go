@@ -77,8 +77,10 @@ type Drift struct {
 	LastError     string    `json:"last_error,omitempty"`
 	LastErrorCode string    `json:"last_error_code,omitempty"`
 	LastErrorAt   time.Time `json:"last_error_at,omitzero"`
-	// CheckedAt is when the miner was last compared.
+	// CheckedAt is when the miner was last compared, and ReadingAt when
+	// the reading it was compared with was taken.
 	CheckedAt time.Time `json:"checked_at,omitzero"`
+	ReadingAt time.Time `json:"reading_at,omitzero"`
 	// Commands counts the commands sent to the miner since hearth started.
 	Commands int `json:"commands"`
 	// RetryAt is when commands go out again after failures.
@@ -300,7 +302,7 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 	}
 
 	rc.mu.Lock()
-	st.drift.CheckedAt = rc.clock().Now()
+	st.drift.CheckedAt, st.drift.ReadingAt = rc.clock().Now(), r.Time
 	st.drift.InSync = len(actions) == 0 && planErr == nil
 	st.drift.Differences = diffs
 	if planErr != nil {

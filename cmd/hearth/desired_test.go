@@ -83,13 +83,24 @@ func TestDesiredPoolsConverge(t *testing.T) {
 	for {
 		apiJSON(t, d, "GET", "/api/v1/drift?all=true", nil, &rep)
 		inSync := 0
+		var lastSeen time.Time
 		for _, m := range rep.Miners {
 			if m.InSync && m.CheckedAt.After(changed) && m.Commands == 1 {
 				inSync++
+				if m.ReadingAt.After(lastSeen) {
+					lastSeen = m.ReadingAt
+				}
 			}
 		}
 		if inSync == n {
 			converged = time.Since(changed)
+			// When the last miner was seen converged: the start of its
+			// confirming poll.
+			if seen := lastSeen.Sub(changed); seen > 2*interval {
+				t.Errorf("the last miner was seen converged %s after the change, more than two poll intervals (%s)", seen, 2*interval)
+			} else {
+				t.Logf("every miner polled converged within %s of the change", seen.Round(time.Millisecond))
+			}
 			break
 		}
 		if time.Now().After(deadline) {
