@@ -150,6 +150,9 @@ type minerState struct {
 	// but reports it differently must not get it after every poll.
 	lastApplied map[hearth.Verb]string
 	ineffective map[hearth.Verb]int
+	// lastCommandAt is when the last command to the miner finished: a
+	// reading taken before it is stale and is not compared.
+	lastCommandAt time.Time
 }
 
 // MaxIneffective is how many times in a row the reconciler sends a command
@@ -281,6 +284,11 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 		return nil
 	}
 	defer rc.unlockMiner(st)
+	if r.Time.Before(st.lastCommandAt) {
+		// Taken before the last command finished: it cannot show that
+		// command's effect, and comparing it would repeat the command.
+		return nil
+	}
 
 	var locator Locator = MinerLocator{}
 	if rc.Locator != nil {
@@ -475,6 +483,7 @@ func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerStat
 	}
 	rc.mu.Lock()
 	st.drift.Commands++
+	st.lastCommandAt = now
 	if res.OK {
 		st.failures = 0
 		st.drift.LastError, st.drift.LastErrorCode, st.drift.RetryAt = "", "", time.Time{}

@@ -354,3 +354,51 @@ func TestReconciler_StopsRepeatingIneffectiveCommands(t *testing.T) {
 		t.Errorf("changed desired state not sent: %d sends", n)
 	}
 }
+
+// inventory is the hearth.MinerService part Watch uses.
+type inventory struct {
+	hearth.MinerService
+	miners []*hearth.Miner
+}
+
+func (i inventory) FindMiners(context.Context, hearth.MinerFilter) ([]*hearth.Miner, int, error) {
+	return i.miners, len(i.miners), nil
+}
+
+// A desired-state change through Watch reaches the miners from their
+// latest readings, without waiting for a poll.
+func TestReconciler_Watch(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	clock := newFakeClock()
+	fleet := newFakeFleet(clock)
+	miners := simMiners(10, "barn")
+	for _, m := range miners {
+		fleet.add(m, nil)
+	}
+	rc := newReconciler(t, db, fleet)
+	rc.Status = fleet
+	rc.Start(ctx)
+	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
+		State: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}}}); err != nil {
+		t.Fatal(err)
+	}
+	rc.Wait()
+	for _, m := range miners {
+		if !fleet.reading(m.ID).Paused {
+			t.Errorf("%s not paused", m.ID)
+		}
+	}
+	// A reading taken before the command finished is stale: no repeat.
+	stale := &hearth.Reading{MinerID: miners[0].ID, Time: t0.Add(-time.Minute)}
+	if err := rc.Reconcile(ctx, miners[0], stale); err != nil {
+		t.Fatal(err)
+	}
+	if n := fleet.count(miners[0].ID, hearth.VerbPause); n != 1 {
+		t.Errorf("pause sent %d times", n)
+	}
+	if err := desired.DeleteDesired(ctx, hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -222,7 +222,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Logs:                actions.FetchLogs,
 		AuditService:        s.audit,
 		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
-		DesiredStateService: s.store.desired,
+		DesiredStateService: s.reconciler.Watch(s.store.desired, s.miners),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
 		},
