@@ -21,6 +21,9 @@ type DriftReport struct {
 	Sites  map[string]reconcile.SiteStats `json:"sites"`
 }
 
+// Drift is one miner's drift.
+type Drift = reconcile.Drift
+
 // DriftFunc reports drift; with onlyDrifting, miners in sync without an
 // error are left out.
 type DriftFunc func(onlyDrifting bool) DriftReport

@@ -401,4 +401,5 @@ func TestReconciler_Watch(t *testing.T) {
 	if err := desired.DeleteDesired(ctx, hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}); err != nil {
 		t.Fatal(err)
 	}
+	rc.Wait()
 }
