@@ -402,4 +402,14 @@ func TestReconciler_Watch(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.Wait()
+
+	// A miner removed from the inventory no longer shows in the drift.
+	if err := rc.Forgetting(inventory{}).DeleteMiner(ctx, miners[0].ID); err != nil {
+		t.Fatal(err)
+	}
+	if d := rc.Drifts(false); len(d) != len(miners)-1 || d[0].MinerID == miners[0].ID {
+		t.Errorf("drift after removal: %d miners, first %s", len(d), d[0].MinerID)
+	}
 }
+
+func (inventory) DeleteMiner(context.Context, string) error { return nil }

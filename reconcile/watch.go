@@ -66,3 +66,34 @@ func (w *watchedDesired) changed(ctx context.Context) {
 	}
 	w.rc.ReconcileNow(ctx, miners)
 }
+
+// Forget drops what the reconciler keeps about miner id (its drift, its
+// backoff), for a miner removed from the inventory. Journal entries stay.
+func (rc *Reconciler) Forget(id string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if st := rc.miners[id]; st != nil && !st.busy {
+		delete(rc.miners, id)
+	}
+}
+
+// Forgetting returns inventory with every deleted miner forgotten by the
+// reconciler too, so that its drift is no longer reported.
+func (rc *Reconciler) Forgetting(inventory hearth.MinerService) hearth.MinerService {
+	return &forgettingInventory{MinerService: inventory, rc: rc}
+}
+
+// forgettingInventory is what Forgetting returns.
+type forgettingInventory struct {
+	hearth.MinerService
+	rc *Reconciler
+}
+
+// DeleteMiner removes the miner, then forgets it.
+func (f *forgettingInventory) DeleteMiner(ctx context.Context, id string) error {
+	if err := f.MinerService.DeleteMiner(ctx, id); err != nil {
+		return err
+	}
+	f.rc.Forget(id)
+	return nil
+}

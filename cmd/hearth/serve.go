@@ -209,7 +209,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
 	})
-	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
+	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
 
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
