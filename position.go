@@ -77,18 +77,18 @@ func (a *PositionAssignment) Apply(site string, p Position) (string, Position) {
 	return site, p
 }
 
-// Placement is where a miner is: its site and its position there.
-type Placement struct {
+// SitePosition is where a miner is: its site and its position there.
+type SitePosition struct {
 	Site     string   `json:"site"`
 	Position Position `json:"position"`
 }
 
 // PositionChange is what an import does, or would do, to one miner.
 type PositionChange struct {
-	Line    int       `json:"line,omitempty"`
-	MinerID string    `json:"miner"`
-	Before  Placement `json:"before"`
-	After   Placement `json:"after"`
+	Line    int          `json:"line,omitempty"`
+	MinerID string       `json:"miner"`
+	Before  SitePosition `json:"before"`
+	After   SitePosition `json:"after"`
 }
 
 // PositionImport reports an import of positions.

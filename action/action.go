@@ -27,7 +27,12 @@ type Service struct {
 	// site over family); otherwise drivers use their family's defaults.
 	Credentials hearth.CredentialService
 	// Lookup finds the driver for a family; nil means driver.Lookup.
-	Lookup      func(hearth.Family) (hearth.Driver, error)
+	Lookup func(hearth.Family) (hearth.Driver, error)
+	// Via, when set, sends each command of Do through it rather than
+	// straight to the driver: the reconciler's Do, which writes it to the
+	// command journal first and holds the site's batch limit and the
+	// miner's one-command lock. It must reach the driver through Apply.
+	Via         func(ctx context.Context, m *hearth.Miner, a hearth.Action, actor string) hearth.ActionResult
 	Concurrency int
 	Timeout     time.Duration
 	Now         func() time.Time
@@ -57,7 +62,11 @@ func (s *Service) Do(ctx context.Context, actor string, sel Selector, a hearth.A
 		sem <- struct{}{}
 		go func() {
 			defer func() { <-sem; wg.Done() }()
-			results[i] = s.apply(ctx, m, a)
+			if s.Via != nil {
+				results[i] = s.Via(ctx, m, a, actor)
+			} else {
+				results[i] = s.apply(ctx, m, a)
+			}
 		}()
 	}
 	wg.Wait()
@@ -144,6 +153,16 @@ func (s *Service) withDriver(ctx context.Context, m *hearth.Miner, f func(contex
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	return f(ctx, d, t)
+}
+
+// Apply runs a on one miner with its credentials and within the per-miner
+// deadline, without the audit log: it is for callers that keep their own
+// record of each command, as the reconciler does in its journal.
+func (s *Service) Apply(ctx context.Context, m *hearth.Miner, a hearth.Action) hearth.ActionResult {
+	if err := a.Validate(); err != nil {
+		return hearth.ActionResult{MinerID: m.ID, Error: hearth.ErrorMessage(err), Code: hearth.ErrorCode(err)}
+	}
+	return s.apply(ctx, m, a)
 }
 
 // apply runs a on one miner within the per-miner deadline.

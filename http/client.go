@@ -221,6 +221,40 @@ func (c *Client) ImportPositions(ctx context.Context, csv []byte, dryRun bool) (
 	})
 }
 
+// SetDesired replaces the desired state of one scope; the reply has pool
+// passwords redacted.
+func (c *Client) SetDesired(ctx context.Context, d hearth.DesiredRecord) (*hearth.DesiredRecord, error) {
+	var out hearth.DesiredRecord
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/desired", d, &out)
+}
+
+// Desired lists the desired states, of one kind of scope when kind is set.
+func (c *Client) Desired(ctx context.Context, kind hearth.ScopeKind) (*DesiredList, error) {
+	path := "/api/v1/desired"
+	if kind != "" {
+		path += "?" + url.Values{"kind": {string(kind)}}.Encode()
+	}
+	var out DesiredList
+	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
+// DeleteDesired removes the desired state of one scope.
+func (c *Client) DeleteDesired(ctx context.Context, sc hearth.Scope) error {
+	v := url.Values{"kind": {string(sc.Kind)}, "id": {sc.ID}}
+	return c.do(ctx, http.MethodDelete, "/api/v1/desired?"+v.Encode(), nil, nil)
+}
+
+// Drift reports the miners that differ from their desired state (all
+// compared miners with all).
+func (c *Client) Drift(ctx context.Context, all bool) (*DriftReport, error) {
+	path := "/api/v1/drift"
+	if all {
+		path += "?all=true"
+	}
+	var out DriftReport
+	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
 // Fleet returns the fleet's counts and totals.
 func (c *Client) Fleet(ctx context.Context) (*FleetSummary, error) {
 	var out FleetSummary

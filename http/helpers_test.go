@@ -17,6 +17,7 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/reconcile"
 )
 
 // testNow is the clock of every test server.
@@ -212,6 +213,7 @@ func offlineStatus(id string, lastSeen time.Time, lastErr string) hearth.MinerSt
 type fixture struct {
 	Credentials *credentialStore
 	Audit       *auditLog
+	Desired     *desiredStore
 	Server      *hearthhttp.Server
 	Miners      *MinerService
 	Tokens      *TokenService
@@ -278,8 +280,61 @@ func newFixture(t testing.TB) *fixture {
 	}}
 	f.Positions = &positionStore{}
 	f.Server.SiteService, f.Server.GroupService, f.Server.PositionService = f.Sites, f.Groups, f.Positions
+	f.Desired = &desiredStore{}
+	f.Server.DesiredStateService = f.Desired
+	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
+		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
+			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}
+		if !only {
+			rep.Miners = append(rep.Miners, reconcile.Drift{MinerID: "s21-b", InSync: true, Commands: 1})
+		}
+		return rep
+	}
 	f.Handler = f.Server.Handler()
 	return f
+}
+
+// desiredStore is an in-memory hearth.DesiredStateService.
+type desiredStore struct {
+	mu      sync.Mutex
+	records []*hearth.DesiredRecord
+}
+
+func (s *desiredStore) SetDesired(_ context.Context, r *hearth.DesiredRecord) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.records = slices.DeleteFunc(s.records, func(o *hearth.DesiredRecord) bool { return o.Scope == r.Scope })
+	r.UpdatedAt = testNow
+	c := *r
+	s.records = append(s.records, &c)
+	return nil
+}
+
+func (s *desiredStore) FindDesired(_ context.Context, f hearth.DesiredFilter) ([]*hearth.DesiredRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := []*hearth.DesiredRecord{}
+	for _, r := range s.records {
+		if (f.Kind == "" || r.Scope.Kind == f.Kind) && (len(f.Scopes) == 0 || slices.Contains(f.Scopes, r.Scope)) {
+			c := *r
+			out = append(out, &c)
+		}
+	}
+	return out, nil
+}
+
+func (s *desiredStore) DeleteDesired(_ context.Context, sc hearth.Scope) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := len(s.records)
+	s.records = slices.DeleteFunc(s.records, func(o *hearth.DesiredRecord) bool { return o.Scope == sc })
+	if len(s.records) == n {
+		return hearth.Errorf(hearth.ENOTFOUND, "No desired state for %s %q.", sc.Kind, sc.ID)
+	}
+	return nil
 }
 
 // auditLog is an in-memory hearth.AuditService.

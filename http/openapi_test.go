@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -105,7 +106,17 @@ func TestOpenAPI(t *testing.T) {
 			case strings.HasPrefix(path, "/api/v1/groups/"):
 				path = strings.ReplaceAll(path, "{name}", "old")
 			}
-			h := newFixture(t).Handler
+			f := newFixture(t)
+			if path == "/api/v1/desired" {
+				switch method {
+				case "PUT":
+					body = map[string]any{"scope": map[string]any{"kind": "site", "id": "barn"}, "state": map[string]any{"locate": true}}
+				case "DELETE":
+					f.Desired.SetDesired(context.Background(), &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}})
+					path += "?kind=site&id=barn"
+				}
+			}
+			h := f.Handler
 			rec := serve(h, withToken(request(method, strings.ReplaceAll(path, "{id}", "s19-a"), body), validToken))
 			if rec.Code >= 300 {
 				t.Errorf("%s: status %d: %s", op, rec.Code, rec.Body.String())

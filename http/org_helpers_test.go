@@ -213,7 +213,7 @@ func (s *positionStore) ImportPositions(_ context.Context, as []*hearth.Position
 	r := &hearth.PositionImport{DryRun: dryRun, Changes: []*hearth.PositionChange{}, SitesCreated: []string{}}
 	for _, a := range as {
 		site, pos := a.Apply("", hearth.Position{})
-		r.Changes = append(r.Changes, &hearth.PositionChange{Line: a.Line, MinerID: a.Miner, After: hearth.Placement{Site: site, Position: pos}})
+		r.Changes = append(r.Changes, &hearth.PositionChange{Line: a.Line, MinerID: a.Miner, After: hearth.SitePosition{Site: site, Position: pos}})
 	}
 	return r, nil
 }

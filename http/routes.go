@@ -46,6 +46,10 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodDelete, "/api/v1/groups/{name}/members", s.handleRemoveGroupMembers},
 		{http.MethodGet, "/api/v1/positions", s.handleExportPositions},
 		{http.MethodPost, "/api/v1/positions", s.handleImportPositions},
+		{http.MethodGet, "/api/v1/desired", s.handleListDesired},
+		{http.MethodPut, "/api/v1/desired", s.handleSetDesired},
+		{http.MethodDelete, "/api/v1/desired", s.handleDeleteDesired},
+		{http.MethodGet, "/api/v1/drift", s.handleDrift},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

@@ -77,6 +77,12 @@ type Server struct {
 	// PositionService imports positions in bulk; nil disables
 	// POST /api/v1/positions (the export needs only MinerService).
 	PositionService hearth.PositionService
+	// DesiredStateService keeps desired states; nil disables
+	// /api/v1/desired.
+	DesiredStateService hearth.DesiredStateService
+	// Drift reports the reconciler's view of each miner; nil disables
+	// GET /api/v1/drift.
+	Drift DriftFunc
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -52,6 +52,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Sites:       postgres.NewSiteService(db),
 		Groups:      postgres.NewGroupService(db),
 		Positions:   postgres.NewPositionService(db),
+		Desired:     postgres.NewDesiredStateService(db, storetest.NewBox(tb)),
+		Journal:     postgres.NewJournalService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -66,9 +68,12 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 	}
 }
 
-// latestSchema is the number of migrations hearth ships, the same for
-// every store.
-const latestSchema = 5
+// latestSchema is the version of the newest migration hearth ships, and
+// migrationCount how many there are.
+const (
+	latestSchema   = 6
+	migrationCount = 6
+)
 
 func TestDB_Open(t *testing.T) {
 	ctx := context.Background()
@@ -91,8 +96,8 @@ func TestDB_Open(t *testing.T) {
 		}
 		var applied int
 		postgrestest.QueryRow(t, u, `SELECT COUNT(*) FROM schema_migrations`, &applied)
-		if applied != latestSchema {
-			t.Fatalf("schema_migrations rows=%d, want %d", applied, latestSchema)
+		if applied != migrationCount {
+			t.Fatalf("schema_migrations rows=%d, want %d", applied, migrationCount)
 		}
 		if _, err := postgres.NewMinerService(db).FindMinerByID(ctx, "keep-me"); err != nil {
 			t.Fatalf("miner lost across reopen: %v", err)

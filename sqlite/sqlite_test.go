@@ -85,6 +85,8 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Sites:       sqlite.NewSiteService(db),
 		Groups:      sqlite.NewGroupService(db),
 		Positions:   sqlite.NewPositionService(db),
+		Desired:     sqlite.NewDesiredStateService(db, storetest.NewBox(tb)),
+		Journal:     sqlite.NewJournalService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -138,8 +140,12 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 	})
 }
 
-// latestSchema is the number of migrations hearth ships.
-const latestSchema = 5
+// latestSchema is the version of the newest migration hearth ships, and
+// migrationCount how many there are.
+const (
+	latestSchema   = 6
+	migrationCount = 6
+)
 
 func TestDB_Open(t *testing.T) {
 	t.Run("CreatesDirectoryAndSchema", func(t *testing.T) {
@@ -187,8 +193,8 @@ func TestDB_Open(t *testing.T) {
 		}
 		var applied int
 		rawQuery(t, db.DSN, `SELECT COUNT(*) FROM schema_migrations`, &applied)
-		if applied != latestSchema {
-			t.Fatalf("schema_migrations rows=%d, want %d", applied, latestSchema)
+		if applied != migrationCount {
+			t.Fatalf("schema_migrations rows=%d, want %d", applied, migrationCount)
 		}
 		if _, err := sqlite.NewMinerService(db).FindMinerByID(context.Background(), "keep-me"); err != nil {
 			t.Fatalf("miner lost across reopen: %v", err)

@@ -38,9 +38,9 @@ func testPositionService_ImportPositions(t *testing.T, open Opener) {
 		}
 		want := &hearth.PositionImport{DryRun: true, Unchanged: 1, SitesCreated: []string{"shed"}, Changes: []*hearth.PositionChange{
 			{Line: 2, MinerID: "a",
-				Before: hearth.Placement{Site: "barn", Position: hearth.Position{Row: "1", Rack: "2", Shelf: "3", Slot: "4"}},
-				After:  hearth.Placement{Site: "barn", Position: hearth.Position{Row: "1", Rack: "9", Shelf: "3", Slot: "4"}}},
-			{Line: 3, MinerID: "b", After: hearth.Placement{Site: "shed", Position: hearth.Position{Row: "A", Slot: "1"}}},
+				Before: hearth.SitePosition{Site: "barn", Position: hearth.Position{Row: "1", Rack: "2", Shelf: "3", Slot: "4"}},
+				After:  hearth.SitePosition{Site: "barn", Position: hearth.Position{Row: "1", Rack: "9", Shelf: "3", Slot: "4"}}},
+			{Line: 3, MinerID: "b", After: hearth.SitePosition{Site: "shed", Position: hearth.Position{Row: "A", Slot: "1"}}},
 		}}
 		if !reflect.DeepEqual(dry, want) {
 			t.Fatalf("dry run:\n got  %+v\n want %+v", dry, want)

@@ -1,8 +1,8 @@
 // Package storetest is the conformance suite of hearth's relational stores:
-// the behaviour of the miner, token, audit, credential, site, group and
-// position services, written once against the domain interfaces and run by
-// the tests of every store (sqlite/, postgres/), so that the stores cannot
-// drift apart. It is meant
+// the behaviour of the miner, token, audit, credential, site, group,
+// position, desired-state and journal services, written once against the
+// domain interfaces and run by the tests of every store (sqlite/,
+// postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
 //
 // A store's test calls Run with an Opener that makes a new, empty store:
@@ -48,6 +48,8 @@ type Store struct {
 	Sites       hearth.SiteService
 	Groups      hearth.GroupService
 	Positions   hearth.PositionService
+	Desired     hearth.DesiredStateService // sealing with NewBox's key
+	Journal     hearth.Journal
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -103,6 +105,8 @@ func Run(t *testing.T, open Opener) {
 		{"SiteService_DeleteWhileAdding", testSiteService_DeleteWhileAdding},
 		{"GroupService", testGroupService},
 		{"PositionService_ImportPositions", testPositionService_ImportPositions},
+		{"DesiredStateService", testDesiredStateService},
+		{"Journal", testJournal},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

@@ -18,6 +18,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	var cfg serveConfig
 	var admin string
 	var asJSON bool
+	var site string
 	fs := newFlagSet("hearth demo", "hearth demo [flags]",
 		"Run a simulated fleet and the control plane in one process: the miners are found by a scan\n"+
 			"of the simulator's addresses, added, polled and served. Prints the URL and the admin token.\n\n"+
@@ -30,6 +31,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.Lookup("log-level").DefValue = cfg.logLevel
 	fs.StringVar(&admin, "sim-admin", "127.0.0.1:0", "listen address of the simulator's fault-injection API")
 	fs.BoolVar(&asJSON, "json", false, "print the URLs and the admin token as one JSON object")
+	fs.StringVar(&site, "site", "", "site of the simulated miners, so that a site's desired state applies to them")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,7 +63,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer srv.close()
 
-	n, err := addSimulated(ctx, srv, s, stderr)
+	n, err := addSimulated(ctx, srv, s, site, stderr)
 	if err != nil {
 		return err
 	}
@@ -86,8 +88,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // addSimulated finds the simulator's miners the way a user would, with a
-// scan of their addresses, and adds those the inventory does not have.
-func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer) (int, error) {
+// scan of their addresses, and adds those the inventory does not have, at
+// site.
+func addSimulated(ctx context.Context, srv *server, s *sim.Sim, site string, stderr io.Writer) (int, error) {
 	miners := s.Miners()
 	if len(miners) == 0 {
 		return 0, nil
@@ -138,6 +141,9 @@ func addSimulated(ctx context.Context, srv *server, s *sim.Sim, stderr io.Writer
 			unidentified++
 			add = append(add, &hearth.Miner{ID: mi.Name, Address: mi.Address.String(), Port: mi.Port, WebPort: mi.WebPort, APIPort: mi.APIPort, Family: mi.Family, Model: mi.Model})
 		}
+	}
+	for _, m := range add {
+		m.Site = site
 	}
 	if err := srv.miners.CreateMiners(ctx, add); err != nil {
 		return 0, fmt.Errorf("add simulated miners: %w", err)

@@ -44,6 +44,7 @@ Commands:
   sites    list, add, show, edit and remove sites and their power facts
   groups   list, add, show and remove groups of miners and their members
   positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
+  desired      set what sites, groups and miners should be, and show drift
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -96,6 +97,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runGroups(ctx, rest, stdout, stderr)
 	case "positions":
 		return runPositions(ctx, rest, stdout, stderr)
+	case "desired":
+		return runDesired(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

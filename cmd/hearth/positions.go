@@ -69,11 +69,11 @@ func runPositionsExport(ctx context.Context, args []string, stdout, stderr io.Wr
 		}
 		type placed struct {
 			Miner string `json:"miner"`
-			hearth.Placement
+			hearth.SitePosition
 		}
 		out := make([]placed, len(list.Miners))
 		for i, m := range list.Miners {
-			out[i] = placed{Miner: m.ID, Placement: hearth.Placement{Site: m.Site, Position: m.Position}}
+			out[i] = placed{Miner: m.ID, SitePosition: hearth.SitePosition{Site: m.Site, Position: m.Position}}
 		}
 		return writeJSON(stdout, out)
 	}
@@ -147,7 +147,7 @@ func runPositionsImport(ctx context.Context, args []string, stdout, stderr io.Wr
 }
 
 // formatPlacement prints a site and position for a table cell.
-func formatPlacement(p hearth.Placement) string {
+func formatPlacement(p hearth.SitePosition) string {
 	site := p.Site
 	if site == "" {
 		site = "(default site)"

@@ -17,6 +17,7 @@ import (
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
+	"github.com/hearth-fleet/hearth/reconcile"
 	"github.com/hearth-fleet/hearth/secret"
 )
 
@@ -32,6 +33,8 @@ type serveConfig struct {
 	pollConcurrency  int
 	retention        time.Duration
 	allowRemoteReads bool
+	reconcileBatch   int
+	reconcileStagger time.Duration
 	logLevel         string
 	configFile       string
 }
@@ -51,6 +54,8 @@ func (c *serveConfig) register(fs interface {
 	fs.IntVar(&c.pollConcurrency, "poll-concurrency", envInt("HEARTH_POLL_CONCURRENCY", poller.DefaultConcurrency), "polls in flight at most (env HEARTH_POLL_CONCURRENCY)")
 	fs.DurationVar(&c.retention, "retention", envDuration("HEARTH_RETENTION", metrics.DefaultRetention), "how long raw samples are kept (env HEARTH_RETENTION)")
 	fs.BoolVar(&c.allowRemoteReads, "allow-remote-reads", envBool("HEARTH_ALLOW_REMOTE_READS"), "allow reads without a token from other machines (env HEARTH_ALLOW_REMOTE_READS)")
+	fs.IntVar(&c.reconcileBatch, "reconcile-batch", envInt("HEARTH_RECONCILE_BATCH", reconcile.DefaultBatchSize), "desired-state commands in flight at most per site (env HEARTH_RECONCILE_BATCH)")
+	fs.DurationVar(&c.reconcileStagger, "reconcile-stagger", envDuration("HEARTH_RECONCILE_STAGGER", reconcile.DefaultStagger), "least time between two batches of desired-state commands of a site (env HEARTH_RECONCILE_STAGGER)")
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
@@ -101,6 +106,12 @@ func (c *serveConfig) validate() error {
 	if c.pollTimeout <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll timeout %s must be above 0.", c.pollTimeout)
 	}
+	if c.reconcileBatch <= 0 {
+		return hearth.Errorf(hearth.EINVALID, "Reconcile batch %d must be at least 1.", c.reconcileBatch)
+	}
+	if c.reconcileStagger < 0 {
+		return hearth.Errorf(hearth.EINVALID, "Reconcile stagger %s must not be negative.", c.reconcileStagger)
+	}
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
 	}
@@ -118,6 +129,7 @@ type server struct {
 	credentials hearth.CredentialService
 	metrics     *metrics.Store
 	poller      *poller.Poller
+	reconciler  *reconcile.Reconciler
 	http        *hearthhttp.Server
 	listener    net.Listener
 	url         string
@@ -160,24 +172,47 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
 	}
+	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
+	// The reconciler sees every reading after the metrics store does, and
+	// settles what a previous run left in the command journal before the
+	// first poll.
+	groups := &reconcile.GroupIndex{Groups: s.store.groups}
+	s.reconciler = &reconcile.Reconciler{
+		Desired:   s.store.desired,
+		Journal:   s.store.journal,
+		Applier:   actions,
+		Audit:     s.audit,
+		Locator:   reconcile.MinerLocator{Groups: groups.GroupsOf},
+		BatchSize: cfg.reconcileBatch,
+		Stagger:   staggerOf(cfg.reconcileStagger),
+		Logger:    s.logger,
+	}
+	// One-off actions go through the reconciler too: journalled, rate
+	// limited per site, one command at a time per miner.
+	actions.Via = s.reconciler.Do
+	if n, err := s.reconciler.Resume(ctx); err != nil {
+		return nil, err
+	} else if n > 0 {
+		s.logger.Info("resuming the command journal", "open_commands", n)
+	}
 	s.poller = &poller.Poller{
 		Interval:    cfg.pollInterval,
 		Timeout:     cfg.pollTimeout,
 		Concurrency: cfg.pollConcurrency,
-		Sink:        s.metrics,
+		Sink:        poller.Sinks{s.metrics, s.reconciler},
 		Credentials: s.credentials,
 		Logger:      s.logger,
 	}
 	if _, err := s.poller.Load(ctx, s.miners); err != nil {
 		return nil, err
 	}
+	s.reconciler.Status = s.poller
 	s.metrics.ExportPollStats(func() metrics.PollStats {
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
 	})
-	s.inventory = &poller.MinerService{MinerService: s.miners, Poller: s.poller}
+	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
 
-	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
 			sel, err := action.ParseSelector(selector)
@@ -186,26 +221,39 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 			}
 			return actions.Do(ctx, actor, sel, a)
 		},
-		Logs:              actions.FetchLogs,
-		AuditService:      s.audit,
-		CredentialService: &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
-		MinerService:      s.inventory,
-		SiteService:       s.store.sites,
-		GroupService:      s.store.groups,
-		PositionService:   repollPlacedBy(s.store.positions, s.miners, s.poller),
-		StatusService:     s.poller,
-		TokenService:      s.tokens,
-		Identify:          identifyAt(s.credentials),
-		PrometheusAPI:     s.metrics.PrometheusAPI(),
-		MetricsHandler:    s.metrics.ExpositionHandler(),
-		Logger:            s.logger,
-		AllowRemoteReads:  cfg.allowRemoteReads,
+		Logs:                actions.FetchLogs,
+		AuditService:        s.audit,
+		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
+		DesiredStateService: s.reconciler.Watch(s.store.desired, s.miners),
+		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
+			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
+		},
+		MinerService:     s.inventory,
+		SiteService:      s.store.sites,
+		GroupService:     groups.Watch(s.store.groups),
+		PositionService:  repollPlacedBy(s.store.positions, s.miners, s.poller),
+		StatusService:    s.poller,
+		TokenService:     s.tokens,
+		Identify:         identifyAt(s.credentials),
+		PrometheusAPI:    s.metrics.PrometheusAPI(),
+		MetricsHandler:   s.metrics.ExpositionHandler(),
+		Logger:           s.logger,
+		AllowRemoteReads: cfg.allowRemoteReads,
 	}
 	if err := s.http.Open(cfg.listen); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
 	}
 	s.url = s.http.URL()
 	return s, nil
+}
+
+// staggerOf turns --reconcile-stagger into the reconciler's Stagger, for
+// which zero means the default: 0 on the command line means none.
+func staggerOf(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // identifyAt adapts driver.IdentifyWith to the API's add-miner form, where
@@ -237,6 +285,7 @@ func (s *server) run(ctx context.Context) error {
 	pollCtx, stopPolling := context.WithCancel(context.Background())
 	defer stopPolling()
 	done := make(chan error, 1)
+	s.reconciler.Start(pollCtx)
 	go func() { done <- s.poller.Run(pollCtx) }()
 
 	var err error
@@ -254,6 +303,9 @@ func (s *server) run(ctx context.Context) error {
 	if done != nil {
 		err = <-done
 	}
+	// Commands in flight finish (their outcome reaches the journal) before
+	// the stores close.
+	s.reconciler.Wait()
 	return err
 }
 

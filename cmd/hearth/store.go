@@ -10,8 +10,8 @@ import (
 )
 
 // store is the relational store the control plane runs on, whichever
-// database holds it: the miner inventory, API tokens, audit log and miner
-// credentials.
+// database holds it: the miner inventory, API tokens, audit log, miner
+// credentials, desired states and the command journal.
 type store struct {
 	miners      storeMiners
 	tokens      storeTokens
@@ -21,7 +21,10 @@ type store struct {
 	sites     hearth.SiteService
 	groups    hearth.GroupService
 	positions hearth.PositionService
-	close     func() error
+	// desired and journal are desired state and the command journal.
+	desired hearth.DesiredStateService
+	journal hearth.Journal
+	close   func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -51,6 +54,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			miners: sqlite.NewMinerService(d), tokens: sqlite.NewTokenService(d),
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
+			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
 			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
@@ -62,6 +66,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			miners: postgres.NewMinerService(d), tokens: postgres.NewTokenService(d),
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
+			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
 			close: d.Close,
 		}, nil
 	}

@@ -54,14 +54,14 @@ func (s *CredentialService) DeleteCredential(ctx context.Context, family hearth.
 		return fmt.Errorf("delete credential: %w", err)
 	}
 	// A scope the database cannot even hold as text has no credential.
-	if n := rowsAffected(r); n == 0 {
+	if n := RowsAffected(r); n == 0 {
 		return hearth.Errorf(hearth.ENOTFOUND, "No %s credential for that scope.", family)
 	}
 	return nil
 }
 
-// rowsAffected returns how many rows r changed; 0 when r is nil.
-func rowsAffected(r sql.Result) int64 {
+// RowsAffected returns how many rows r changed; 0 when r is nil.
+func RowsAffected(r sql.Result) int64 {
 	if r == nil {
 		return 0
 	}

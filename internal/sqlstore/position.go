@@ -15,7 +15,7 @@ import (
 // keys a positions file may name it by, and where it is now.
 type PlacedMiner struct {
 	ID, Address, MAC, Serial string
-	Place                    hearth.Placement
+	Place                    hearth.SitePosition
 }
 
 // MinerIndex finds miners by what a positions file may name them by: ID,
@@ -117,7 +117,7 @@ func PlanPositions(as []*hearth.PositionAssignment, idx *MinerIndex, sites map[s
 		if err := pos.Validate(); err != nil {
 			return nil, atLine(line, err)
 		}
-		after := hearth.Placement{Site: site, Position: pos}
+		after := hearth.SitePosition{Site: site, Position: pos}
 		if after == m.Place {
 			report.Unchanged++
 			continue

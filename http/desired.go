@@ -1,0 +1,105 @@
+package http
+
+import (
+	"net/http"
+
+	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/reconcile"
+)
+
+// DesiredList is the body of GET /api/v1/desired: every stored desired
+// state, pool passwords redacted.
+type DesiredList struct {
+	Desired []*hearth.DesiredRecord `json:"desired"`
+}
+
+// DriftReport is the body of GET /api/v1/drift: how far each miner is from
+// its desired state, its last command error, and per site the commands in
+// flight against the batch limit.
+type DriftReport struct {
+	Miners []reconcile.Drift              `json:"miners"`
+	Sites  map[string]reconcile.SiteStats `json:"sites"`
+}
+
+// Drift is one miner's drift.
+type Drift = reconcile.Drift
+
+// DriftFunc reports drift; with onlyDrifting, miners in sync without an
+// error are left out.
+type DriftFunc func(onlyDrifting bool) DriftReport
+
+// handleListDesired serves GET /api/v1/desired[?kind=site|group|miner].
+func (s *Server) handleListDesired(w http.ResponseWriter, r *http.Request) {
+	if s.DesiredStateService == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "Desired state is not enabled on this server."))
+		return
+	}
+	f := hearth.DesiredFilter{Kind: hearth.ScopeKind(r.URL.Query().Get("kind"))}
+	if id := r.URL.Query().Get("id"); id != "" {
+		if f.Kind == "" {
+			s.writeError(w, r, hearth.Errorf(hearth.EINVALID, "Give the kind (site, group or miner) with the id."))
+			return
+		}
+		f = hearth.DesiredFilter{Scopes: []hearth.Scope{{Kind: f.Kind, ID: id}}}
+	}
+	list, err := s.DesiredStateService.FindDesired(r.Context(), f)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	for _, d := range list {
+		d.State = d.State.Redacted()
+	}
+	writeJSON(w, http.StatusOK, DesiredList{Desired: list})
+}
+
+// handleSetDesired serves PUT /api/v1/desired: it replaces the desired
+// state of one scope. The reconciler applies it after the next poll of each
+// miner it covers.
+func (s *Server) handleSetDesired(w http.ResponseWriter, r *http.Request) {
+	if s.DesiredStateService == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "Desired state is not enabled on this server."))
+		return
+	}
+	var d hearth.DesiredRecord
+	if err := decodeJSON(w, r, &d); err != nil {
+		s.writeDecodeError(w, r, err)
+		return
+	}
+	if err := s.DesiredStateService.SetDesired(r.Context(), &d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.logger().InfoContext(r.Context(), "desired state set", "kind", string(d.Scope.Kind), "id", d.Scope.ID)
+	d.State = d.State.Redacted()
+	writeJSON(w, http.StatusOK, &d)
+}
+
+// handleDeleteDesired serves DELETE /api/v1/desired?kind=&id=. What the
+// scope set is then inherited from wider scopes, or left as it is.
+func (s *Server) handleDeleteDesired(w http.ResponseWriter, r *http.Request) {
+	if s.DesiredStateService == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "Desired state is not enabled on this server."))
+		return
+	}
+	sc := hearth.Scope{Kind: hearth.ScopeKind(r.URL.Query().Get("kind")), ID: r.URL.Query().Get("id")}
+	if err := sc.Validate(); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	if err := s.DesiredStateService.DeleteDesired(r.Context(), sc); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleDrift serves GET /api/v1/drift[?all=true].
+func (s *Server) handleDrift(w http.ResponseWriter, r *http.Request) {
+	if s.Drift == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "The reconciler is not running on this server."))
+		return
+	}
+	all := r.URL.Query().Get("all")
+	writeJSON(w, http.StatusOK, s.Drift(all != "true" && all != "1"))
+}

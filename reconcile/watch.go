@@ -1,0 +1,99 @@
+package reconcile
+
+import (
+	"context"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// ReconcileNow reconciles miners at once against their latest readings
+// from Status, instead of waiting for their next polls: a change of desired
+// state then reaches the fleet within the commands' own time, and the next
+// poll confirms it. Miners without a reading, or offline, wait for their
+// poll. It returns without waiting; Wait waits.
+func (rc *Reconciler) ReconcileNow(ctx context.Context, miners []*hearth.Miner) {
+	if rc.Status == nil {
+		return
+	}
+	for _, m := range miners {
+		st := rc.Status.MinerStatus(m.ID)
+		if st.Latest == nil || st.State != hearth.StateOnline {
+			continue
+		}
+		rc.StoreReading(ctx, m, st.Latest)
+	}
+}
+
+// Watch returns s with every change (SetDesired, DeleteDesired) followed by
+// ReconcileNow of the miners of inventory, so that an operator's change
+// does not wait a poll interval to start converging.
+func (rc *Reconciler) Watch(s hearth.DesiredStateService, inventory hearth.MinerService) hearth.DesiredStateService {
+	return &watchedDesired{DesiredStateService: s, rc: rc, inventory: inventory}
+}
+
+// watchedDesired is what Watch returns.
+type watchedDesired struct {
+	hearth.DesiredStateService
+	rc        *Reconciler
+	inventory hearth.MinerService
+}
+
+// SetDesired stores r, then reconciles the fleet.
+func (w *watchedDesired) SetDesired(ctx context.Context, r *hearth.DesiredRecord) error {
+	if err := w.DesiredStateService.SetDesired(ctx, r); err != nil {
+		return err
+	}
+	w.changed(ctx)
+	return nil
+}
+
+// DeleteDesired removes the scope's record, then reconciles the fleet.
+func (w *watchedDesired) DeleteDesired(ctx context.Context, sc hearth.Scope) error {
+	if err := w.DesiredStateService.DeleteDesired(ctx, sc); err != nil {
+		return err
+	}
+	w.changed(ctx)
+	return nil
+}
+
+// changed reconciles every miner of the inventory. A failure to list them
+// only delays convergence to the next polls, so it is logged, not returned.
+func (w *watchedDesired) changed(ctx context.Context) {
+	miners, _, err := w.inventory.FindMiners(context.WithoutCancel(ctx), hearth.MinerFilter{})
+	if err != nil {
+		w.rc.logger().Warn("reconcile after a desired-state change", "err", err)
+		return
+	}
+	w.rc.ReconcileNow(ctx, miners)
+}
+
+// Forget drops what the reconciler keeps about miner id (its drift, its
+// backoff), for a miner removed from the inventory. Journal entries stay.
+func (rc *Reconciler) Forget(id string) {
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if st := rc.miners[id]; st != nil && !st.busy {
+		delete(rc.miners, id)
+	}
+}
+
+// Forgetting returns inventory with every deleted miner forgotten by the
+// reconciler too, so that its drift is no longer reported.
+func (rc *Reconciler) Forgetting(inventory hearth.MinerService) hearth.MinerService {
+	return &forgettingInventory{MinerService: inventory, rc: rc}
+}
+
+// forgettingInventory is what Forgetting returns.
+type forgettingInventory struct {
+	hearth.MinerService
+	rc *Reconciler
+}
+
+// DeleteMiner removes the miner, then forgets it.
+func (f *forgettingInventory) DeleteMiner(ctx context.Context, id string) error {
+	if err := f.MinerService.DeleteMiner(ctx, id); err != nil {
+		return err
+	}
+	f.rc.Forget(id)
+	return nil
+}
