@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"github.com/hearth-fleet/hearth/secret"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -66,7 +68,7 @@ func (ff *fileFleet) Apply(_ context.Context, m *hearth.Miner, a hearth.Action) 
 
 var crashDesired = hearth.DesiredState{Pools: []hearth.PoolTemplate{{URL: "stratum+tcp://new:3333", UserPattern: "acct.{site}-{miner}"}}}
 
-// TestReconciler_SurvivesSIGKILL kills a process in the middle of a
+// TestReconciler_SurvivesSIGKILL kills a process at a random point of a
 // 1,000-miner pool change and a batch of reboots, restarts on the same
 // database, and checks that the fleet converges, that no reboot reached a
 // miner twice and that the restart sent none again.
@@ -100,11 +102,19 @@ func TestReconciler_SurvivesSIGKILL(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The kill comes at a random point of the change: after 1 to 1,000
+	// commands have reached the miners (the seed is logged, and
+	// HEARTH_TEST_CRASH_AT replays a point).
+	killAt := 1 + rand.IntN(crashFleetSize)
+	if v, err := strconv.Atoi(os.Getenv("HEARTH_TEST_CRASH_AT")); err == nil && v > 0 {
+		killAt = v
+	}
+	t.Logf("killing the reconciler after %d commands (HEARTH_TEST_CRASH_AT=%d replays this)", killAt, killAt)
 	lines := bufio.NewScanner(stdout)
 	applied := 0
 	for lines.Scan() {
 		applied++
-		if applied == 300 {
+		if applied == killAt {
 			if err := cmd.Process.Kill(); err != nil {
 				t.Fatal(err)
 			}
@@ -112,7 +122,7 @@ func TestReconciler_SurvivesSIGKILL(t *testing.T) {
 		}
 	}
 	cmd.Wait()
-	if applied < 300 {
+	if applied < killAt {
 		t.Fatalf("child stopped after %d commands", applied)
 	}
 
