@@ -1,8 +1,11 @@
 package hearth
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -211,4 +214,58 @@ func (r *DesiredRecord) Validate() error {
 		return err
 	}
 	return r.State.Validate()
+}
+
+// Desired returns the desired state c lays over its target's while its
+// window is open, or EINVALID when the payload does not fit the kind:
+//
+//   - pause: Power sleep; the payload is empty or {}.
+//   - power-profile: the payload is a PowerProfile, {"mode":"eco","watts":2500}.
+//   - pools: the payload is {"pools":[PoolTemplate...]}, 1 to 3 pools.
+//
+// Only the fields c sets replace the target's; the others are inherited
+// as usual.
+func (c Change) Desired() (DesiredState, error) {
+	if err := c.Validate(); err != nil {
+		return DesiredState{}, err
+	}
+	var d DesiredState
+	switch c.Kind {
+	case ChangePause:
+		if len(c.Payload) > 0 && strings.TrimSpace(string(c.Payload)) != "{}" && strings.TrimSpace(string(c.Payload)) != "null" {
+			return d, Errorf(EINVALID, "A pause takes no payload.")
+		}
+		d.Power = &PowerProfile{Mode: PowerSleep}
+	case ChangePowerProfile:
+		var p PowerProfile
+		if err := decodeStrict(c.Payload, &p); err != nil {
+			return d, WrapError(EINVALID, err, `A power-profile change needs a payload such as {"mode":"eco","watts":2500}.`)
+		}
+		d.Power = &p
+	case ChangePools:
+		var p struct {
+			Pools []PoolTemplate `json:"pools"`
+		}
+		if err := decodeStrict(c.Payload, &p); err != nil || len(p.Pools) == 0 {
+			return d, Errorf(EINVALID, `A pools change needs a payload such as {"pools":[{"url":"stratum+tcp://pool:3333","user_pattern":"acct.{site}"}]}.`)
+		}
+		d.Pools = p.Pools
+	}
+	if err := d.Validate(); err != nil {
+		return DesiredState{}, err
+	}
+	return d, nil
+}
+
+// decodeStrict decodes one JSON value into v, refusing unknown fields.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the payload")
+	}
+	return nil
 }

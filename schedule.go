@@ -1,6 +1,7 @@
 package hearth
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"time"
@@ -205,4 +206,22 @@ func (s *Schedule) Validate() error {
 		return err
 	}
 	return nil
+}
+
+// ScheduleService stores schedules. Implementations compile a schedule
+// (package schedule) before storing it, so that a stored schedule always
+// runs, and check its change's payload (Change.Desired).
+type ScheduleService interface {
+	// FindSchedules returns every schedule, ordered by name then ID.
+	FindSchedules(ctx context.Context) ([]*Schedule, error)
+	// FindScheduleByID returns the schedule or ENOTFOUND.
+	FindScheduleByID(ctx context.Context, id string) (*Schedule, error)
+	// CreateSchedule stores s and sets s.ID. It returns EINVALID for a
+	// schedule that does not compile or whose payload is wrong.
+	CreateSchedule(ctx context.Context, s *Schedule) error
+	// UpdateSchedule replaces the schedule of s.ID: ENOTFOUND when there is
+	// none, EINVALID as CreateSchedule.
+	UpdateSchedule(ctx context.Context, s *Schedule) error
+	// DeleteSchedule removes the schedule or returns ENOTFOUND.
+	DeleteSchedule(ctx context.Context, id string) error
 }

@@ -54,6 +54,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Positions:   postgres.NewPositionService(db),
 		Desired:     postgres.NewDesiredStateService(db, storetest.NewBox(tb)),
 		Journal:     postgres.NewJournalService(db),
+		Schedules:   postgres.NewScheduleService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -71,8 +72,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 6
-	migrationCount = 6
+	latestSchema   = 7
+	migrationCount = 7
 )
 
 func TestDB_Open(t *testing.T) {

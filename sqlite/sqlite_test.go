@@ -87,6 +87,7 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Positions:   sqlite.NewPositionService(db),
 		Desired:     sqlite.NewDesiredStateService(db, storetest.NewBox(tb)),
 		Journal:     sqlite.NewJournalService(db),
+		Schedules:   sqlite.NewScheduleService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -143,8 +144,8 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 6
-	migrationCount = 6
+	latestSchema   = 7
+	migrationCount = 7
 )
 
 func TestDB_Open(t *testing.T) {

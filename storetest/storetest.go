@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite of hearth's relational stores:
 // the behaviour of the miner, token, audit, credential, site, group,
-// position, desired-state and journal services, written once against the
+// position, desired-state, journal and schedule services, written once against the
 // domain interfaces and run by the tests of every store (sqlite/,
 // postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
@@ -50,6 +50,7 @@ type Store struct {
 	Positions   hearth.PositionService
 	Desired     hearth.DesiredStateService // sealing with NewBox's key
 	Journal     hearth.Journal
+	Schedules   hearth.ScheduleService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -107,6 +108,8 @@ func Run(t *testing.T, open Opener) {
 		{"PositionService_ImportPositions", testPositionService_ImportPositions},
 		{"DesiredStateService", testDesiredStateService},
 		{"Journal", testJournal},
+		{"ScheduleService", testScheduleService},
+		{"ScheduleService_Reopen", testScheduleService_Reopen},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}
