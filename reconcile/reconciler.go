@@ -102,6 +102,9 @@ type SiteStats struct {
 // and give it every reading (it is a hearth.ReadingSink).
 type Reconciler struct {
 	Desired hearth.DesiredStateService
+	// Overlay, when set, changes what the stored desired state makes of a
+	// miner, such as the open windows of schedules (ScheduleOverlay).
+	Overlay Overlay
 	Journal hearth.Journal
 	Applier Applier
 	// Audit, when set, receives one entry per finished command.
@@ -303,6 +306,9 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 		return fmt.Errorf("desired state of %s: %w", m.ID, err)
 	}
 	desired := hearth.EffectiveDesired(records)
+	if rc.Overlay != nil {
+		desired = rc.Overlay.Effective(p.Scopes(), records)
+	}
 	actions, diffs, planErr := Plan(p, desired, r, st.applied, rc.PowerTolerance)
 
 	if err := rc.resolve(ctx, m, r, st, actions); err != nil {

@@ -56,15 +56,21 @@ func (w *watchedDesired) DeleteDesired(ctx context.Context, sc hearth.Scope) err
 	return nil
 }
 
-// changed reconciles every miner of the inventory. A failure to list them
-// only delays convergence to the next polls, so it is logged, not returned.
+// changed reconciles every miner of the inventory.
 func (w *watchedDesired) changed(ctx context.Context) {
-	miners, _, err := w.inventory.FindMiners(context.WithoutCancel(ctx), hearth.MinerFilter{})
+	w.rc.reconcileAll(ctx, w.inventory, "reconcile after a desired-state change")
+}
+
+// reconcileAll reconciles every miner of inventory at once. A failure to
+// list them only delays convergence to the next polls, so it is logged
+// (as why), not returned.
+func (rc *Reconciler) reconcileAll(ctx context.Context, inventory hearth.MinerService, why string) {
+	miners, _, err := inventory.FindMiners(context.WithoutCancel(ctx), hearth.MinerFilter{})
 	if err != nil {
-		w.rc.logger().Warn("reconcile after a desired-state change", "err", err)
+		rc.logger().Warn(why, "err", err)
 		return
 	}
-	w.rc.ReconcileNow(ctx, miners)
+	rc.ReconcileNow(ctx, miners)
 }
 
 // Forget drops what the reconciler keeps about miner id (its drift, its
