@@ -340,3 +340,32 @@ func rootCause(err error) error {
 		err = u.Err
 	}
 }
+
+// Schedules lists the stored schedules.
+func (c *Client) Schedules(ctx context.Context) (*ScheduleList, error) {
+	var out ScheduleList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/schedules", nil, &out)
+}
+
+// GetSchedule returns one schedule.
+func (c *Client) GetSchedule(ctx context.Context, id string) (*hearth.Schedule, error) {
+	var out hearth.Schedule
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/schedules/"+url.PathEscape(id), nil, &out)
+}
+
+// CreateSchedule stores a new schedule and returns it with its ID.
+func (c *Client) CreateSchedule(ctx context.Context, req ScheduleRequest) (*hearth.Schedule, error) {
+	var out hearth.Schedule
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/schedules", req, &out)
+}
+
+// UpdateSchedule replaces the schedule id.
+func (c *Client) UpdateSchedule(ctx context.Context, id string, req ScheduleRequest) (*hearth.Schedule, error) {
+	var out hearth.Schedule
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/schedules/"+url.PathEscape(id), req, &out)
+}
+
+// DeleteSchedule removes the schedule id.
+func (c *Client) DeleteSchedule(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/schedules/"+url.PathEscape(id), nil, nil)
+}

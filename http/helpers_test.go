@@ -214,6 +214,7 @@ type fixture struct {
 	Credentials *credentialStore
 	Audit       *auditLog
 	Desired     *desiredStore
+	Schedules   *scheduleStore
 	Server      *hearthhttp.Server
 	Miners      *MinerService
 	Tokens      *TokenService
@@ -282,6 +283,13 @@ func newFixture(t testing.TB) *fixture {
 	f.Server.SiteService, f.Server.GroupService, f.Server.PositionService = f.Sites, f.Groups, f.Positions
 	f.Desired = &desiredStore{}
 	f.Server.DesiredStateService = f.Desired
+	// One schedule, sch_000000000001: pause barn on weekday afternoons.
+	f.Schedules = &scheduleStore{}
+	if err := f.Schedules.CreateSchedule(context.Background(), &hearth.Schedule{Name: "peak", Target: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
+		Change: hearth.Change{Kind: hearth.ChangePause}, Recurrence: "15:00-17:30 mon-fri", TimeZone: "Europe/Oslo", Enabled: true}); err != nil {
+		t.Fatal(err)
+	}
+	f.Server.ScheduleService = f.Schedules
 	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
 		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
 			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}

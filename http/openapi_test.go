@@ -99,12 +99,18 @@ func TestOpenAPI(t *testing.T) {
 				path += "?miner=s19-a"
 			case "POST /api/v1/positions":
 				body = "miner,rack\ns19-a,7\n"
+			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
+				body = map[string]any{"name": "night", "target": map[string]any{"kind": "site", "id": "barn"},
+					"change": map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},
+					"recurrence": "22:00-06:00", "time_zone": "Europe/Oslo"}
 			}
 			switch {
 			case strings.HasPrefix(path, "/api/v1/sites/"):
 				path = strings.ReplaceAll(path, "{name}", "empty")
 			case strings.HasPrefix(path, "/api/v1/groups/"):
 				path = strings.ReplaceAll(path, "{name}", "old")
+			case strings.HasPrefix(path, "/api/v1/schedules/"):
+				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
 			f := newFixture(t)
 			if path == "/api/v1/desired" {
@@ -199,6 +205,14 @@ func TestOpenAPI(t *testing.T) {
 			{"GET", "/api/v1/groups", nil, "GroupList", 200},
 			{"POST", "/api/v1/groups", map[string]any{"name": "g", "description": "d", "miners": []string{"s21-b"}}, "Group", 201},
 			{"POST", "/api/v1/groups/old/members", map[string]any{"miners": []string{"ghost"}}, "Error", 404},
+			{"GET", "/api/v1/schedules", nil, "ScheduleList", 200},
+			{"GET", "/api/v1/schedules/sch_000000000001", nil, "Schedule", 200},
+			{"POST", "/api/v1/schedules", map[string]any{"name": "once", "target": map[string]any{"kind": "group", "id": "old"},
+				"change": map[string]any{"kind": "pools", "payload": map[string]any{"pools": []any{map[string]any{"url": "stratum+tcp://p:3333", "user_pattern": "a.{miner}"}}}},
+				"start": "2026-03-01T22:00:00Z", "end": "2026-03-02T06:00:00Z", "enabled": false}, "Schedule", 201},
+			{"POST", "/api/v1/schedules", map[string]any{"name": "bad", "target": map[string]any{"kind": "site", "id": "barn"},
+				"change": map[string]any{"kind": "pause"}, "recurrence": "25:00-26:00", "time_zone": "UTC"}, "Error", 400},
+			{"GET", "/api/v1/schedules/sch_none", nil, "Error", 404},
 			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))

@@ -50,6 +50,11 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPut, "/api/v1/desired", s.handleSetDesired},
 		{http.MethodDelete, "/api/v1/desired", s.handleDeleteDesired},
 		{http.MethodGet, "/api/v1/drift", s.handleDrift},
+		{http.MethodGet, "/api/v1/schedules", s.handleListSchedules},
+		{http.MethodPost, "/api/v1/schedules", s.handleCreateSchedule},
+		{http.MethodGet, "/api/v1/schedules/{id}", s.handleGetSchedule},
+		{http.MethodPut, "/api/v1/schedules/{id}", s.handleUpdateSchedule},
+		{http.MethodDelete, "/api/v1/schedules/{id}", s.handleDeleteSchedule},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

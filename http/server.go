@@ -80,6 +80,9 @@ type Server struct {
 	// DesiredStateService keeps desired states; nil disables
 	// /api/v1/desired.
 	DesiredStateService hearth.DesiredStateService
+	// ScheduleService keeps schedules; nil disables /api/v1/schedules.
+	// serve gives one that re-arms the schedule runner after each change.
+	ScheduleService hearth.ScheduleService
 	// Drift reports the reconciler's view of each miner; nil disables
 	// GET /api/v1/drift.
 	Drift DriftFunc

@@ -1,0 +1,135 @@
+package http
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+)
+
+// ScheduleList is the body of GET /api/v1/schedules.
+type ScheduleList struct {
+	Schedules []*hearth.Schedule `json:"schedules"`
+}
+
+// ScheduleRequest is the body of POST /api/v1/schedules and PUT
+// /api/v1/schedules/{id}: a whole schedule. Enabled defaults to true, so
+// that a schedule added without it runs; PUT replaces every field.
+type ScheduleRequest struct {
+	Name       string        `json:"name"`
+	Target     hearth.Scope  `json:"target"`
+	Change     hearth.Change `json:"change"`
+	Start      time.Time     `json:"start,omitzero"`
+	End        time.Time     `json:"end,omitzero"`
+	Recurrence string        `json:"recurrence,omitempty"`
+	TimeZone   string        `json:"time_zone,omitempty"`
+	Enabled    *bool         `json:"enabled,omitempty"`
+}
+
+// schedule returns the schedule the request describes, with ID id.
+func (req ScheduleRequest) schedule(id string) *hearth.Schedule {
+	s := &hearth.Schedule{ID: id, Name: req.Name, Target: req.Target, Change: req.Change, Start: req.Start, End: req.End,
+		Recurrence: req.Recurrence, TimeZone: req.TimeZone, Enabled: req.Enabled == nil || *req.Enabled}
+	if string(s.Change.Payload) == "null" {
+		s.Change.Payload = nil
+	}
+	return s
+}
+
+// RequestOf returns the request that stores s, for clients.
+func RequestOf(s *hearth.Schedule) ScheduleRequest {
+	on := s.Enabled
+	return ScheduleRequest{Name: s.Name, Target: s.Target, Change: s.Change, Start: s.Start, End: s.End,
+		Recurrence: s.Recurrence, TimeZone: s.TimeZone, Enabled: &on}
+}
+
+// schedulesEnabled answers 404 and returns false when the server has no
+// ScheduleService.
+func (s *Server) schedulesEnabled(w http.ResponseWriter, r *http.Request) bool {
+	if s.ScheduleService == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "Schedules are not enabled on this server."))
+		return false
+	}
+	return true
+}
+
+// handleListSchedules serves GET /api/v1/schedules.
+func (s *Server) handleListSchedules(w http.ResponseWriter, r *http.Request) {
+	if !s.schedulesEnabled(w, r) {
+		return
+	}
+	list, err := s.ScheduleService.FindSchedules(r.Context())
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ScheduleList{Schedules: list})
+}
+
+// handleCreateSchedule serves POST /api/v1/schedules.
+func (s *Server) handleCreateSchedule(w http.ResponseWriter, r *http.Request) {
+	if !s.schedulesEnabled(w, r) {
+		return
+	}
+	var req ScheduleRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeDecodeError(w, r, err)
+		return
+	}
+	sc := req.schedule("")
+	if err := s.ScheduleService.CreateSchedule(r.Context(), sc); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.logger().InfoContext(r.Context(), "schedule added", "schedule", sc.ID, "name", sc.Name)
+	w.Header().Set("Location", "/api/v1/schedules/"+url.PathEscape(sc.ID))
+	writeJSON(w, http.StatusCreated, sc)
+}
+
+// handleGetSchedule serves GET /api/v1/schedules/{id}.
+func (s *Server) handleGetSchedule(w http.ResponseWriter, r *http.Request) {
+	if !s.schedulesEnabled(w, r) {
+		return
+	}
+	sc, err := s.ScheduleService.FindScheduleByID(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, sc)
+}
+
+// handleUpdateSchedule serves PUT /api/v1/schedules/{id}.
+func (s *Server) handleUpdateSchedule(w http.ResponseWriter, r *http.Request) {
+	if !s.schedulesEnabled(w, r) {
+		return
+	}
+	var req ScheduleRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		s.writeDecodeError(w, r, err)
+		return
+	}
+	sc := req.schedule(r.PathValue("id"))
+	if err := s.ScheduleService.UpdateSchedule(r.Context(), sc); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.logger().InfoContext(r.Context(), "schedule changed", "schedule", sc.ID, "name", sc.Name)
+	writeJSON(w, http.StatusOK, sc)
+}
+
+// handleDeleteSchedule serves DELETE /api/v1/schedules/{id}. A window in
+// force closes, so its change is reverted.
+func (s *Server) handleDeleteSchedule(w http.ResponseWriter, r *http.Request) {
+	if !s.schedulesEnabled(w, r) {
+		return
+	}
+	id := r.PathValue("id")
+	if err := s.ScheduleService.DeleteSchedule(r.Context(), id); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	s.logger().InfoContext(r.Context(), "schedule removed", "schedule", id)
+	w.WriteHeader(http.StatusNoContent)
+}
