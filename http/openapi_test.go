@@ -101,7 +101,7 @@ func TestOpenAPI(t *testing.T) {
 				body = "miner,rack\ns19-a,7\n"
 			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
 				body = map[string]any{"name": "night", "target": map[string]any{"kind": "site", "id": "barn"},
-					"change": map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},
+					"change":     map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},
 					"recurrence": "22:00-06:00", "time_zone": "Europe/Oslo"}
 			}
 			switch {
@@ -209,7 +209,7 @@ func TestOpenAPI(t *testing.T) {
 			{"GET", "/api/v1/schedules/sch_000000000001", nil, "Schedule", 200},
 			{"POST", "/api/v1/schedules", map[string]any{"name": "once", "target": map[string]any{"kind": "group", "id": "old"},
 				"change": map[string]any{"kind": "pools", "payload": map[string]any{"pools": []any{map[string]any{"url": "stratum+tcp://p:3333", "user_pattern": "a.{miner}"}}}},
-				"start": "2026-03-01T22:00:00Z", "end": "2026-03-02T06:00:00Z", "enabled": false}, "Schedule", 201},
+				"start":  "2026-03-01T22:00:00Z", "end": "2026-03-02T06:00:00Z", "enabled": false}, "Schedule", 201},
 			{"POST", "/api/v1/schedules", map[string]any{"name": "bad", "target": map[string]any{"kind": "site", "id": "barn"},
 				"change": map[string]any{"kind": "pause"}, "recurrence": "25:00-26:00", "time_zone": "UTC"}, "Error", 400},
 			{"GET", "/api/v1/schedules/sch_none", nil, "Error", 404},

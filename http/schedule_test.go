@@ -10,7 +10,7 @@ import (
 func TestSchedules_CRUD(t *testing.T) {
 	f := newFixture(t)
 	night := map[string]any{"name": "night", "target": map[string]any{"kind": "site", "id": "barn"},
-		"change": map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},
+		"change":     map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},
 		"recurrence": "22:00-06:00", "time_zone": "Europe/Oslo"}
 	rec := serve(f.Handler, withToken(request("POST", "/api/v1/schedules", night), validToken))
 	if rec.Code != http.StatusCreated {
