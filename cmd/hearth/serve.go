@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/reconcile"
+	"github.com/hearth-fleet/hearth/schedule"
 	"github.com/hearth-fleet/hearth/secret"
 )
 
@@ -130,10 +131,13 @@ type server struct {
 	metrics     *metrics.Store
 	poller      *poller.Poller
 	reconciler  *reconcile.Reconciler
-	http        *hearthhttp.Server
-	listener    net.Listener
-	url         string
-	adminToken  string
+	// schedules opens and closes the stored schedules' windows, which
+	// the reconciler lays over desired state.
+	schedules  *schedule.Runner
+	http       *hearthhttp.Server
+	listener   net.Listener
+	url        string
+	adminToken string
 }
 
 // openServer opens the stores, loads the inventory into the poller and
@@ -187,6 +191,17 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Stagger:   staggerOf(cfg.reconcileStagger),
 		Logger:    s.logger,
 	}
+	// Schedules change desired state while their windows are open: the
+	// runner's events go to an overlay the reconciler consults, and each
+	// one reconciles the fleet at once.
+	overlay := reconcile.NewScheduleOverlay()
+	s.reconciler.Overlay = overlay
+	s.schedules = schedule.NewRunner(schedule.SystemClock{}, s.reconciler.FollowSchedules(overlay, s.miners))
+	if err := s.schedules.Load(ctx, s.store.schedules); err != nil {
+		// A schedule the store took but this build refuses (a zone
+		// gone from the database) must not keep the fleet unmanaged.
+		s.logger.Warn("schedules not loaded; fix or remove the one named", "err", err)
+	}
 	// One-off actions go through the reconciler too: journalled, rate
 	// limited per site, one command at a time per miner.
 	actions.Via = s.reconciler.Do
@@ -225,6 +240,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		AuditService:        s.audit,
 		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
 		DesiredStateService: s.reconciler.Watch(s.store.desired, s.miners),
+		ScheduleService:     s.schedules.Following(s.store.schedules),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
 		},
@@ -287,6 +303,8 @@ func (s *server) run(ctx context.Context) error {
 	done := make(chan error, 1)
 	s.reconciler.Start(pollCtx)
 	go func() { done <- s.poller.Run(pollCtx) }()
+	scheduled := make(chan struct{})
+	go func() { defer close(scheduled); s.schedules.Run(pollCtx) }()
 
 	var err error
 	select {
@@ -303,6 +321,7 @@ func (s *server) run(ctx context.Context) error {
 	if done != nil {
 		err = <-done
 	}
+	<-scheduled
 	// Commands in flight finish (their outcome reaches the journal) before
 	// the stores close.
 	s.reconciler.Wait()

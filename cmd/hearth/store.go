@@ -11,7 +11,7 @@ import (
 
 // store is the relational store the control plane runs on, whichever
 // database holds it: the miner inventory, API tokens, audit log, miner
-// credentials, desired states and the command journal.
+// credentials, desired states, the command journal and schedules.
 type store struct {
 	miners      storeMiners
 	tokens      storeTokens
@@ -24,7 +24,9 @@ type store struct {
 	// desired and journal are desired state and the command journal.
 	desired hearth.DesiredStateService
 	journal hearth.Journal
-	close   func() error
+	// schedules change desired state during windows of time.
+	schedules hearth.ScheduleService
+	close     func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -55,7 +57,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
-			close: d.Close,
+			schedules: sqlite.NewScheduleService(d),
+			close:     d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -67,7 +70,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
-			close: d.Close,
+			schedules: postgres.NewScheduleService(d),
+			close:     d.Close,
 		}, nil
 	}
 	return nil, errBadDB
