@@ -31,6 +31,17 @@ type Applied struct {
 	Locate *bool
 	// Watts is the last power target applied, 0 for none.
 	Watts float64
+	// Paused is whether the last of pause and resume applied was pause,
+	// nil when neither was: stock Antminer firmware never reports that it
+	// is paused, so a miner hearth paused that shows no hash rate is taken
+	// to be asleep (and is resumed when it should mine).
+	Paused *bool
+}
+
+// asleep reports whether the miner is paused: it says so, or hearth paused
+// it and it shows no hash rate.
+func asleep(r *hearth.Reading, applied Applied) bool {
+	return r.Paused || (applied.Paused != nil && *applied.Paused && r.HashRate == 0)
 }
 
 // Plan returns the commands that bring the miner at p from reading r to
@@ -82,15 +93,16 @@ func Plan(p hearth.Placement, d hearth.DesiredState, r *hearth.Reading, applied 
 
 // planPower returns the verbs that put the miner in power profile pp.
 func planPower(pp hearth.PowerProfile, r *hearth.Reading, applied Applied, tolerance float64) ([]hearth.Action, []string) {
+	paused := asleep(r, applied)
 	if pp.Mode == hearth.PowerSleep {
-		if r.Paused {
+		if paused {
 			return nil, nil
 		}
 		return []hearth.Action{{Verb: hearth.VerbPause}}, []string{"power: want sleep, miner is mining"}
 	}
 	var actions []hearth.Action
 	var diffs []string
-	if r.Paused {
+	if paused {
 		actions = append(actions, hearth.Action{Verb: hearth.VerbResume})
 		diffs = append(diffs, fmt.Sprintf("power: want %s, miner is asleep", pp.Mode))
 	}
@@ -99,8 +111,8 @@ func planPower(pp hearth.PowerProfile, r *hearth.Reading, applied Applied, toler
 	}
 	have, known := observedWatts(r)
 	switch {
-	case known && math.Abs(have-pp.Watts) <= tolerance*pp.Watts && !r.Paused:
-	case !known && applied.Watts == pp.Watts && !r.Paused:
+	case known && math.Abs(have-pp.Watts) <= tolerance*pp.Watts && !paused:
+	case !known && applied.Watts == pp.Watts && !paused:
 	default:
 		actions = append(actions, hearth.Action{Verb: hearth.VerbPowerTarget, Watts: pp.Watts})
 		if known {

@@ -19,7 +19,7 @@ func TestPlan(t *testing.T) {
 		{Index: 0, Priority: 0, URL: "STRATUM+TCP://main:3333", User: "acct.barn-R1-4"},
 		{Index: 2, Priority: 2, URL: ""},
 	}
-	on := true
+	on, off := true, false
 	for _, tt := range []struct {
 		name    string
 		desired hearth.DesiredState
@@ -40,6 +40,16 @@ func TestPlan(t *testing.T) {
 			want: []hearth.Verb{hearth.VerbPause}},
 		{name: "MaxWhenPaused", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerMax}}, reading: hearth.Reading{Paused: true},
 			want: []hearth.Verb{hearth.VerbResume}},
+		// Stock Antminer firmware never reports Paused: a miner hearth
+		// paused that shows no hash rate is asleep.
+		{name: "MaxWhenPausedByHearthSilently", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerMax}},
+			applied: reconcile.Applied{Paused: &on}, want: []hearth.Verb{hearth.VerbResume}},
+		{name: "SleepWhenPausedByHearthSilently", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}},
+			applied: reconcile.Applied{Paused: &on}},
+		{name: "SleepWhenPausedByHearthButHashing", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}},
+			reading: hearth.Reading{HashRate: 1e14}, applied: reconcile.Applied{Paused: &on}, want: []hearth.Verb{hearth.VerbPause}},
+		{name: "MaxWhenResumedByHearth", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerMax}},
+			applied: reconcile.Applied{Paused: &off}},
 		{name: "TargetWithinTolerance", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerTarget, Watts: 3000}}, reading: hearth.Reading{PowerLimit: 3100}},
 		{name: "TargetMeasured", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerTarget, Watts: 3000}}, reading: hearth.Reading{Power: 2950}},
 		{name: "TargetOff", desired: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerEco, Watts: 2000}}, reading: hearth.Reading{PowerLimit: 3000},

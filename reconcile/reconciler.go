@@ -527,6 +527,9 @@ func remember(applied *Applied, a hearth.Action) {
 		applied.Locate = &on
 	case hearth.VerbPowerTarget:
 		applied.Watts = a.Watts
+	case hearth.VerbPause, hearth.VerbResume:
+		paused := a.Verb == hearth.VerbPause
+		applied.Paused = &paused
 	}
 }
 

@@ -40,7 +40,7 @@ Commands:
   miners   list, add, show, remove and control miners through a running server
   audit    show the audit log of control actions
   credentials  set, list and remove the passwords hearth uses to control miners
-  schedules    preview when a recurring schedule is in force (schedules next)
+  schedules    list, add, show and remove schedules; preview when one is in force (schedules next)
   sites    list, add, show, edit and remove sites and their power facts
   groups   list, add, show and remove groups of miners and their members
   positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV

@@ -11,17 +11,32 @@ import (
 	"github.com/hearth-fleet/hearth/schedule"
 )
 
-const schedulesUsage = `Usage: hearth schedules next SPEC --tz ZONE [--count N] [--json]
+const schedulesUsage = `Usage: hearth schedules <list|add|show|remove|next> [flags]
 
-Show when a recurring schedule would be in force: its next windows in the
-time zone's local time and in UTC, daylight-saving changes included, so a
-schedule can be checked before it is stored.
+Schedules change the desired state of a site, group or miner while their
+windows are open: pause it, switch its power profile, or point it at other
+pools. The change is laid over the stored desired state, which is never
+rewritten, so when the window closes (or the schedule is removed) the
+stored state applies again; a site paused by a schedule whose stored state
+sets no power goes back to mining.
+
+  hearth schedules list
+  hearth schedules add NAME (--site S | --group G | --miner ID)
+                       (--pause | --power MODE [--watts W] | --change KIND --payload JSON)
+                       (--recurrence SPEC --tz ZONE | --start T --end T | --for DURATION)
+                       [--disabled]
+  hearth schedules show ID
+  hearth schedules remove ID
+  hearth schedules next SPEC --tz ZONE [--count N]
 
 SPEC is a window, "HH:MM-HH:MM [days] [months]" (e.g. "15:00-17:30
 weekdays jun-sep", "22:00-06:00"), or five cron fields and a duration
 ("0 22 * * 1-5 for 8h"). A local time that the spring change skips runs at
 the first instant after the gap; one the autumn change repeats runs once,
 at its first occurrence; a window keeps its local end time.
+
+Every subcommand but next takes --server (env HEARTH_SERVER), --token (env
+HEARTH_TOKEN; needed for add and remove) and --json.
 `
 
 // runSchedules dispatches the schedules subcommands.
@@ -33,6 +48,14 @@ func runSchedules(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	switch args[0] {
 	case "next":
 		return runSchedulesNext(ctx, args[1:], stdout, stderr)
+	case "list", "ls":
+		return runSchedulesList(ctx, args[1:], stdout, stderr)
+	case "add":
+		return runSchedulesAdd(ctx, args[1:], stdout, stderr)
+	case "show", "get":
+		return runSchedulesShow(ctx, args[1:], stdout, stderr)
+	case "remove", "rm", "delete":
+		return runSchedulesRemove(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, schedulesUsage)
 		return nil

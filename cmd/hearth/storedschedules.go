@@ -1,0 +1,239 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+)
+
+// runSchedulesList prints the stored schedules.
+func runSchedulesList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth schedules list", "hearth schedules list [flags]", "List the stored schedules.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		fmt.Fprintln(stderr, "hearth schedules list: no arguments expected")
+		return errUsage
+	}
+	list, err := cf.client().Schedules(ctx)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, list)
+	}
+	t := newTable(stdout, "ID", "NAME", "TARGET", "CHANGE", "WHEN", "ENABLED")
+	for _, s := range list.Schedules {
+		t.row(s.ID, s.Name, describeScope(s.Target), describeChange(s.Change), describeWhen(s), strconv.FormatBool(s.Enabled))
+	}
+	return t.flush()
+}
+
+// runSchedulesAdd stores a new schedule.
+func runSchedulesAdd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth schedules add", "hearth schedules add NAME TARGET CHANGE WHEN [flags]",
+		"Add a schedule: a target (--site, --group or --miner), a change (--pause, --power or --change with --payload) and\n"+
+			"when (--recurrence with --tz, --start with --end, or --for from now).", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	site := fs.String("site", "", "target: the miners of this site")
+	group := fs.String("group", "", "target: the miners of this group")
+	miner := fs.String("miner", "", "target: this miner")
+	pause := fs.Bool("pause", false, "change: pause (sleep) the target")
+	power := fs.String("power", "", "change: power profile max, target, eco or sleep")
+	watts := fs.Float64("watts", 0, "watts of --power target or eco")
+	kind := fs.String("change", "", "change kind power-profile, pause or pools, with --payload")
+	payload := fs.String("payload", "", `JSON argument of --change, e.g. {"pools":[{"url":"stratum+tcp://pool:3333","user_pattern":"acct.{site}"}]}`)
+	recurrence := fs.String("recurrence", "", `recurring window, e.g. "15:00-17:30 mon-fri" (see hearth schedules --help)`)
+	zone := fs.String("tz", "", "IANA time zone of --recurrence, e.g. Europe/Berlin")
+	start := fs.String("start", "", "one-off window start (RFC 3339; default now)")
+	end := fs.String("end", "", "one-off window end (RFC 3339)")
+	length := fs.Duration("for", 0, "one-off window length from --start (or now), e.g. 2h")
+	disabled := fs.Bool("disabled", false, "store the schedule without it firing")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth schedules add: exactly one schedule NAME expected")
+		return errUsage
+	}
+	target, err := scopeFlag(*site, *group, *miner)
+	if err != nil {
+		return err
+	}
+	change, err := changeFlag(*pause, *power, *watts, *kind, *payload)
+	if err != nil {
+		return err
+	}
+	on := !*disabled
+	req := hearthhttp.ScheduleRequest{Name: pos[0], Target: target, Change: change, Recurrence: *recurrence, TimeZone: *zone, Enabled: &on}
+	if *start != "" || *end != "" || *length != 0 {
+		if *recurrence != "" {
+			return hearth.Errorf(hearth.EINVALID, "Give either --recurrence or a one-off window (--start, --end, --for), not both.")
+		}
+		if req.Start, req.End, err = windowFlags(*start, *end, *length, time.Now()); err != nil {
+			return err
+		}
+	}
+	sc, err := cf.client().CreateSchedule(ctx, req)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, sc)
+	}
+	fmt.Fprintf(stdout, "added schedule %s (%s)\n", sc.ID, sc.Name)
+	return nil
+}
+
+// runSchedulesShow prints one schedule.
+func runSchedulesShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth schedules show", "hearth schedules show ID [flags]", "Show one schedule.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth schedules show: exactly one schedule ID expected")
+		return errUsage
+	}
+	s, err := cf.client().GetSchedule(ctx, pos[0])
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, s)
+	}
+	t := newTable(stdout, "FIELD", "VALUE")
+	t.row("id", s.ID)
+	t.row("name", s.Name)
+	t.row("target", describeScope(s.Target))
+	t.row("change", describeChange(s.Change))
+	t.row("when", describeWhen(s))
+	t.row("enabled", strconv.FormatBool(s.Enabled))
+	return t.flush()
+}
+
+// runSchedulesRemove removes one schedule; a window in force is reverted.
+func runSchedulesRemove(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth schedules remove", "hearth schedules remove ID [flags]",
+		"Remove a schedule; a window in force is reverted at once.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintln(stderr, "hearth schedules remove: exactly one schedule ID expected")
+		return errUsage
+	}
+	if err := cf.client().DeleteSchedule(ctx, pos[0]); err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, map[string]any{"removed": pos[0]})
+	}
+	fmt.Fprintf(stdout, "removed schedule %s\n", pos[0])
+	return nil
+}
+
+// scopeFlag returns the one target --site, --group or --miner names.
+func scopeFlag(site, group, miner string) (hearth.Scope, error) {
+	var scopes []hearth.Scope
+	for _, sc := range []hearth.Scope{{Kind: hearth.ScopeSite, ID: site}, {Kind: hearth.ScopeGroup, ID: group}, {Kind: hearth.ScopeMiner, ID: miner}} {
+		if sc.ID != "" {
+			scopes = append(scopes, sc)
+		}
+	}
+	if len(scopes) != 1 {
+		return hearth.Scope{}, hearth.Errorf(hearth.EINVALID, "Give exactly one target: --site, --group or --miner.")
+	}
+	return scopes[0], nil
+}
+
+// changeFlag returns the one change --pause, --power or --change names.
+func changeFlag(pause bool, power string, watts float64, kind, payload string) (hearth.Change, error) {
+	given := 0
+	for _, b := range []bool{pause, power != "", kind != ""} {
+		if b {
+			given++
+		}
+	}
+	if given != 1 {
+		return hearth.Change{}, hearth.Errorf(hearth.EINVALID, "Give exactly one change: --pause, --power MODE or --change KIND.")
+	}
+	switch {
+	case pause:
+		return hearth.Change{Kind: hearth.ChangePause}, nil
+	case power != "":
+		b, err := json.Marshal(hearth.PowerProfile{Mode: hearth.PowerMode(power), Watts: watts})
+		return hearth.Change{Kind: hearth.ChangePowerProfile, Payload: b}, err
+	}
+	c := hearth.Change{Kind: hearth.ChangeKind(kind)}
+	if payload != "" {
+		if !json.Valid([]byte(payload)) {
+			return c, hearth.Errorf(hearth.EINVALID, "--payload is not valid JSON.")
+		}
+		c.Payload = json.RawMessage(payload)
+	}
+	return c, nil
+}
+
+// windowFlags returns the one-off window --start, --end and --for give:
+// the start defaults to now, and --for sets the end from the start.
+func windowFlags(start, end string, length time.Duration, now time.Time) (time.Time, time.Time, error) {
+	from, to := now, time.Time{}
+	var err error
+	if start != "" {
+		if from, err = time.Parse(time.RFC3339, start); err != nil {
+			return from, to, hearth.Errorf(hearth.EINVALID, "--start %q is not an RFC 3339 instant such as 2026-10-24T22:00:00Z.", start)
+		}
+	}
+	switch {
+	case end != "" && length != 0:
+		return from, to, hearth.Errorf(hearth.EINVALID, "Give --end or --for, not both.")
+	case end != "":
+		if to, err = time.Parse(time.RFC3339, end); err != nil {
+			return from, to, hearth.Errorf(hearth.EINVALID, "--end %q is not an RFC 3339 instant such as 2026-10-25T06:00:00Z.", end)
+		}
+	case length > 0:
+		to = from.Add(length)
+	default:
+		return from, to, hearth.Errorf(hearth.EINVALID, "A one-off window needs --end or a positive --for.")
+	}
+	return from, to, nil
+}
+
+// describeScope returns "site barn".
+func describeScope(sc hearth.Scope) string { return string(sc.Kind) + " " + sc.ID }
+
+// describeChange returns the change kind and its payload, if any.
+func describeChange(c hearth.Change) string {
+	if len(c.Payload) == 0 || string(c.Payload) == "{}" {
+		return string(c.Kind)
+	}
+	return string(c.Kind) + " " + string(c.Payload)
+}
+
+// describeWhen returns the recurrence and zone, or the one-off window.
+func describeWhen(s *hearth.Schedule) string {
+	if s.Recurring() {
+		return strings.TrimSpace(s.Recurrence + " (" + s.TimeZone + ")")
+	}
+	return s.Start.UTC().Format("2006-01-02 15:04Z") + " to " + s.End.UTC().Format("2006-01-02 15:04Z")
+}
