@@ -293,10 +293,11 @@ func identifyAt(creds hearth.CredentialService) func(ctx context.Context, addres
 	}
 }
 
-// run polls and serves until ctx ends, then stops in order: the API first
-// (no new requests, those in flight finish), then the poller (polls in
-// flight finish or are cut short without counting against their miners);
-// close then shuts the stores.
+// run polls, follows the schedules and serves until ctx ends, then stops
+// in order: the API first (no new requests, those in flight finish), then
+// the poller (polls in flight finish or are cut short without counting
+// against their miners) and the schedule runner, which closes no window: a
+// restart opens again those still in force; close then shuts the stores.
 func (s *server) run(ctx context.Context) error {
 	pollCtx, stopPolling := context.WithCancel(context.Background())
 	defer stopPolling()
