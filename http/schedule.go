@@ -37,13 +37,6 @@ func (req ScheduleRequest) schedule(id string) *hearth.Schedule {
 	return s
 }
 
-// RequestOf returns the request that stores s, for clients.
-func RequestOf(s *hearth.Schedule) ScheduleRequest {
-	on := s.Enabled
-	return ScheduleRequest{Name: s.Name, Target: s.Target, Change: s.Change, Start: s.Start, End: s.End,
-		Recurrence: s.Recurrence, TimeZone: s.TimeZone, Enabled: &on}
-}
-
 // schedulesEnabled answers 404 and returns false when the server has no
 // ScheduleService.
 func (s *Server) schedulesEnabled(w http.ResponseWriter, r *http.Request) bool {

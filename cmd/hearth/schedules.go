@@ -35,8 +35,8 @@ weekdays jun-sep", "22:00-06:00"), or five cron fields and a duration
 the first instant after the gap; one the autumn change repeats runs once,
 at its first occurrence; a window keeps its local end time.
 
-Every subcommand but next takes --server (env HEARTH_SERVER), --token (env
-HEARTH_TOKEN; needed for add and remove) and --json.
+list, add, show and remove take --server (env HEARTH_SERVER) and --token
+(env HEARTH_TOKEN; needed for add and remove); every subcommand takes --json.
 `
 
 // runSchedules dispatches the schedules subcommands.
