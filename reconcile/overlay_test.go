@@ -158,3 +158,35 @@ func waitFor(t *testing.T, cond func() bool) {
 	}
 	t.Fatal("condition not met within 5 s")
 }
+
+// After a restart (a new overlay and a new Runner) the window still in
+// force is laid over the stored state again, from the clock alone.
+func TestScheduleOverlay_RestartRederives(t *testing.T) {
+	now := time.Now()
+	pause := &hearth.Schedule{ID: "sch_pause", Name: "pause barn", Target: barn, Change: hearth.Change{Kind: hearth.ChangePause},
+		Start: now.Add(-time.Minute), End: now.Add(time.Hour), Enabled: true}
+	for run := range 2 {
+		o := reconcile.NewScheduleOverlay()
+		opened := make(chan struct{}, 1)
+		r := schedule.NewRunner(schedule.SystemClock{}, func(_ context.Context, e schedule.Event) {
+			o.Handle(e)
+			opened <- struct{}{}
+		})
+		if err := r.Set([]*hearth.Schedule{pause}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, stop := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() { done <- r.Run(ctx) }()
+		select {
+		case <-opened:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("run %d: the window in force was not opened", run)
+		}
+		stop()
+		<-done
+		if d := o.Effective(inBarnA, nil); d.Power == nil || d.Power.Mode != hearth.PowerSleep {
+			t.Errorf("run %d: power %+v, want sleep", run, d.Power)
+		}
+	}
+}
