@@ -28,6 +28,14 @@ func TestDemoShowsSitesInBrowser(t *testing.T) {
 	if out, errOut, code := runCLI(t, append([]string{"positions", "import", file}, c...)...); code != 0 {
 		t.Fatalf("positions import: %s %s", out, errOut)
 	}
+	// Moving miners re-adds them to the poller; the page is read once
+	// both have been polled again.
+	for _, id := range []string{"sim-00000", "sim-00001"} {
+		eventually(t, id+" online in barn", func() bool {
+			m := showMiner(t, d, id)
+			return m.Site == "barn" && m.Status.State == "online"
+		})
+	}
 	shots := t.TempDir()
 	if dir := os.Getenv("HEARTH_SCREENSHOTS"); dir != "" {
 		shots = dir
