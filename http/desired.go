@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/reconcile"
@@ -94,12 +95,18 @@ func (s *Server) handleDeleteDesired(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// handleDrift serves GET /api/v1/drift[?all=true].
+// handleDrift serves GET /api/v1/drift[?all=true][&miner=ID]. With
+// miner, the report holds that miner alone (or no miner when it has not
+// been compared yet), so that a miner's page need not load the fleet's.
 func (s *Server) handleDrift(w http.ResponseWriter, r *http.Request) {
 	if s.Drift == nil {
 		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "The reconciler is not running on this server."))
 		return
 	}
 	all := r.URL.Query().Get("all")
-	writeJSON(w, http.StatusOK, s.Drift(all != "true" && all != "1"))
+	rep := s.Drift(all != "true" && all != "1")
+	if id := r.URL.Query().Get("miner"); id != "" {
+		rep.Miners = slices.DeleteFunc(rep.Miners, func(d Drift) bool { return d.MinerID != id })
+	}
+	writeJSON(w, http.StatusOK, rep)
 }

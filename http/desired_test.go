@@ -69,4 +69,14 @@ func TestDrift(t *testing.T) {
 	if len(rep.Miners) != 2 {
 		t.Fatalf("all drift %+v", rep)
 	}
+	rep = hearthhttp.DriftReport{}
+	decode(t, serve(f.Handler, request("GET", "/api/v1/drift?all=true&miner=s21-b", nil)), &rep)
+	if len(rep.Miners) != 1 || rep.Miners[0].MinerID != "s21-b" || !rep.Miners[0].InSync || rep.Miners[0].Commands != 1 {
+		t.Fatalf("drift of s21-b %+v", rep)
+	}
+	rep = hearthhttp.DriftReport{}
+	decode(t, serve(f.Handler, request("GET", "/api/v1/drift?miner=s21-b", nil)), &rep)
+	if len(rep.Miners) != 0 {
+		t.Fatalf("drifting miners of s21-b %+v", rep)
+	}
 }

@@ -11,7 +11,7 @@
 
   const REFRESH_MS = 5000;
   const HIDDEN_REFRESH_MS = 30000;
-  const COLUMNS = 10;
+  const COLUMNS = 11;
   // Direction a column sorts in when first clicked: figures where bigger is
   // the interesting end start descending; efficiency (lower is better),
   // text and state (problems first) start ascending.
@@ -83,11 +83,12 @@
     const ctrl = new AbortController();
     inflight = ctrl;
     try {
-      const [list, fleet] = await Promise.all([
+      const [list, fleet, drifts] = await Promise.all([
         H.getJSON('/api/v1/miners?' + apiQuery(), { signal: ctrl.signal }),
         // The totals follow the site filter; the other filters narrow
         // only the table.
         H.getJSON('/api/v1/fleet' + (view.site ? '?site=' + encodeURIComponent(view.site) : ''), { signal: ctrl.signal }),
+        loadDrift(ctrl.signal),
       ]);
       if (list.total > 0 && view.offset >= list.total) {
         // Miners were removed under our page: go to the last page there is.
@@ -97,7 +98,8 @@
         return refresh();
       }
       renderTotals(fleet);
-      renderRows(list.miners || []);
+      renderConverged(drifts);
+      renderRows(list.miners || [], drifts);
       renderPager(list.total);
       errorBox.hidden = true;
       H.setText('fleet-updated', 'Updated ' + new Date().toLocaleTimeString());
@@ -120,7 +122,86 @@
     }
   }
 
+  // loadDrift fetches the reconciler's view of every miner (GET
+  // /api/v1/drift?all=true) as a map by miner id. It returns null when no
+  // desired state is set, or the server runs no reconciler: then there is
+  // nothing to converge to and the page shows a dash rather than a
+  // misleading "all in sync".
+  async function loadDrift(signal) {
+    try {
+      const [desired, drift] = await Promise.all([
+        H.getJSON('/api/v1/desired', { signal }),
+        H.getJSON('/api/v1/drift?all=true', { signal }),
+      ]);
+      if ((desired.desired || []).length === 0) return null;
+      return new Map((drift.miners || []).map((d) => [d.miner_id, d]));
+    } catch (err) {
+      if (err && (err.name === 'AbortError' || err.status === 401)) throw err;
+      return null;
+    }
+  }
+
   // --- Rendering ----------------------------------------------------------
+
+  // converged tells whether a miner's last comparison found nothing to
+  // change and its last command did not fail.
+  function converged(d) {
+    return Boolean(d && d.checked_at && d.in_sync && !d.last_error);
+  }
+
+  // renderConverged fills the Converged card: the miners in sync of those
+  // the reconciler knows, over the whole fleet.
+  function renderConverged(drifts) {
+    const node = document.getElementById('fleet-converged');
+    if (!drifts) {
+      node.textContent = H.DASH;
+      node.className = 'stat-value';
+      node.dataset.inSync = '';
+      node.dataset.total = '';
+      return;
+    }
+    let inSync = 0;
+    for (const d of drifts.values()) if (converged(d)) inSync++;
+    node.textContent = H.fmtInt(inSync) + ' of ' + H.fmtInt(drifts.size);
+    node.className = 'stat-value ' + (inSync === drifts.size ? 'state-online' : 'state-paused');
+    node.dataset.inSync = String(inSync);
+    node.dataset.total = String(drifts.size);
+  }
+
+  // updateDrift shows one miner's drift: a badge, and the differences and
+  // last command error in its tooltip and as short text beside it.
+  function updateDrift(cell, d, drifts) {
+    const badge = cell.firstChild;
+    const note = cell.lastChild;
+    let state = 'none';
+    let text = H.DASH;
+    let title = 'No desired state is set.';
+    let short = '';
+    if (drifts && (!d || !d.checked_at)) {
+      state = 'unchecked';
+      text = 'not checked';
+      title = 'Not compared with its desired state yet.';
+    } else if (drifts) {
+      const lines = (d.differences || []).slice();
+      if (d.last_error) lines.push('Last error: ' + d.last_error + (d.last_error_code ? ' (' + d.last_error_code + ')' : ''));
+      lines.push('Checked ' + H.fmtTime(d.checked_at) + ', ' + H.fmtInt(d.commands) + ' command(s) sent.');
+      title = lines.join('\n');
+      if (converged(d)) {
+        state = 'in_sync';
+        text = 'in sync';
+      } else {
+        state = d.last_error ? 'error' : 'drifting';
+        text = d.last_error ? 'error' : 'drifting';
+        short = d.last_error || (d.differences || [])[0] || '';
+      }
+    }
+    cell.dataset.drift = state;
+    badge.className = 'badge badge-drift-' + state;
+    badge.textContent = text;
+    badge.title = title;
+    note.textContent = short;
+    note.title = title;
+  }
 
   function renderTotals(f) {
     H.setText('fleet-total-miners', H.fmtInt(f.total));
@@ -145,6 +226,7 @@
       H.el('td', { dataset: { col: 'site' } }),
       H.el('td', { dataset: { col: 'position' } }),
       H.el('td', { dataset: { col: 'state' } }, H.badge('unknown')),
+      H.el('td', { class: 'drift', dataset: { col: 'drift', drift: 'none' } }, H.el('span', { class: 'badge' }, H.DASH), H.el('span', { class: 'drift-note muted' })),
       H.el('td', { class: 'num', dataset: { col: 'hashrate' } }),
       H.el('td', { class: 'num', dataset: { col: 'power' } }),
       H.el('td', { class: 'num', dataset: { col: 'efficiency' } }),
@@ -159,7 +241,7 @@
     cell.dataset.value = value === undefined ? '' : String(value);
   }
 
-  function updateRow(tr, m) {
+  function updateRow(tr, m, drifts) {
     const s = m.status || {};
     const online = s.state === 'online';
     const c = tr.cells;
@@ -173,18 +255,19 @@
     c[3].title = [['Row', pos.row], ['Rack', pos.rack], ['Shelf', pos.shelf], ['Slot', pos.slot]]
       .filter((p) => p[1]).map((p) => p[0] + ' ' + p[1]).join(', ');
     H.setBadge(c[4].firstChild, s.state, s.paused, s.last_error);
-    setCell(c[5], online ? H.fmtTHs(s.hashrate_hs) : H.DASH, s.hashrate_hs);
+    updateDrift(c[5], drifts && drifts.get(m.id), drifts);
+    setCell(c[6], online ? H.fmtTHs(s.hashrate_hs) : H.DASH, s.hashrate_hs);
     const power = online ? H.fmtWatts(s.power_w) : H.DASH;
-    c[6].replaceChildren(power);
+    c[7].replaceChildren(power);
     if (online && s.power_estimated && s.power_w > 0) {
-      c[6].append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
+      c[7].append(H.el('span', { class: 'est', title: 'Estimated from the model’s nameplate efficiency' }, 'est.'));
     }
-    c[6].dataset.value = String(s.power_w || 0);
-    c[6].dataset.estimated = s.power_estimated ? 'true' : 'false';
-    setCell(c[7], online ? H.fmtEfficiency(s.efficiency_j_per_th) : H.DASH, s.efficiency_j_per_th);
-    setCell(c[8], online ? H.fmtTemp(s.hottest_chip_c) : H.DASH, s.hottest_chip_c);
-    setCell(c[9], H.fmtAgo(s.last_seen), s.last_seen || '');
-    c[9].title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
+    c[7].dataset.value = String(s.power_w || 0);
+    c[7].dataset.estimated = s.power_estimated ? 'true' : 'false';
+    setCell(c[8], online ? H.fmtEfficiency(s.efficiency_j_per_th) : H.DASH, s.efficiency_j_per_th);
+    setCell(c[9], online ? H.fmtTemp(s.hottest_chip_c) : H.DASH, s.hottest_chip_c);
+    setCell(c[10], H.fmtAgo(s.last_seen), s.last_seen || '');
+    c[10].title = s.last_seen ? H.fmtTime(s.last_seen) : 'Never answered';
   }
 
   // fmtPosition gives row/rack/shelf/slot compactly, a dash for a part
@@ -194,7 +277,7 @@
     return [p.row, p.rack, p.shelf, p.slot].map((v) => v || H.DASH).join('/');
   }
 
-  function renderRows(miners) {
+  function renderRows(miners, drifts) {
     const seen = new Set();
     const ordered = [];
     for (const m of miners) {
@@ -203,7 +286,7 @@
         tr = newRow(m.id);
         rows.set(m.id, tr);
       }
-      updateRow(tr, m);
+      updateRow(tr, m, drifts);
       seen.add(m.id);
       ordered.push(tr);
     }

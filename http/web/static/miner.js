@@ -41,6 +41,7 @@
       render(m);
       errorBox.hidden = true;
       root.dataset.loaded = 'true';
+      refreshDrift(generation);
     } catch (err) {
       if (generation !== detailGeneration) return;
       if (err.status === 401) {
@@ -58,6 +59,73 @@
         timer = setTimeout(refresh, document.hidden ? 30000 : delay);
       }
     }
+  }
+
+  // --- Drift from the desired state ---------------------------------------
+
+  // refreshDrift shows how far the miner is from its desired state, from
+  // GET /api/v1/drift?all=true&miner=ID. No desired state at all, or no
+  // reconciler on the server, shows a dash; the rest of the page does not
+  // depend on it, so its errors are only noted in the panel.
+  async function refreshDrift(generation) {
+    const panel = document.getElementById('miner-drift');
+    let desired, drift;
+    try {
+      [desired, drift] = await Promise.all([
+        H.getJSON('/api/v1/desired'),
+        H.getJSON('/api/v1/drift?all=true&miner=' + encodeURIComponent(minerID)),
+      ]);
+    } catch (err) {
+      if (generation !== detailGeneration) return;
+      renderDrift(panel, null, err.status === 404 ? 'The reconciler is not running on this server.' : 'Cannot load the drift: ' + err.message);
+      return;
+    }
+    if (generation !== detailGeneration) return;
+    if ((desired.desired || []).length === 0) {
+      renderDrift(panel, null, 'No desired state is set.');
+      return;
+    }
+    const d = (drift.miners || []).find((x) => x.miner_id === minerID) || { miner_id: minerID };
+    renderDrift(panel, d, '');
+  }
+
+  // renderDrift fills the drift panel; with d null it shows why there is
+  // no drift to show.
+  function renderDrift(panel, d, why) {
+    const badge = document.getElementById('miner-drift-state');
+    const list = document.getElementById('miner-drift-differences');
+    const none = document.getElementById('miner-drift-none');
+    let state = 'none';
+    let text = H.DASH;
+    if (d && !d.checked_at) {
+      state = 'unchecked';
+      text = 'not checked';
+    } else if (d && d.in_sync && !d.last_error) {
+      state = 'in_sync';
+      text = 'in sync';
+    } else if (d) {
+      state = d.last_error ? 'error' : 'drifting';
+      text = state;
+    }
+    panel.dataset.drift = state;
+    badge.className = 'badge badge-drift-' + state;
+    badge.textContent = text;
+    badge.title = why;
+    const diffs = (d && d.differences) || [];
+    list.replaceChildren(...diffs.map((x) => H.el('li', {}, x)));
+    list.hidden = diffs.length === 0;
+    none.hidden = diffs.length > 0;
+    none.textContent = d ? (d.checked_at ? 'None: the miner matches its desired state.' : 'Not compared yet.') : (why || H.DASH);
+    const err = document.getElementById('miner-drift-error');
+    err.textContent = d && d.last_error
+      ? d.last_error + (d.last_error_code ? ' (' + d.last_error_code + ')' : '') + (d.last_error_at ? ' · ' + H.fmtTime(d.last_error_at) : '')
+      : H.DASH;
+    H.setText('miner-drift-commands', d ? H.fmtInt(d.commands || 0) : H.DASH);
+    document.getElementById('miner-drift-commands').dataset.value = d ? String(d.commands || 0) : '';
+    H.setText('miner-drift-checked', d && d.checked_at ? H.fmtTime(d.checked_at) + ' (' + H.fmtAgo(d.checked_at) + ')' : H.DASH);
+    document.getElementById('miner-drift-checked').dataset.value = (d && d.checked_at) || '';
+    H.setText('miner-drift-reading', d && d.reading_at ? H.fmtTime(d.reading_at) : H.DASH);
+    H.setText('miner-drift-retry', d && d.retry_at ? H.fmtTime(d.retry_at) : H.DASH);
   }
 
   function render(m) {
