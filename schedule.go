@@ -73,7 +73,7 @@ var ChangeKinds = []ChangeKind{ChangePowerProfile, ChangePause, ChangePools}
 // built and tested without knowing every kind of desired state.
 type Change struct {
 	Kind ChangeKind `json:"kind"`
-	// Payload is the kind's argument as JSON (for example {"profile":"eco"}),
+	// Payload is the kind's argument as JSON (for example {"mode":"eco","watts":2500} for a power profile),
 	// empty when the kind needs none.
 	Payload json.RawMessage `json:"payload,omitempty"`
 }

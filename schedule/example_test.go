@@ -15,7 +15,7 @@ func ExamplePlan_Next() {
 	p, err := schedule.Compile(&hearth.Schedule{
 		ID: "eco-night", Name: "eco profile overnight", Enabled: true,
 		Target:     hearth.Scope{Kind: hearth.ScopeSite, ID: "home"},
-		Change:     hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"profile":"eco"}`)},
+		Change:     hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"mode":"eco","watts":2500}`)},
 		Recurrence: "22:00-06:00", TimeZone: "Europe/Berlin",
 	})
 	if err != nil {

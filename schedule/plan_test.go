@@ -318,7 +318,7 @@ func TestOneOff(t *testing.T) {
 	s := &hearth.Schedule{
 		ID: "once", Name: "heat wave", Enabled: true,
 		Target: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
-		Change: hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"profile":"eco"}`)},
+		Change: hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"mode":"eco","watts":2500}`)},
 		Start:  start, End: end,
 	}
 	p, err := schedule.Compile(s)

@@ -103,7 +103,7 @@ func nightly(id, recurrence, zone string) *hearth.Schedule {
 	return &hearth.Schedule{
 		ID: id, Name: id, Enabled: true,
 		Target:     hearth.Scope{Kind: hearth.ScopeSite, ID: "home"},
-		Change:     hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"profile":"eco"}`)},
+		Change:     hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"mode":"eco","watts":2500}`)},
 		Recurrence: recurrence, TimeZone: zone,
 	}
 }
@@ -259,7 +259,7 @@ func TestRunnerSetWhileRunning(t *testing.T) {
 
 	// Changing what it does reverts the old change and applies the new.
 	profile := renamed
-	profile.Change = hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"profile":"eco"}`)}
+	profile.Change = hearth.Change{Kind: hearth.ChangePowerProfile, Payload: []byte(`{"mode":"eco","watts":2500}`)}
 	if err := r.Set([]*hearth.Schedule{&profile}); err != nil {
 		t.Fatal(err)
 	}
