@@ -73,8 +73,8 @@ var ChangeKinds = []ChangeKind{ChangePowerProfile, ChangePause, ChangePools}
 // built and tested without knowing every kind of desired state.
 type Change struct {
 	Kind ChangeKind `json:"kind"`
-	// Payload is the kind's argument as JSON (for example {"mode":"eco","watts":2500} for a power profile),
-	// empty when the kind needs none.
+	// Payload is the kind's argument as JSON (for a power profile, for
+	// example {"mode":"eco","watts":2500}), empty when the kind needs none.
 	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
