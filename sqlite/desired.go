@@ -1,94 +1,21 @@
 package sqlite
 
 import (
-	"context"
-	"fmt"
-	"time"
-
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/internal/sqlstore"
 )
 
-// DesiredStateService keeps desired states in the desired_state table,
-// pool passwords sealed.
-type DesiredStateService struct {
-	db  *DB
-	box Sealer
-}
-
 var _ hearth.DesiredStateService = (*DesiredStateService)(nil)
+
+// DesiredStateService keeps desired states in SQLite, pool passwords
+// sealed. It implements hearth.DesiredStateService with the logic every
+// relational store shares (sqlstore.DesiredStateService).
+type DesiredStateService struct {
+	*sqlstore.DesiredStateService
+}
 
 // NewDesiredStateService returns the desired states of db, sealing pool
 // passwords with box.
-func NewDesiredStateService(db *DB, box Sealer) *DesiredStateService {
-	return &DesiredStateService{db: db, box: box}
-}
-
-// SetDesired stores r, replacing the scope's previous record.
-func (s *DesiredStateService) SetDesired(ctx context.Context, r *hearth.DesiredRecord) error {
-	if err := r.Validate(); err != nil {
-		return err
-	}
-	state, err := sqlstore.EncodeDesired(r.State, s.box)
-	if err != nil {
-		return err
-	}
-	now := s.db.now()
-	tx, err := s.db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO desired_state (scope_kind, scope_id, priority, state, updated_at) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (scope_kind, scope_id) DO UPDATE SET priority = excluded.priority, state = excluded.state, updated_at = excluded.updated_at`,
-		string(r.Scope.Kind), r.Scope.ID, r.Priority, string(state), timestamp(now)); err != nil {
-		return fmt.Errorf("store desired state: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit desired state: %w", err)
-	}
-	r.UpdatedAt = now
-	return nil
-}
-
-// FindDesired returns the records f chooses, ordered by kind and ID.
-func (s *DesiredStateService) FindDesired(ctx context.Context, f hearth.DesiredFilter) ([]*hearth.DesiredRecord, error) {
-	where, args := sqlstore.DesiredWhere(f)
-	rows, err := s.db.read.QueryContext(ctx, `SELECT scope_kind, scope_id, priority, state, updated_at FROM desired_state`+where+` ORDER BY scope_kind, scope_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("query desired state: %w", err)
-	}
-	defer rows.Close()
-	out := []*hearth.DesiredRecord{}
-	for rows.Next() {
-		var r hearth.DesiredRecord
-		var kind, state string
-		var at timestamp
-		if err := rows.Scan(&kind, &r.Scope.ID, &r.Priority, &state, &at); err != nil {
-			return nil, fmt.Errorf("scan desired state: %w", err)
-		}
-		r.Scope.Kind, r.UpdatedAt = hearth.ScopeKind(kind), time.Time(at)
-		if r.State, err = sqlstore.DecodeDesired([]byte(state), s.box); err != nil {
-			return nil, fmt.Errorf("%s %s: %w", kind, r.Scope.ID, err)
-		}
-		out = append(out, &r)
-	}
-	return out, rows.Err()
-}
-
-// DeleteDesired removes the scope's record.
-func (s *DesiredStateService) DeleteDesired(ctx context.Context, sc hearth.Scope) error {
-	tx, err := s.db.beginWrite(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	r, err := tx.ExecContext(ctx, `DELETE FROM desired_state WHERE scope_kind = ? AND scope_id = ?`, string(sc.Kind), sc.ID)
-	if err != nil {
-		return fmt.Errorf("delete desired state: %w", err)
-	}
-	if n, _ := r.RowsAffected(); n == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "No desired state for %s %q.", sc.Kind, sc.ID)
-	}
-	return tx.Commit()
+func NewDesiredStateService(db *DB, box sqlstore.Sealer) *DesiredStateService {
+	return &DesiredStateService{sqlstore.NewDesiredStateService(db.shared(), box)}
 }
