@@ -126,18 +126,7 @@ var avalonJoinable = map[string]bool{
 func (s *Sim) renderAvalon(w *apiWriter, req rpcRequest, m *miner, snap *snapshot) {
 	w.json = req.json
 	w.desc = avalonDescription
-	switch req.errCode {
-	case codeInvalidJSN:
-		w.status('E', snap.unix, codeInvalidJSN, "Invalid JSON", true)
-		w.end(false)
-		return
-	case codeMissingCmd:
-		w.status('E', snap.unix, codeMissingCmd, "Missing JSON 'command'", true)
-		w.end(false)
-		return
-	case codeInvalidCmd:
-		w.status('E', snap.unix, codeInvalidCmd, "Invalid command", false)
-		w.end(false)
+	if renderRequestError(w, req, snap.unix) {
 		return
 	}
 	if strings.Contains(req.command, "+") {

@@ -104,18 +104,11 @@ func isPrintable(b []byte) bool {
 // S19-class bmminer does not run them.
 func renderRPC(w *apiWriter, req rpcRequest, m *miner, s *snapshot) {
 	w.json = req.json
-	switch req.errCode {
-	case codeInvalidJSN:
-		w.status('E', s.unix, codeInvalidJSN, "Invalid JSON", true)
-		w.end(false)
-		return
-	case codeMissingCmd:
-		w.status('E', s.unix, codeMissingCmd, "Missing JSON 'command'", true)
-		w.end(false)
+	if renderRequestError(w, req, s.unix) {
 		return
 	}
 	switch {
-	case req.errCode == codeInvalidCmd || strings.Contains(req.command, "+"):
+	case strings.Contains(req.command, "+"):
 	case req.command == "version":
 		renderVersion(w, m, s)
 		return
@@ -137,6 +130,24 @@ func renderRPC(w *apiWriter, req rpcRequest, m *miner, s *snapshot) {
 	}
 	w.status('E', s.unix, codeInvalidCmd, "Invalid command", false)
 	w.end(false)
+}
+
+// renderRequestError answers, as cgminer's api() does, a request that
+// could not be read (not JSON, no command, a command no firmware has) and
+// reports whether it did; every family's RPC renderer starts with it.
+func renderRequestError(w *apiWriter, req rpcRequest, unix int64) bool {
+	switch req.errCode {
+	case codeInvalidJSN:
+		w.status('E', unix, codeInvalidJSN, "Invalid JSON", true)
+	case codeMissingCmd:
+		w.status('E', unix, codeMissingCmd, "Missing JSON 'command'", true)
+	case codeInvalidCmd:
+		w.status('E', unix, codeInvalidCmd, "Invalid command", false)
+	default:
+		return false
+	}
+	w.end(false)
+	return true
 }
 
 // bmminerVersion is the BMMiner field of version and stats.

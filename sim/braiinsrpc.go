@@ -25,14 +25,7 @@ func (s *Sim) renderBOSer(w *apiWriter, req rpcRequest, m *miner, snap *snapshot
 	fw := m.model.bos
 	w.json = req.json
 	w.desc = "BOSer " + fw.boser
-	switch req.errCode {
-	case codeInvalidJSN:
-		w.status('E', snap.unix, codeInvalidJSN, "Invalid JSON", true)
-		w.end(false)
-		return
-	case codeMissingCmd:
-		w.status('E', snap.unix, codeMissingCmd, "Missing JSON 'command'", true)
-		w.end(false)
+	if renderRequestError(w, req, snap.unix) {
 		return
 	}
 	switch req.command {

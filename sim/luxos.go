@@ -100,18 +100,7 @@ func luxProfileNamed(model *Model, name string) (luxProfile, bool) {
 func (s *Sim) renderLuxOS(w *apiWriter, req rpcRequest, m *miner, snap *snapshot) {
 	w.json = req.json
 	w.desc = "LUXminer " + m.model.luxVer
-	switch req.errCode {
-	case codeInvalidJSN:
-		w.status('E', snap.unix, codeInvalidJSN, "Invalid JSON", true)
-		w.end(false)
-		return
-	case codeMissingCmd:
-		w.status('E', snap.unix, codeMissingCmd, "Missing JSON 'command'", true)
-		w.end(false)
-		return
-	case codeInvalidCmd:
-		w.status('E', snap.unix, codeInvalidCmd, "Invalid command", false)
-		w.end(false)
+	if renderRequestError(w, req, snap.unix) {
 		return
 	}
 	args := splitParam(req.parameter)
