@@ -181,8 +181,11 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// settles what a previous run left in the command journal before the
 	// first poll.
 	groups := &reconcile.GroupIndex{Groups: s.store.groups}
+	// Every writer of desired state goes through this copy, so the
+	// reconciler reads the store only after a change.
+	desired := &reconcile.CachedDesired{DesiredStateService: s.store.desired}
 	s.reconciler = &reconcile.Reconciler{
-		Desired:   s.store.desired,
+		Desired:   desired,
 		Journal:   s.store.journal,
 		Applier:   actions,
 		Audit:     s.audit,
@@ -239,7 +242,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Logs:                actions.FetchLogs,
 		AuditService:        s.audit,
 		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
-		DesiredStateService: s.reconciler.Watch(s.store.desired, s.miners),
+		DesiredStateService: s.reconciler.Watch(desired, s.miners),
 		ScheduleService:     s.schedules.Following(s.store.schedules),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
