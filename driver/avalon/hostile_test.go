@@ -96,7 +96,7 @@ func TestPollCutShortStats(t *testing.T) {
 	}
 }
 
-func TestCommandsToOneMinerAreSerialised(t *testing.T) {
+func TestPollsAndCommandsToOneMinerAreSerialised(t *testing.T) {
 	var open, most atomic.Int32
 	replies := qReplies(t)
 	s := cgminertest.NewServer(func(conn net.Conn, req []byte) {
@@ -124,7 +124,11 @@ func TestCommandsToOneMinerAreSerialised(t *testing.T) {
 			}
 		})
 	}
+	// A control command from the reconciler waits for the polls as well:
+	// the rule is per miner, whoever calls.
 	wg.Go(func() { _, _ = d.Identify(context.Background(), tg) })
+	wg.Go(func() { _ = d.SetLocate(context.Background(), tg, true, 0) })
+	wg.Go(func() { _ = d.Pause(context.Background(), tg) })
 	wg.Wait()
 	if most.Load() != 1 {
 		t.Errorf("%d connections to one miner at once, want 1", most.Load())
