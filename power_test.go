@@ -21,7 +21,7 @@ func TestResolvePowerRequests(t *testing.T) {
 		want string
 	}{
 		{"none", nil, t0, ""},
-		{"the tightest holds", []*hearth.PowerRequest{limit(hearth.SourceSignal, "a", 80_000), shed, limit(hearth.SourcePrice, "b", 60_000)}, t0, "b"},
+		{"the tightest holds", []*hearth.PowerRequest{limit(hearth.SourceSignal, "a", 80_000), shed, limit(hearth.SourcePrice, "b", 40_000)}, t0, "b"},
 		{"a shed of half of 100 kW beats a 60 kW limit", []*hearth.PowerRequest{limit(hearth.SourceSignal, "a", 60_000), shed}, t0.Add(time.Minute), "e1/0"},
 		{"an override wins even when looser", []*hearth.PowerRequest{limit(hearth.SourceOverride, "o", 1e6), shed}, t0, "o"},
 		{"a lapsed request is ignored", []*hearth.PowerRequest{limit(hearth.SourcePrice, "b", 10_000), limit(hearth.SourceSignal, "a", 90_000)}, t0.Add(2 * time.Hour), ""},
