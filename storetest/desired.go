@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
@@ -152,5 +154,53 @@ func testJournal(t *testing.T, open Opener) {
 	}
 	if err := st.Journal.AddJournalEntry(ctx, &hearth.JournalEntry{Action: hearth.Action{Verb: hearth.VerbPause}}); hearth.ErrorCode(err) != hearth.EINVALID {
 		t.Errorf("entry without miner err=%v, want EINVALID", err)
+	}
+}
+
+// Commands to many miners are journalled at once: every entry written
+// concurrently is stored with its own ID, and one bad write among them
+// (an update of an entry that does not exist) fails alone.
+func testJournal_Concurrent(t *testing.T, open Opener) {
+	st := open(t)
+	ctx := context.Background()
+	const n = 200
+	entries := make([]*hearth.JournalEntry, n)
+	errs := make([]error, n+1)
+	var wg sync.WaitGroup
+	for i := range entries {
+		entries[i] = &hearth.JournalEntry{MinerID: fmt.Sprintf("m%03d", i), Actor: "reconciler", Idempotent: true, Action: hearth.Action{Verb: hearth.VerbPause}}
+		wg.Go(func() {
+			if errs[i] = st.Journal.AddJournalEntry(ctx, entries[i]); errs[i] != nil {
+				return
+			}
+			entries[i].State, entries[i].Attempts = hearth.JournalApplied, 1
+			errs[i] = st.Journal.UpdateJournalEntry(ctx, entries[i])
+		})
+	}
+	wg.Go(func() {
+		errs[n] = st.Journal.UpdateJournalEntry(ctx, &hearth.JournalEntry{ID: 1 << 40, MinerID: "ghost", Action: hearth.Action{Verb: hearth.VerbPause}, State: hearth.JournalApplied})
+	})
+	wg.Wait()
+	for i, err := range errs[:n] {
+		if err != nil {
+			t.Fatalf("entry %d: %v", i, err)
+		}
+	}
+	if hearth.ErrorCode(errs[n]) != hearth.ENOTFOUND {
+		t.Errorf("update of an unknown entry among others: %v, want ENOTFOUND", errs[n])
+	}
+	all, err := st.Journal.FindJournal(ctx, hearth.JournalFilter{Limit: 10 * n})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := map[int64]bool{}
+	for _, e := range all {
+		if e.State != hearth.JournalApplied {
+			t.Errorf("entry %d of %s is %s, want applied", e.ID, e.MinerID, e.State)
+		}
+		ids[e.ID] = true
+	}
+	if len(all) != n || len(ids) != n {
+		t.Errorf("%d entries with %d distinct IDs stored, want %d", len(all), len(ids), n)
 	}
 }

@@ -108,6 +108,7 @@ func Run(t *testing.T, open Opener) {
 		{"PositionService_ImportPositions", testPositionService_ImportPositions},
 		{"DesiredStateService", testDesiredStateService},
 		{"Journal", testJournal},
+		{"Journal_Concurrent", testJournal_Concurrent},
 		{"ScheduleService", testScheduleService},
 		{"ScheduleService_Reopen", testScheduleService_Reopen},
 	} {

@@ -53,6 +53,8 @@ var _ hearth.AuditService = (*AuditService)(nil)
 // alike.
 type AuditService struct {
 	db *DB
+	// commits lets the entries of concurrent commands share a commit.
+	commits groupCommitter
 }
 
 // NewAuditService returns the audit log of db.
@@ -72,9 +74,12 @@ func (s *AuditService) RecordAudit(ctx context.Context, e *hearth.AuditEntry) er
 	if s.db.Resolution > 0 {
 		e.Time = e.Time.Truncate(s.db.Resolution)
 	}
-	if err := s.db.Write().QueryRowContext(ctx, s.db.q(`INSERT INTO audit (time, actor, verb, action, selector, results)
+	err = s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+		return x.QueryRowContext(ctx, s.db.q(`INSERT INTO audit (time, actor, verb, action, selector, results)
 		VALUES (?, ?, ?, `+s.db.JSONParam+`, ?, `+s.db.JSONParam+`) RETURNING id`),
-		s.db.Time(e.Time), e.Actor, string(e.Action.Verb), string(action), e.Selector, string(results)).Scan(&e.ID); err != nil {
+			s.db.Time(e.Time), e.Actor, string(e.Action.Verb), string(action), e.Selector, string(results)).Scan(&e.ID)
+	})
+	if err != nil {
 		if s.db.violates(err, InvalidValue) {
 			return hearth.WrapError(hearth.EINVALID, err, "Audit entry has a field that is not valid text.")
 		}

@@ -11,11 +11,13 @@ import (
 var _ hearth.Journal = (*JournalService)(nil)
 
 // JournalService keeps the command journal in the command_journal table.
-// Every write is one statement committed before it returns, so an entry
-// acknowledged as pending or sent survives a SIGKILL of hearth. It
-// implements hearth.Journal once for SQLite and PostgreSQL alike.
+// Every write is committed before it returns, so an entry acknowledged as
+// pending or sent survives a SIGKILL of hearth; the writes of concurrent
+// callers share a commit. It implements hearth.Journal once for SQLite
+// and PostgreSQL alike.
 type JournalService struct {
-	db *DB
+	db      *DB
+	commits groupCommitter
 }
 
 // NewJournalService returns the command journal of db.
@@ -43,10 +45,13 @@ func (s *JournalService) AddJournalEntry(ctx context.Context, e *hearth.JournalE
 		e.SentAt = e.SentAt.Truncate(s.db.Resolution)
 	}
 	now := s.db.Now()
-	if err := s.db.Write().QueryRowContext(ctx, s.db.q(`INSERT INTO command_journal (miner_id, verb, action, idempotent, state, attempts, actor, error, code, uptime_at_send, created_at, sent_at, updated_at)
+	err = s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+		return x.QueryRowContext(ctx, s.db.q(`INSERT INTO command_journal (miner_id, verb, action, idempotent, state, attempts, actor, error, code, uptime_at_send, created_at, sent_at, updated_at)
 		VALUES (?, ?, `+s.db.JSONParam+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
-		e.MinerID, string(e.Action.Verb), string(action), e.Idempotent, string(e.State), e.Attempts, e.Actor, e.Error, e.Code,
-		int64(e.UptimeAtSend), s.db.Time(now), s.db.Time(e.SentAt), s.db.Time(now)).Scan(&e.ID); err != nil {
+			e.MinerID, string(e.Action.Verb), string(action), e.Idempotent, string(e.State), e.Attempts, e.Actor, e.Error, e.Code,
+			int64(e.UptimeAtSend), s.db.Time(now), s.db.Time(e.SentAt), s.db.Time(now)).Scan(&e.ID)
+	})
+	if err != nil {
 		if s.db.violates(err, InvalidValue) {
 			return invalidText(err)
 		}
@@ -66,16 +71,25 @@ func (s *JournalService) UpdateJournalEntry(ctx context.Context, e *hearth.Journ
 		e.SentAt = e.SentAt.Truncate(s.db.Resolution)
 	}
 	now := s.db.Now()
-	r, err := s.db.Write().ExecContext(ctx, s.db.q(`UPDATE command_journal SET state = ?, attempts = ?, error = ?, code = ?, uptime_at_send = ?, sent_at = ?, updated_at = ? WHERE id = ?`),
-		string(e.State), e.Attempts, e.Error, e.Code, int64(e.UptimeAtSend), s.db.Time(e.SentAt), s.db.Time(now), e.ID)
+	err := s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+		r, err := x.ExecContext(ctx, s.db.q(`UPDATE command_journal SET state = ?, attempts = ?, error = ?, code = ?, uptime_at_send = ?, sent_at = ?, updated_at = ? WHERE id = ?`),
+			string(e.State), e.Attempts, e.Error, e.Code, int64(e.UptimeAtSend), s.db.Time(e.SentAt), s.db.Time(now), e.ID)
+		if err != nil {
+			return err
+		}
+		if RowsAffected(r) == 0 {
+			return hearth.Errorf(hearth.ENOTFOUND, "Journal entry %d not found.", e.ID)
+		}
+		return nil
+	})
+	if hearth.ErrorCode(err) == hearth.ENOTFOUND {
+		return err
+	}
 	if err != nil {
 		if s.db.violates(err, InvalidValue) {
 			return invalidText(err)
 		}
 		return fmt.Errorf("update journal entry %d: %w", e.ID, err)
-	}
-	if RowsAffected(r) == 0 {
-		return hearth.Errorf(hearth.ENOTFOUND, "Journal entry %d not found.", e.ID)
 	}
 	e.UpdatedAt = now
 	return nil
