@@ -51,6 +51,7 @@ type Store struct {
 	Desired     hearth.DesiredStateService // sealing with NewBox's key
 	Journal     hearth.Journal
 	Schedules   hearth.ScheduleService
+	Power       hearth.PowerRequestService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -111,6 +112,8 @@ func Run(t *testing.T, open Opener) {
 		{"Journal_Concurrent", testJournal_Concurrent},
 		{"ScheduleService", testScheduleService},
 		{"ScheduleService_Reopen", testScheduleService_Reopen},
+		{"PowerRequestService", testPowerRequestService},
+		{"PowerRequestService_Reopen", testPowerRequestService_Reopen},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}
