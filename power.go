@@ -122,15 +122,16 @@ func (r *PowerRequest) ActiveAt(t time.Time) bool {
 	return !t.Before(r.Start) && (r.End.IsZero() || t.Before(r.End))
 }
 
-// Watts returns the site power r allows when the site's flexible miners
-// draw flexibleWatts at full power: LimitWatts, flexibleWatts less the
-// shed share, or +Inf for a resume.
-func (r *PowerRequest) Watts(flexibleWatts float64) float64 {
+// Watts returns the site power r allows when the miners hearth controls
+// draw flexibleWatts at full power and the rest of the site fixedWatts:
+// LimitWatts, the fixed load plus the unshed share of the flexible one,
+// or +Inf for a resume.
+func (r *PowerRequest) Watts(flexibleWatts, fixedWatts float64) float64 {
 	switch r.Kind {
 	case RequestLimit:
 		return r.LimitWatts
 	case RequestShed:
-		return flexibleWatts * (1 - r.ShedFraction)
+		return fixedWatts + flexibleWatts*(1-r.ShedFraction)
 	}
 	return math.Inf(1)
 }
@@ -138,10 +139,10 @@ func (r *PowerRequest) Watts(flexibleWatts float64) float64 {
 // ResolvePowerRequests returns the request that holds for a site at t
 // among reqs (all of the same site), or nil when none is in force: an
 // override in force wins (the latest started, when several); otherwise
-// the most restrictive request, which allows the fewest watts of
-// flexibleWatts. Ties go to the earlier start, then the lower source and
-// ID, so the outcome never depends on the order of reqs.
-func ResolvePowerRequests(reqs []*PowerRequest, t time.Time, flexibleWatts float64) *PowerRequest {
+// the most restrictive request, which allows the fewest watts (see
+// Watts). Ties go to the earlier start, then the lower source and ID, so
+// the outcome never depends on the order of reqs.
+func ResolvePowerRequests(reqs []*PowerRequest, t time.Time, flexibleWatts, fixedWatts float64) *PowerRequest {
 	var override, held *PowerRequest
 	for _, r := range reqs {
 		if !r.ActiveAt(t) {
@@ -156,7 +157,7 @@ func ResolvePowerRequests(reqs []*PowerRequest, t time.Time, flexibleWatts float
 		if r.Kind == RequestResume {
 			continue
 		}
-		if held == nil || tighter(r, held, flexibleWatts) {
+		if held == nil || tighter(r, held, flexibleWatts, fixedWatts) {
 			held = r
 		}
 	}
@@ -168,8 +169,8 @@ func ResolvePowerRequests(reqs []*PowerRequest, t time.Time, flexibleWatts float
 
 // tighter reports whether a allows fewer watts than b, or as many and
 // comes first in the stable order.
-func tighter(a, b *PowerRequest, flexibleWatts float64) bool {
-	wa, wb := a.Watts(flexibleWatts), b.Watts(flexibleWatts)
+func tighter(a, b *PowerRequest, flexibleWatts, fixedWatts float64) bool {
+	wa, wb := a.Watts(flexibleWatts, fixedWatts), b.Watts(flexibleWatts, fixedWatts)
 	if wa != wb {
 		return wa < wb
 	}

@@ -28,7 +28,7 @@ func TestResolvePowerRequests(t *testing.T) {
 		{"a resume from a non-override source lifts nothing", []*hearth.PowerRequest{{ID: "r", Source: hearth.SourceSignal, Site: "barn", Kind: hearth.RequestResume, Start: t0}, limit(hearth.SourcePrice, "b", 10_000)}, t0, "b"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := hearth.ResolvePowerRequests(tc.reqs, tc.at, 100_000)
+			got := hearth.ResolvePowerRequests(tc.reqs, tc.at, 100_000, 0)
 			id := ""
 			if got != nil {
 				id = got.ID
@@ -38,10 +38,10 @@ func TestResolvePowerRequests(t *testing.T) {
 			}
 		})
 	}
-	if w := shed.Watts(100_000); w != 50_000 {
-		t.Errorf("half shed of 100 kW allows %v W", w)
+	if w := shed.Watts(100_000, 5_000); w != 55_000 {
+		t.Errorf("half shed of 100 kW beside 5 kW of fixed load allows %v W", w)
 	}
-	if w := (&hearth.PowerRequest{Kind: hearth.RequestResume}).Watts(1); !math.IsInf(w, 1) {
+	if w := (&hearth.PowerRequest{Kind: hearth.RequestResume}).Watts(1, 1); !math.IsInf(w, 1) {
 		t.Errorf("resume allows %v W", w)
 	}
 }

@@ -44,6 +44,12 @@ type Site struct {
 	// schedules and for what a technician on site calls "tonight". ""
 	// means UTC.
 	TimeZone string `json:"time_zone,omitempty"`
+	// RampUpPerMinute and RampDownPerMinute bound how fast hearth's power
+	// controller moves the site's power, in watts per minute, as grid
+	// programs ask of controllable loads (ERCOT's MW/min ramp rates) and
+	// as a site's transformer and breakers like it; 0 means no limit.
+	RampUpPerMinute   float64 `json:"ramp_up_w_per_min,omitempty"`
+	RampDownPerMinute float64 `json:"ramp_down_w_per_min,omitempty"`
 
 	// MinerCount is how many miners belong to the site. It is filled by
 	// reads and ignored by writes.
@@ -71,6 +77,8 @@ func (s *Site) Validate() error {
 		{"main_breaker_a", s.MainBreaker},
 		{"pdu_limit_a", s.PDULimitCurrent},
 		{"pdu_limit_w", s.PDULimitPower},
+		{"ramp_up_w_per_min", s.RampUpPerMinute},
+		{"ramp_down_w_per_min", s.RampDownPerMinute},
 	} {
 		// NaN fails both comparisons, so it is caught here too.
 		if !(f.value >= 0 && f.value < 1e12) {

@@ -25,13 +25,17 @@ type SiteRequest struct {
 	PDULimitCurrent float64 `json:"pdu_limit_a"`
 	PDULimitPower   float64 `json:"pdu_limit_w"`
 	TimeZone        string  `json:"time_zone"`
+	// RampUpPerMinute and RampDownPerMinute are the power controller's
+	// ramp limits in W per minute; 0 means none.
+	RampUpPerMinute   float64 `json:"ramp_up_w_per_min"`
+	RampDownPerMinute float64 `json:"ramp_down_w_per_min"`
 }
 
 // site returns the site the request describes.
 func (req SiteRequest) site() *hearth.Site {
 	return &hearth.Site{Name: req.Name, Description: req.Description, PowerBudget: req.PowerBudget, Voltage: req.Voltage,
 		Phases: req.Phases, MainBreaker: req.MainBreaker, PDULimitCurrent: req.PDULimitCurrent,
-		PDULimitPower: req.PDULimitPower, TimeZone: req.TimeZone}
+		PDULimitPower: req.PDULimitPower, TimeZone: req.TimeZone, RampUpPerMinute: req.RampUpPerMinute, RampDownPerMinute: req.RampDownPerMinute}
 }
 
 // sitesEnabled answers 404 and returns false when the server has no

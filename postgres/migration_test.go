@@ -23,10 +23,11 @@ func TestMigration_SitesFromMiners(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Undo what 0005 did and let Open apply it again, as on an upgrade.
-	rawExec(t, u, `DROP TABLE group_members; DROP TABLE miner_groups; DROP TABLE sites;
+	// Undo what 0005 did (and 0008, which adds to the sites table) and
+	// let Open apply them again, as on an upgrade.
+	rawExec(t, u, `DROP TABLE group_members; DROP TABLE miner_groups; DROP TABLE sites; DROP TABLE power_requests;
 		ALTER TABLE miners DROP COLUMN pos_row, DROP COLUMN pos_rack, DROP COLUMN pos_shelf, DROP COLUMN pos_slot;
-		DELETE FROM schema_migrations WHERE version = 5`)
+		DELETE FROM schema_migrations WHERE version IN (5, 8)`)
 	db = MustOpenDBAt(t, u)
 	sites, err := postgres.NewSiteService(db).FindSites(ctx)
 	if err != nil {

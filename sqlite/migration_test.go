@@ -18,11 +18,12 @@ func TestMigration_SitesFromMiners(t *testing.T) {
 	path := db.DSN
 	MustCloseDB(t, db)
 
-	// Undo what 0005 did and let Open apply it again, as on an upgrade.
-	rawExec(t, path, `DROP TABLE group_members; DROP TABLE miner_groups; DROP TABLE sites;
+	// Undo what 0005 did (and 0008, which adds to the sites table) and
+	// let Open apply them again, as on an upgrade.
+	rawExec(t, path, `DROP TABLE group_members; DROP TABLE miner_groups; DROP TABLE sites; DROP TABLE power_requests;
 		ALTER TABLE miners DROP COLUMN pos_row; ALTER TABLE miners DROP COLUMN pos_rack;
 		ALTER TABLE miners DROP COLUMN pos_shelf; ALTER TABLE miners DROP COLUMN pos_slot;
-		DELETE FROM schema_migrations WHERE version = 5`)
+		DELETE FROM schema_migrations WHERE version IN (5, 8)`)
 	db = MustOpenDBAt(t, path)
 	s, err := sqlite.NewSiteService(db).FindSiteByName(ctx, "barn")
 	if err != nil || s.MinerCount != 1 {

@@ -21,6 +21,7 @@ creates it, with no facts recorded. A site with miners cannot be removed.
   hearth sites add NAME [--power-budget-kw KW] [--voltage V] [--phases 1|3]
                         [--main-breaker-a A] [--pdu-limit-a A | --pdu-limit-kw KW]
                         [--time-zone Europe/Oslo] [--description TEXT]
+                        [--ramp-up-kw-per-min KW] [--ramp-down-kw-per-min KW]
   hearth sites show NAME
   hearth sites edit NAME [the flags of add; only those given change]
   hearth sites remove NAME
@@ -33,6 +34,7 @@ HEARTH_TOKEN; needed for add, edit and remove) and --json.
 type siteFlags struct {
 	description, timeZone                   string
 	budgetKW, voltage, breaker, pduA, pduKW float64
+	rampUpKW, rampDownKW                    float64
 	phases                                  int
 }
 
@@ -45,6 +47,8 @@ func (f *siteFlags) register(fs *flag.FlagSet) {
 	fs.Float64Var(&f.pduA, "pdu-limit-a", 0, "limit of one rack's PDU, in A")
 	fs.Float64Var(&f.pduKW, "pdu-limit-kw", 0, "limit of one rack's PDU, in kW")
 	fs.StringVar(&f.timeZone, "time-zone", "", "IANA time zone, e.g. Europe/Oslo (default UTC)")
+	fs.Float64Var(&f.rampUpKW, "ramp-up-kw-per-min", 0, "fastest rise of the site's power under the power controller, in kW per minute (0: no limit)")
+	fs.Float64Var(&f.rampDownKW, "ramp-down-kw-per-min", 0, "fastest fall of the site's power under the power controller, in kW per minute (0: no limit)")
 }
 
 // apply sets on req the facts whose flags were given on the command line.
@@ -67,6 +71,10 @@ func (f *siteFlags) apply(fs *flag.FlagSet, req *hearthhttp.SiteRequest) {
 			req.PDULimitPower = f.pduKW * 1000
 		case "time-zone":
 			req.TimeZone = f.timeZone
+		case "ramp-up-kw-per-min":
+			req.RampUpPerMinute = f.rampUpKW * 1000
+		case "ramp-down-kw-per-min":
+			req.RampDownPerMinute = f.rampDownKW * 1000
 		}
 	})
 }
@@ -141,7 +149,7 @@ func runSites(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		req := hearthhttp.SiteRequest{Name: name, Description: old.Description, PowerBudget: old.PowerBudget, Voltage: old.Voltage,
 			Phases: old.Phases, MainBreaker: old.MainBreaker, PDULimitCurrent: old.PDULimitCurrent, PDULimitPower: old.PDULimitPower,
-			TimeZone: old.TimeZone}
+			TimeZone: old.TimeZone, RampUpPerMinute: old.RampUpPerMinute, RampDownPerMinute: old.RampDownPerMinute}
 		sf.apply(fs, &req)
 		if site, err = client.UpdateSite(ctx, req); err != nil {
 			return err

@@ -26,7 +26,7 @@ func NewSiteService(db *DB) *SiteService {
 // siteColumns lists the columns scanSite reads, in its order; the miner
 // count is computed by a subquery so that a site without miners shows 0.
 const siteColumns = `name, description, power_budget_w, voltage_v, phases, main_breaker_a, pdu_limit_a, pdu_limit_w, time_zone,
-	(SELECT COUNT(*) FROM miners WHERE miners.site = sites.name), created_at, updated_at`
+	ramp_up_w_per_min, ramp_down_w_per_min, (SELECT COUNT(*) FROM miners WHERE miners.site = sites.name), created_at, updated_at`
 
 // FindSiteByName returns the site or ENOTFOUND.
 func (s *SiteService) FindSiteByName(ctx context.Context, name string) (*hearth.Site, error) {
@@ -70,9 +70,9 @@ func (s *SiteService) CreateSite(ctx context.Context, site *hearth.Site) error {
 	defer tx.Rollback()
 	now := s.db.Now()
 	_, err = tx.ExecContext(ctx, s.db.q(`INSERT INTO sites (name, description, power_budget_w, voltage_v, phases, main_breaker_a,
-		pdu_limit_a, pdu_limit_w, time_zone, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+		pdu_limit_a, pdu_limit_w, time_zone, ramp_up_w_per_min, ramp_down_w_per_min, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
 		site.Name, site.Description, site.PowerBudget, site.Voltage, site.Phases, site.MainBreaker,
-		site.PDULimitCurrent, site.PDULimitPower, site.TimeZone, s.db.Time(now), s.db.Time(now))
+		site.PDULimitCurrent, site.PDULimitPower, site.TimeZone, site.RampUpPerMinute, site.RampDownPerMinute, s.db.Time(now), s.db.Time(now))
 	if s.db.conflicts(err) {
 		return hearth.WrapError(hearth.ECONFLICT, err, "Site %q exists already.", site.Name)
 	} else if s.db.violates(err, InvalidValue) {
@@ -102,10 +102,10 @@ func (s *SiteService) UpdateSite(ctx context.Context, site *hearth.Site) error {
 	now := s.db.Now()
 	var created Time
 	err = tx.QueryRowContext(ctx, s.db.q(`UPDATE sites SET description = ?, power_budget_w = ?, voltage_v = ?, phases = ?,
-		main_breaker_a = ?, pdu_limit_a = ?, pdu_limit_w = ?, time_zone = ?, updated_at = ?
+		main_breaker_a = ?, pdu_limit_a = ?, pdu_limit_w = ?, time_zone = ?, ramp_up_w_per_min = ?, ramp_down_w_per_min = ?, updated_at = ?
 		WHERE name = ? RETURNING created_at`),
 		site.Description, site.PowerBudget, site.Voltage, site.Phases, site.MainBreaker,
-		site.PDULimitCurrent, site.PDULimitPower, site.TimeZone, s.db.Time(now), site.Name).Scan(&created)
+		site.PDULimitCurrent, site.PDULimitPower, site.TimeZone, site.RampUpPerMinute, site.RampDownPerMinute, s.db.Time(now), site.Name).Scan(&created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return hearth.Errorf(hearth.ENOTFOUND, "Site %q not found.", site.Name)
 	} else if s.db.violates(err, InvalidValue) {
@@ -181,7 +181,7 @@ func (s *SiteService) minerCount(ctx context.Context, tx *sql.Tx, name string) (
 func scanSite(row rowScanner) (*hearth.Site, error) {
 	var s hearth.Site
 	if err := row.Scan(&s.Name, &s.Description, &s.PowerBudget, &s.Voltage, &s.Phases, &s.MainBreaker,
-		&s.PDULimitCurrent, &s.PDULimitPower, &s.TimeZone, &s.MinerCount,
+		&s.PDULimitCurrent, &s.PDULimitPower, &s.TimeZone, &s.RampUpPerMinute, &s.RampDownPerMinute, &s.MinerCount,
 		(*Time)(&s.CreatedAt), (*Time)(&s.UpdatedAt)); err != nil {
 		return nil, err
 	}

@@ -19,3 +19,8 @@ CREATE TABLE power_requests (
 ) STRICT;
 
 CREATE INDEX power_requests_site ON power_requests (site, start_at);
+
+-- A site's ramp limits bound how fast the power controller moves its
+-- power, in watts per minute; 0 means no limit.
+ALTER TABLE sites ADD COLUMN ramp_up_w_per_min REAL NOT NULL DEFAULT 0;
+ALTER TABLE sites ADD COLUMN ramp_down_w_per_min REAL NOT NULL DEFAULT 0;
