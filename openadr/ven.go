@@ -40,18 +40,18 @@ type VEN struct {
 	// Logger receives poll failures; nil logs nowhere.
 	Logger *slog.Logger
 
-	mu       sync.Mutex
-	progs    map[string]*Program        // by program label
-	seen     map[string]time.Time       // event ID and version → first seen
-	signals  map[string]Signals         // by program label: the last good poll
-	reports  map[string][]ReportRequest // by program label
-	lastOK   map[string]time.Time       // by program label
-	silent   map[string]bool            // by program label
-	sent     map[string][]hearth.PowerRequest
-	sentP    map[string][]hearth.PricePoint
-	subIDs   []string
-	subbed   map[string]bool // program labels with a subscription
-	started  time.Time
+	mu      sync.Mutex
+	progs   map[string]*Program        // by program label
+	seen    map[string]time.Time       // event ID and version → first seen
+	signals map[string]Signals         // by program label: the last good poll
+	reports map[string][]ReportRequest // by program label
+	lastOK  map[string]time.Time       // by program label
+	silent  map[string]bool            // by program label
+	sent    map[string][]hearth.PowerRequest
+	sentP   map[string][]hearth.PricePoint
+	subIDs  []string
+	subbed  map[string]bool // program labels with a subscription
+	started time.Time
 }
 
 // New returns a VEN for cfg, which it validates (filling defaults).
