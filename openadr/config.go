@@ -136,11 +136,16 @@ func (c *Config) Validate() error {
 	if len(c.Programs) == 0 {
 		return hearth.Errorf(hearth.EINVALID, "The OpenADR VEN follows no program.")
 	}
+	labels := map[string]bool{}
 	for i := range c.Programs {
 		p := &c.Programs[i]
 		if p.Name == "" && p.ID == "" {
 			return hearth.Errorf(hearth.EINVALID, "OpenADR program %d needs a name or an ID.", i+1)
 		}
+		if labels[p.label()] {
+			return hearth.Errorf(hearth.EINVALID, "OpenADR program %q is configured twice.", p.label())
+		}
+		labels[p.label()] = true
 		if len(p.Sites) == 0 {
 			return hearth.Errorf(hearth.EINVALID, "OpenADR program %q drives no site.", p.label())
 		}

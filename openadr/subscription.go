@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/hearth-fleet/hearth"
@@ -37,6 +39,16 @@ func (v *VEN) Subscribe(ctx context.Context) error {
 		if prog == nil {
 			return wrapProgram(pc, hearth.Errorf(hearth.ENOTFOUND, "The program is not known yet; it is subscribed after its first poll."))
 		}
+		if id, err := v.existingSubscription(ctx, prog.ID); err != nil {
+			return wrapProgram(pc, fmt.Errorf("list subscriptions: %w", err))
+		} else if id != "" {
+			// A subscription of an earlier run still calls this webhook.
+			v.mu.Lock()
+			v.subbed[label] = true
+			v.subIDs = append(v.subIDs, id)
+			v.mu.Unlock()
+			continue
+		}
 		ops := []string{"CREATE", "UPDATE", "DELETE"}
 		sub := Subscription{
 			ClientName: v.cfg.VENName,
@@ -56,6 +68,27 @@ func (v *VEN) Subscribe(ctx context.Context) error {
 		v.mu.Unlock()
 	}
 	return nil
+}
+
+// existingSubscription returns the ID of a subscription this VEN already
+// holds for the program and the callback, so that a restart does not pile
+// up subscriptions.
+func (v *VEN) existingSubscription(ctx context.Context, programID string) (string, error) {
+	subs, err := pages[Subscription](ctx, v.client, "/subscriptions", url.Values{})
+	if err != nil {
+		return "", err
+	}
+	for _, s := range subs {
+		if s.ClientName != v.cfg.VENName || s.ProgramID != programID {
+			continue
+		}
+		for _, oo := range s.ObjectOperations {
+			if oo.CallbackURL == v.cfg.CallbackURL && slices.Contains(oo.Objects, ObjectEvent) && slices.Contains(oo.Operations, "DELETE") {
+				return s.ID, nil
+			}
+		}
+	}
+	return "", nil
 }
 
 // Unsubscribe deletes the subscriptions this VEN created, so that a VEN

@@ -60,17 +60,18 @@ func New(cfg Config) (*VEN, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	c, err := newClient(&cfg)
-	if err != nil {
-		return nil, err
-	}
 	v := &VEN{
-		cfg: cfg, client: c, wake: make(chan struct{}, 1), Now: time.Now,
+		cfg: cfg, wake: make(chan struct{}, 1), Now: time.Now,
 		progs: map[string]*Program{}, seen: map[string]time.Time{}, signals: map[string]Signals{},
 		reports: map[string][]ReportRequest{}, lastOK: map[string]time.Time{}, silent: map[string]bool{},
 		sent: map[string][]hearth.PowerRequest{}, sentP: map[string][]hearth.PricePoint{}, subbed: map[string]bool{},
 	}
+	c, err := newClient(&v.cfg)
+	if err != nil {
+		return nil, err
+	}
 	c.auth.now = func() time.Time { return v.Now() }
+	v.client = c
 	return v, nil
 }
 
@@ -296,6 +297,18 @@ func (v *VEN) reachable(site string) bool {
 		}
 	}
 	return true
+}
+
+// ReportRequests returns the events of the last poll that ask for
+// reports, for the caller that measures site power and calls Report.
+func (v *VEN) ReportRequests() []ReportRequest {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	var out []ReportRequest
+	for i := range v.cfg.Programs {
+		out = append(out, v.reports[v.cfg.Programs[i].label()]...)
+	}
+	return out
 }
 
 // Wake asks Run to poll now, as a notification does.

@@ -356,6 +356,82 @@ func TestWebhookNotificationTriggersPoll(t *testing.T) {
 			if errs := f.vtn.NotifyErrors(); len(errs) != 0 {
 				t.Errorf("notification errors: %v", errs)
 			}
+			// A restarted VEN reuses its subscription.
+			again := f.ven(t)
+			mustPoll(t, again)
+			if err := again.Subscribe(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(f.vtn.Subscriptions()); n != 1 {
+				t.Errorf("%d subscriptions after a restart, want 1", n)
+			}
 		})
+	}
+}
+
+// fakeVTN answers auth and programs properly and /events with body.
+func fakeVTN(t *testing.T, events func(w http.ResponseWriter)) string {
+	t.Helper()
+	mux := http.NewServeMux()
+	var srv *httptest.Server
+	mux.HandleFunc("GET /auth/server", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"tokenURL":%q}`, srv.URL+"/auth/token")
+	})
+	mux.HandleFunc("POST /auth/token", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"access_token":"t","token_type":"Bearer","expires_in":3600}`)
+	})
+	mux.HandleFunc("GET /programs", func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `[{"id":"p1","programName":"`+programName+`"}]`)
+	})
+	mux.HandleFunc("GET /events", func(w http.ResponseWriter, r *http.Request) { events(w) })
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func TestMalformedVTNAnswersAreHearthErrors(t *testing.T) {
+	cases := []struct {
+		name   string
+		events func(w http.ResponseWriter)
+		code   string
+	}{
+		{"not a list", func(w http.ResponseWriter) { io.WriteString(w, `{"not":"a list"}`) }, hearth.EPROTOCOL},
+		{"truncated", func(w http.ResponseWriter) { io.WriteString(w, `[{"id":"1","programID":"p1","intervals":[`) }, hearth.EPROTOCOL},
+		{"other program", func(w http.ResponseWriter) { io.WriteString(w, `[{"id":"1","programID":"zz","intervals":[]}]`) }, hearth.EPROTOCOL},
+		{"oversized", func(w http.ResponseWriter) {
+			io.WriteString(w, "[")
+			chunk := strings.Repeat(" ", 1<<20)
+			for i := 0; i < 10; i++ {
+				io.WriteString(w, chunk)
+			}
+		}, hearth.ETOOLARGE},
+		{"server error", func(w http.ResponseWriter) { http.Error(w, "boom", 500) }, hearth.EUNAVAILABLE},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			v, err := openadr.New(openadr.Config{URL: fakeVTN(t, c.events), Version: openadr.Version310, ClientID: "c", ClientSecret: "s", VENName: "v",
+				Programs: []openadr.ProgramConfig{{Name: programName, Sites: []string{site}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			snap := v.Poll(context.Background())
+			if len(snap.Errors) != 1 || hearth.ErrorCode(snap.Errors[0]) != c.code {
+				t.Errorf("errors %v, want one %s", snap.Errors, c.code)
+			}
+		})
+	}
+}
+
+func TestReportRequestsListEventsThatAskForReports(t *testing.T) {
+	f := newFixture(t, openadr.Version310)
+	plain := simpleEvent(time.Now().Add(time.Hour), "PT1H", 1)
+	f.event(t, plain)
+	plain.ReportDescriptors = []openadr.ReportDescriptor{{PayloadType: "USAGE"}}
+	asks := f.event(t, plain)
+	v := f.ven(t)
+	mustPoll(t, v)
+	rrs := v.ReportRequests()
+	if len(rrs) != 1 || rrs[0].EventID != asks.ID || rrs[0].Sites[0] != site || rrs[0].Descriptors[0].PayloadType != "USAGE" {
+		t.Errorf("report requests %+v, want only event %s", rrs, asks.ID)
 	}
 }
