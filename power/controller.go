@@ -41,6 +41,17 @@ type Recorder interface {
 	RecordSitePower(ctx context.Context, site string, t time.Time, target, measured, planned float64) error
 }
 
+// MinerFinder lists a site's miners; hearth.MinerService is one.
+type MinerFinder interface {
+	FindMiners(ctx context.Context, filter hearth.MinerFilter) ([]*hearth.Miner, int, error)
+}
+
+// SiteFinder lists the sites with their budgets and ramp limits;
+// hearth.SiteService is one.
+type SiteFinder interface {
+	FindSites(ctx context.Context) ([]*hearth.Site, error)
+}
+
 // Controller holds every site to the power request in force for it (see
 // hearth.ResolvePowerRequests) and to its power budget: each Interval, and
 // at once after Notify, it allocates the site's target across its miners
@@ -55,9 +66,9 @@ type Recorder interface {
 // Set the exported fields before Run; a Controller must not be copied.
 type Controller struct {
 	Requests  hearth.PowerRequestService
-	Inventory hearth.MinerService
+	Inventory MinerFinder
 	// Sites gives each site's budget and ramp limits; nil means none.
-	Sites  hearth.SiteService
+	Sites  SiteFinder
 	Status hearth.StatusService
 	// Apply sends the setpoints of miners whose setpoint changed.
 	Apply func(ctx context.Context, miners []*hearth.Miner)
@@ -87,8 +98,10 @@ type Controller struct {
 	// released holds the miners it stopped curtailing, with what to ask
 	// for when nothing stored sets their power.
 	released map[string]release
-	// full remembers each miner's uncurtailed power and hash rate.
-	full  map[string]fullPower
+	// full remembers each miner's uncurtailed power and hash rate, and
+	// asleep what it draws asleep.
+	full   map[string]fullPower
+	asleep map[string]float64
 	sites map[string]*SiteStatus
 	wake  chan struct{}
 }
@@ -168,6 +181,7 @@ func (c *Controller) init() {
 		c.setpoints = map[string]minerSetpoint{}
 		c.released = map[string]release{}
 		c.full = map[string]fullPower{}
+		c.asleep = map[string]float64{}
 		c.sites = map[string]*SiteStatus{}
 		c.wake = make(chan struct{}, 1)
 	}
@@ -387,12 +401,14 @@ func (c *Controller) controlSite(ctx context.Context, name string, reqs []*heart
 	st.PlannedWatts, st.ShortWatts, st.Sleeping, st.Trimmed = alloc.PlannedWatts, alloc.ShortWatts, alloc.Sleeping, alloc.Trimmed
 
 	changed := c.adopt(name, alloc, byID, now)
-	switch {
-	case len(changed) > 0:
+	if len(changed) > 0 {
 		st.ChangedAt, st.ReachedAt = now, time.Time{}
-		st.State = StateSettling
+	}
+	switch {
 	case !limited:
 		st.State = StateFree
+	case len(changed) > 0:
+		st.State = StateSettling
 	case st.ShortWatts > 0:
 		st.State = StateShort
 	case now.Sub(st.ChangedAt) < settle:
@@ -463,7 +479,10 @@ func (c *Controller) candidate(m *hearth.Miner, now time.Time, settle time.Durat
 	if !canSleep && !canTrim {
 		return Candidate{}, measured, false
 	}
-	_, managed := c.setpoints[m.ID]
+	sp, managed := c.setpoints[m.ID]
+	if managed && sp.Mode == ModeSleep && online && (r.Paused || r.HashRate == 0) {
+		c.asleep[m.ID] = r.Power
+	}
 	fp, known := c.full[m.ID]
 	if !managed {
 		if !online || r.Power <= 0 || r.HashRate <= 0 || r.Paused {
@@ -478,7 +497,7 @@ func (c *Controller) candidate(m *hearth.Miner, now time.Time, settle time.Durat
 	} else if !known {
 		return Candidate{}, measured, false
 	}
-	cand := Candidate{ID: m.ID, FullWatts: fp.watts, CanSleep: canSleep, JoulesPerTH: fp.watts / (fp.hashRate / 1e12)}
+	cand := Candidate{ID: m.ID, FullWatts: fp.watts, SleepWatts: c.asleep[m.ID], CanSleep: canSleep, JoulesPerTH: fp.watts / (fp.hashRate / 1e12)}
 	if canTrim {
 		cand.MinWatts = fp.watts * orDefault(c.TrimFloor, DefaultTrimFloor)
 	}
@@ -512,10 +531,15 @@ func (c *Controller) adopt(site string, alloc Allocation, byID map[string]*heart
 			c.released[id] = rel
 			changed = append(changed, byID[id])
 		case sp.Mode == ModeFull:
-		case !had || old.Mode != sp.Mode || math.Abs(old.Watts-sp.Watts) > 0.01*math.Max(old.Watts, 1):
+		default:
+			// Every setpoint is kept exactly, so the plan holds; only a
+			// change a power reading could tell apart is sent at once,
+			// the rest reaches the miner with its next poll.
 			c.setpoints[id] = minerSetpoint{Setpoint: sp, site: site}
 			delete(c.released, id)
-			changed = append(changed, byID[id])
+			if !had || old.Mode != sp.Mode || math.Abs(old.Watts-sp.Watts) > 0.01*math.Max(old.Watts, 1) {
+				changed = append(changed, byID[id])
+			}
 		}
 	}
 	// Miners curtailed for this site that are no longer its candidates
