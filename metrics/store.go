@@ -135,6 +135,8 @@ type Store struct {
 	parser   parser.Parser
 	registry *prometheus.Registry
 	fleet    *fleet
+	// sitePower holds the power controller's per-site series.
+	sitePower sitePower
 
 	// queries tracks API queries in flight; closing cancels them and
 	// waits, so that the engine and TSDB are never closed under a query.
