@@ -65,10 +65,7 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	actor := requestLogFrom(r.Context()).tokenName
-	if actor == "" {
-		actor = "unknown"
-	}
+	actor := s.actor(r)
 	e, err := s.Actions(r.Context(), actor, req.Selector, a)
 	if err != nil {
 		s.writeError(w, r, err)

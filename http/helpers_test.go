@@ -17,6 +17,7 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/reconcile"
 )
 
@@ -215,6 +216,7 @@ type fixture struct {
 	Audit       *auditLog
 	Desired     *desiredStore
 	Schedules   *scheduleStore
+	Power       *powerStore
 	Server      *hearthhttp.Server
 	Miners      *MinerService
 	Tokens      *TokenService
@@ -290,6 +292,19 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.Server.ScheduleService = f.Schedules
+	// One grid event: barn shed by half this afternoon.
+	f.Power = &powerStore{}
+	if err := f.Power.SetPowerRequest(context.Background(), &hearth.PowerRequest{ID: "evt-1/0", Source: hearth.SourceOpenADR, Site: "barn",
+		Kind: hearth.RequestShed, ShedFraction: 0.5, Start: testNow.Add(-time.Hour), End: testNow.Add(time.Hour), Reason: "peak"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Server.PowerRequestService = f.Power
+	f.Server.PowerStatus = func() []power.SiteStatus {
+		target := 4000.0
+		return []power.SiteStatus{{Site: "barn", TargetWatts: &target, BudgetWatts: 500e3, FlexibleWatts: 6568, FixedWatts: 0, PlannedWatts: 3510, MeasuredWatts: 3600,
+			ShortWatts: 1, CorrectionWatts: 2, Miners: 3, Sleeping: 1, Trimmed: 1, Excluded: 1, State: power.StateSettling, ChangedAt: testNow, ReachedAt: testNow, UpdatedAt: testNow,
+			Request: &hearth.PowerRequest{ID: "evt-1/0", Source: hearth.SourceOpenADR, Site: "barn", Kind: hearth.RequestShed, ShedFraction: 0.5, Start: testNow, End: testNow.Add(time.Hour), Reason: "peak", CreatedBy: "vtn", CreatedAt: testNow}}}
+	}
 	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
 		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
 			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}

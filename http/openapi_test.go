@@ -97,6 +97,10 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"miners": []string{"s21-b"}}
 			case "DELETE /api/v1/groups/{name}/members":
 				path += "?miner=s19-a"
+			case "POST /api/v1/power/requests", "POST /api/v1/power/signal":
+				body = map[string]any{"site": "barn", "kind": "limit", "limit_w": 3000, "for": "30m"}
+			case "DELETE /api/v1/power/requests":
+				path += "?source=openadr&site=barn&id=evt-1/0"
 			case "POST /api/v1/positions":
 				body = "miner,rack\ns19-a,7\n"
 			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
@@ -199,7 +203,7 @@ func TestOpenAPI(t *testing.T) {
 			{"GET", "/api/v1/miners/nope", nil, "Error", 404},
 			{"GET", "/api/v1/miners?limit=x", nil, "Error", 400},
 			{"GET", "/api/v1/sites", nil, "SiteList", 200},
-			{"POST", "/api/v1/sites", map[string]any{"name": "n", "description": "d", "power_budget_w": 1, "voltage_v": 2, "phases": 3, "main_breaker_a": 4, "pdu_limit_a": 5, "pdu_limit_w": 6, "time_zone": "UTC"}, "Site", 201},
+			{"POST", "/api/v1/sites", map[string]any{"name": "n", "description": "d", "power_budget_w": 1, "voltage_v": 2, "phases": 3, "main_breaker_a": 4, "pdu_limit_a": 5, "pdu_limit_w": 6, "time_zone": "UTC", "ramp_up_w_per_min": 7, "ramp_down_w_per_min": 8}, "Site", 201},
 			{"GET", "/api/v1/sites/barn", nil, "Site", 200},
 			{"DELETE", "/api/v1/sites/barn", nil, "Error", 409},
 			{"GET", "/api/v1/groups", nil, "GroupList", 200},
@@ -213,6 +217,11 @@ func TestOpenAPI(t *testing.T) {
 			{"POST", "/api/v1/schedules", map[string]any{"name": "bad", "target": map[string]any{"kind": "site", "id": "barn"},
 				"change": map[string]any{"kind": "pause"}, "recurrence": "25:00-26:00", "time_zone": "UTC"}, "Error", 400},
 			{"GET", "/api/v1/schedules/sch_none", nil, "Error", 404},
+			{"GET", "/api/v1/power", nil, "PowerReport", 200},
+			{"GET", "/api/v1/power/requests?active=true", nil, "PowerRequestList", 200},
+			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "shed", "shed_fraction": 1, "reason": "storm", "id": "o1", "start": "2026-03-01T12:00:00Z", "end": "2026-03-01T13:00:00Z"}, "PowerRequest", 201},
+			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "limit", "limit_w": -1}, "Error", 400},
+			{"POST", "/api/v1/power/signal", map[string]any{"site": "barn", "kind": "resume"}, "PowerRequest", 200},
 			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))

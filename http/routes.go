@@ -55,6 +55,11 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/schedules/{id}", s.handleGetSchedule},
 		{http.MethodPut, "/api/v1/schedules/{id}", s.handleUpdateSchedule},
 		{http.MethodDelete, "/api/v1/schedules/{id}", s.handleDeleteSchedule},
+		{http.MethodGet, "/api/v1/power", s.handlePower},
+		{http.MethodGet, "/api/v1/power/requests", s.handleListPowerRequests},
+		{http.MethodPost, "/api/v1/power/requests", s.handleCreateOverride},
+		{http.MethodDelete, "/api/v1/power/requests", s.handleDeletePowerRequest},
+		{http.MethodPost, "/api/v1/power/signal", s.handlePowerSignal},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

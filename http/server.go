@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/power"
 )
 
 // Timeouts of the listening server. They bound what a slow or hostile client
@@ -86,6 +87,13 @@ type Server struct {
 	// Drift reports the reconciler's view of each miner; nil disables
 	// GET /api/v1/drift.
 	Drift DriftFunc
+	// PowerRequestService keeps the power requests of every signal
+	// source; nil disables /api/v1/power. serve gives one that wakes the
+	// power controller after each change.
+	PowerRequestService hearth.PowerRequestService
+	// PowerStatus reports where each site's power stands against its
+	// target; nil leaves the sites out of GET /api/v1/power.
+	PowerStatus func() []power.SiteStatus
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths
