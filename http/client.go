@@ -369,3 +369,49 @@ func (c *Client) UpdateSchedule(ctx context.Context, id string, req ScheduleRequ
 func (c *Client) DeleteSchedule(ctx context.Context, id string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/schedules/"+url.PathEscape(id), nil, nil)
 }
+
+// Power returns where each site's power stands and the requests in force
+// now or later.
+func (c *Client) Power(ctx context.Context) (*PowerReport, error) {
+	var out PowerReport
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/power", nil, &out)
+}
+
+// PowerRequests lists stored power requests of one site and source (both
+// optional), only those in force when active.
+func (c *Client) PowerRequests(ctx context.Context, site string, source hearth.PowerSource, active bool) (*PowerRequestList, error) {
+	q := url.Values{}
+	if site != "" {
+		q.Set("site", site)
+	}
+	if source != "" {
+		q.Set("source", string(source))
+	}
+	if active {
+		q.Set("active", "true")
+	}
+	var out PowerRequestList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/power/requests?"+q.Encode(), nil, &out)
+}
+
+// Override stores an operator's override of a site's power.
+func (c *Client) Override(ctx context.Context, cmd PowerCommand) (*hearth.PowerRequest, error) {
+	var out hearth.PowerRequest
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/power/requests", cmd, &out)
+}
+
+// PowerSignal sends a plain power signal, which lapses unless sent again.
+func (c *Client) PowerSignal(ctx context.Context, cmd PowerCommand) (*hearth.PowerRequest, error) {
+	var out hearth.PowerRequest
+	return &out, c.do(ctx, http.MethodPost, "/api/v1/power/signal", cmd, &out)
+}
+
+// DeletePowerRequest withdraws a power request of source (an override
+// when empty).
+func (c *Client) DeletePowerRequest(ctx context.Context, source hearth.PowerSource, site, id string) error {
+	q := url.Values{"site": {site}, "id": {id}}
+	if source != "" {
+		q.Set("source", string(source))
+	}
+	return c.do(ctx, http.MethodDelete, "/api/v1/power/requests?"+q.Encode(), nil, nil)
+}

@@ -102,8 +102,8 @@ type Controller struct {
 	// asleep what it draws asleep.
 	full   map[string]fullPower
 	asleep map[string]float64
-	sites map[string]*SiteStatus
-	wake  chan struct{}
+	sites  map[string]*SiteStatus
+	wake   chan struct{}
 }
 
 // minerSetpoint is a setpoint and the site it was chosen for.

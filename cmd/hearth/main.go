@@ -45,6 +45,7 @@ Commands:
   groups   list, add, show and remove groups of miners and their members
   positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
   desired      set what sites, groups and miners should be, and show drift
+  power    hold sites to power targets: status, overrides, signals and requests
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runCredentials(ctx, rest, stdout, stderr)
 	case "schedules":
 		return runSchedules(ctx, rest, stdout, stderr)
+	case "power":
+		return runPower(ctx, rest, stdout, stderr)
 	case "sites":
 		return runSites(ctx, rest, stdout, stderr)
 	case "groups":
@@ -163,6 +166,20 @@ func newFlagSet(name, synopsis, description string, stderr io.Writer) *flag.Flag
 // parseFlags parses args, allowing flags after positional arguments
 // ("hearth scan 10.0.0.0/24 --json"), and returns the positional ones. A
 // parse error becomes errUsage (the flag package has printed it already).
+// noArgs parses args for a command that takes flags only, refusing
+// positional arguments with a usage error naming the command.
+func noArgs(fs *flag.FlagSet, args []string, name string, stderr io.Writer) error {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		fmt.Fprintln(stderr, name+": no arguments expected")
+		return errUsage
+	}
+	return nil
+}
+
 func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 	var positional []string
 	for {

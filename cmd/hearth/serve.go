@@ -17,6 +17,7 @@ import (
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
+	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/reconcile"
 	"github.com/hearth-fleet/hearth/schedule"
 	"github.com/hearth-fleet/hearth/secret"
@@ -36,6 +37,7 @@ type serveConfig struct {
 	allowRemoteReads bool
 	reconcileBatch   int
 	reconcileStagger time.Duration
+	powerInterval    time.Duration
 	logLevel         string
 	configFile       string
 }
@@ -57,6 +59,7 @@ func (c *serveConfig) register(fs interface {
 	fs.BoolVar(&c.allowRemoteReads, "allow-remote-reads", envBool("HEARTH_ALLOW_REMOTE_READS"), "allow reads without a token from other machines (env HEARTH_ALLOW_REMOTE_READS)")
 	fs.IntVar(&c.reconcileBatch, "reconcile-batch", envInt("HEARTH_RECONCILE_BATCH", reconcile.DefaultBatchSize), "desired-state commands in flight at most per site (env HEARTH_RECONCILE_BATCH)")
 	fs.DurationVar(&c.reconcileStagger, "reconcile-stagger", envDuration("HEARTH_RECONCILE_STAGGER", reconcile.DefaultStagger), "least time between two batches of desired-state commands of a site (env HEARTH_RECONCILE_STAGGER)")
+	fs.DurationVar(&c.powerInterval, "power-interval", envDuration("HEARTH_POWER_INTERVAL", power.DefaultInterval), "time between two cycles of the site power controller; a new power request acts at once (env HEARTH_POWER_INTERVAL)")
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
@@ -133,7 +136,10 @@ type server struct {
 	reconciler  *reconcile.Reconciler
 	// schedules opens and closes the stored schedules' windows, which
 	// the reconciler lays over desired state.
-	schedules  *schedule.Runner
+	schedules *schedule.Runner
+	// power holds sites to their power requests and budgets; it is the
+	// reconciler's overlay, above the schedules'.
+	power      *power.Controller
 	http       *hearthhttp.Server
 	listener   net.Listener
 	url        string
@@ -198,7 +204,21 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// runner's events go to an overlay the reconciler consults, and each
 	// one reconciles the fleet at once.
 	overlay := reconcile.NewScheduleOverlay()
-	s.reconciler.Overlay = overlay
+	// The power controller lowers desired power on top of the schedules:
+	// a curtailment beats a stored or scheduled setting that would draw
+	// more.
+	s.power = &power.Controller{
+		Requests:     s.store.power,
+		Inventory:    s.miners,
+		Sites:        s.store.sites,
+		Apply:        s.reconciler.ReconcileNow,
+		Base:         overlay,
+		Capabilities: capabilitiesOf,
+		Recorder:     s.metrics,
+		Interval:     cfg.powerInterval,
+		Logger:       s.logger,
+	}
+	s.reconciler.Overlay = s.power
 	s.schedules = schedule.NewRunner(schedule.SystemClock{}, s.reconciler.FollowSchedules(overlay, s.miners))
 	if err := s.schedules.Load(ctx, s.store.schedules); err != nil {
 		// A schedule the store took but this build refuses (a zone
@@ -225,6 +245,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		return nil, err
 	}
 	s.reconciler.Status = s.poller
+	s.power.Status = s.poller
 	s.metrics.ExportPollStats(func() metrics.PollStats {
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
@@ -244,6 +265,8 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
 		DesiredStateService: s.reconciler.Watch(desired, s.miners),
 		ScheduleService:     s.schedules.Following(s.store.schedules),
+		PowerRequestService: s.power.Watch(s.store.power),
+		PowerStatus:         s.power.SiteStatuses,
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
 		},
@@ -273,6 +296,16 @@ func staggerOf(d time.Duration) time.Duration {
 		return -1
 	}
 	return d
+}
+
+// capabilitiesOf returns what the driver of a family can do, for the
+// power controller: none for a family without a driver.
+func capabilitiesOf(f hearth.Family) []hearth.Capability {
+	d, err := driver.Lookup(f)
+	if err != nil {
+		return nil
+	}
+	return d.Capabilities()
 }
 
 // identifyAt adapts driver.IdentifyWith to the API's add-miner form, where
@@ -309,6 +342,8 @@ func (s *server) run(ctx context.Context) error {
 	go func() { done <- s.poller.Run(pollCtx) }()
 	scheduled := make(chan struct{})
 	go func() { defer close(scheduled); s.schedules.Run(pollCtx) }()
+	powered := make(chan struct{})
+	go func() { defer close(powered); _ = s.power.Run(pollCtx) }()
 
 	var err error
 	select {
@@ -326,6 +361,7 @@ func (s *server) run(ctx context.Context) error {
 		err = <-done
 	}
 	<-scheduled
+	<-powered
 	// Commands in flight finish (their outcome reaches the journal) before
 	// the stores close.
 	s.reconciler.Wait()

@@ -26,7 +26,9 @@ type store struct {
 	journal hearth.Journal
 	// schedules change desired state during windows of time.
 	schedules hearth.ScheduleService
-	close     func() error
+	// power holds what each signal source asks of a site's power.
+	power hearth.PowerRequestService
+	close func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -57,8 +59,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
-			schedules: sqlite.NewScheduleService(d),
-			close:     d.Close,
+			schedules: sqlite.NewScheduleService(d), power: sqlite.NewPowerRequestService(d),
+			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -70,8 +72,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
-			schedules: postgres.NewScheduleService(d),
-			close:     d.Close,
+			schedules: postgres.NewScheduleService(d), power: postgres.NewPowerRequestService(d),
+			close: d.Close,
 		}, nil
 	}
 	return nil, errBadDB

@@ -18,13 +18,8 @@ func runSchedulesList(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs := newFlagSet("hearth schedules list", "hearth schedules list [flags]", "List the stored schedules.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args)
-	if err != nil {
+	if err := noArgs(fs, args, "hearth schedules list", stderr); err != nil {
 		return err
-	}
-	if len(pos) != 0 {
-		fmt.Fprintln(stderr, "hearth schedules list: no arguments expected")
-		return errUsage
 	}
 	list, err := cf.client().Schedules(ctx)
 	if err != nil {
