@@ -55,6 +55,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Desired:     postgres.NewDesiredStateService(db, storetest.NewBox(tb)),
 		Journal:     postgres.NewJournalService(db),
 		Schedules:   postgres.NewScheduleService(db),
+		Profiles:    postgres.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -72,8 +73,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 7
-	migrationCount = 7
+	latestSchema   = 8
+	migrationCount = 8
 )
 
 func TestDB_Open(t *testing.T) {

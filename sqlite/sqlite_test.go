@@ -88,6 +88,7 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Desired:     sqlite.NewDesiredStateService(db, storetest.NewBox(tb)),
 		Journal:     sqlite.NewJournalService(db),
 		Schedules:   sqlite.NewScheduleService(db),
+		Profiles:    sqlite.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
 			now := db.Now
@@ -144,8 +145,8 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 7
-	migrationCount = 7
+	latestSchema   = 8
+	migrationCount = 8
 )
 
 func TestDB_Open(t *testing.T) {
