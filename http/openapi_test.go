@@ -97,6 +97,10 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"miners": []string{"s21-b"}}
 			case "DELETE /api/v1/groups/{name}/members":
 				path += "?miner=s19-a"
+			case "POST /api/v1/profiles":
+				body = map[string]any{"name": "night", "mode": "target", "model_watts": map[string]any{"Antminer S21": 2500}}
+			case "PUT /api/v1/profiles/{name}":
+				body = map[string]any{"mode": "eco", "watts": 1800}
 			case "POST /api/v1/positions":
 				body = "miner,rack\ns19-a,7\n"
 			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
@@ -109,6 +113,8 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "empty")
 			case strings.HasPrefix(path, "/api/v1/groups/"):
 				path = strings.ReplaceAll(path, "{name}", "old")
+			case strings.HasPrefix(path, "/api/v1/profiles/"):
+				path = strings.ReplaceAll(path, "{name}", "eco")
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
@@ -213,6 +219,10 @@ func TestOpenAPI(t *testing.T) {
 			{"POST", "/api/v1/schedules", map[string]any{"name": "bad", "target": map[string]any{"kind": "site", "id": "barn"},
 				"change": map[string]any{"kind": "pause"}, "recurrence": "25:00-26:00", "time_zone": "UTC"}, "Error", 400},
 			{"GET", "/api/v1/schedules/sch_none", nil, "Error", 404},
+			{"GET", "/api/v1/profiles", nil, "ProfileList", 200},
+			{"POST", "/api/v1/profiles", map[string]any{"name": "night", "description": "d", "mode": "target", "watts": 1, "model_watts": map[string]any{"Antminer S21": 2500}}, "Profile", 201},
+			{"GET", "/api/v1/profiles/eco", nil, "Profile", 200},
+			{"PUT", "/api/v1/profiles/eco", map[string]any{"mode": "target"}, "Error", 400},
 			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))

@@ -55,6 +55,11 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/schedules/{id}", s.handleGetSchedule},
 		{http.MethodPut, "/api/v1/schedules/{id}", s.handleUpdateSchedule},
 		{http.MethodDelete, "/api/v1/schedules/{id}", s.handleDeleteSchedule},
+		{http.MethodGet, "/api/v1/profiles", s.handleListProfiles},
+		{http.MethodPost, "/api/v1/profiles", s.handleCreateProfile},
+		{http.MethodGet, "/api/v1/profiles/{name}", s.handleGetProfile},
+		{http.MethodPut, "/api/v1/profiles/{name}", s.handleSetProfile},
+		{http.MethodDelete, "/api/v1/profiles/{name}", s.handleDeleteProfile},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

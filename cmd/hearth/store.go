@@ -11,7 +11,8 @@ import (
 
 // store is the relational store the control plane runs on, whichever
 // database holds it: the miner inventory, API tokens, audit log, miner
-// credentials, desired states, the command journal and schedules.
+// credentials, desired states, the command journal, schedules and power
+// profiles.
 type store struct {
 	miners      storeMiners
 	tokens      storeTokens
@@ -26,7 +27,9 @@ type store struct {
 	journal hearth.Journal
 	// schedules change desired state during windows of time.
 	schedules hearth.ScheduleService
-	close     func() error
+	// profiles are the named power profiles desired states refer to.
+	profiles hearth.ProfileService
+	close    func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -57,8 +60,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: sqlite.NewAuditService(d), credentials: sqlite.NewCredentialService(d, box),
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
-			schedules: sqlite.NewScheduleService(d),
-			close:     d.Close,
+			schedules: sqlite.NewScheduleService(d), profiles: sqlite.NewProfileService(d),
+			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -70,8 +73,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			audit: postgres.NewAuditService(d), credentials: postgres.NewCredentialService(d, box),
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
-			schedules: postgres.NewScheduleService(d),
-			close:     d.Close,
+			schedules: postgres.NewScheduleService(d), profiles: postgres.NewProfileService(d),
+			close: d.Close,
 		}, nil
 	}
 	return nil, errBadDB
