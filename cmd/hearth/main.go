@@ -45,6 +45,7 @@ Commands:
   groups   list, add, show and remove groups of miners and their members
   positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
   desired      set what sites, groups and miners should be, and show drift
+  profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -99,6 +100,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPositions(ctx, rest, stdout, stderr)
 	case "desired":
 		return runDesired(ctx, rest, stdout, stderr)
+	case "profiles":
+		return runProfiles(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})
