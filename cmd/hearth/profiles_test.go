@@ -2,6 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -80,6 +83,24 @@ func TestProfilesConverge(t *testing.T) {
 	_, errOut, code = runCLI(t, append([]string{"profiles", "remove", "eco"}, c...)...)
 	if code == 0 || !strings.Contains(errOut, "site barn") {
 		t.Errorf("removing a profile in use: exit %d: %s", code, errOut)
+	}
+
+	// The /profiles page shows the profile, its watts per model and its
+	// user, and offers no delete while it is used.
+	shot := ""
+	if dir := os.Getenv("HEARTH_SCREENSHOTS"); dir != "" {
+		shot = filepath.Join(dir, "profiles.png")
+	}
+	dom := render(t, d.URL+"/profiles", shot)
+	row := regexp.MustCompile(`(?s)<tr[^>]*data-profile="eco"[^>]*>(.*?)</tr>`).FindStringSubmatch(dom)
+	if row == nil {
+		t.Fatalf("no row for profile eco on /profiles:\n%.3000s", dom)
+	}
+	for _, want := range []string{`data-col="mode">eco<`, `data-col="watts" data-value="1000"`, "Antminer S19j Pro=2600, Antminer S21=3000",
+		`data-col="used_by" data-count="1">site barn<`, "cheap hours", `data-action="delete" disabled`} {
+		if !strings.Contains(row[1], want) {
+			t.Errorf("eco's row lacks %q:\n%s", want, row[1])
+		}
 	}
 
 	// A profile that names no watts for a model is that miner's drift.
