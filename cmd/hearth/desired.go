@@ -112,7 +112,7 @@ func runDesired(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&miner, "miner", "", "the scope: one miner")
 	fs.IntVar(&priority, "priority", 0, "set: among a miner's groups, the higher priority wins")
 	fs.Var(&pools, "pool", "set: URL,USERPATTERN[,PASSWORD], repeated in priority order (at most 3)")
-	fs.StringVar(&power, "power", "", "set: max, max:W, target:W, eco:W or sleep")
+	fs.StringVar(&power, "power", "", "set: max, max:W, target:W, eco:W, sleep or profile:NAME")
 	fs.StringVar(&fan, "fan", "", "set: auto or a fixed speed in percent")
 	fs.StringVar(&locate, "locate", "", "set: the fault light, on or off")
 	fs.StringVar(&kind, "kind", "", "list: only site, group or miner")
