@@ -31,17 +31,28 @@ const (
 	PowerSleep PowerMode = "sleep"
 )
 
-// PowerProfile is the desired power of a miner.
+// PowerProfile is the desired power of a miner: a mode and watts, or a
+// reference to a named Profile that gives them per model.
 type PowerProfile struct {
-	Mode PowerMode `json:"mode"`
+	Mode PowerMode `json:"mode,omitempty"`
 	// Watts is the target of the target and eco modes, and an optional
 	// cap of max.
 	Watts float64 `json:"watts,omitempty"`
+	// Profile, when set, names the Profile whose mode and watts apply; the
+	// reconciler resolves it with the miner's model. Mode and Watts are
+	// then empty, so that there is one source of the wattage.
+	Profile string `json:"profile,omitempty"`
 }
 
-// Validate reports an EINVALID error for an unknown mode or a target
-// without watts.
+// Validate reports an EINVALID error for an unknown mode, a target
+// without watts, or a profile reference with a mode or watts of its own.
 func (p PowerProfile) Validate() error {
+	if p.Profile != "" {
+		if p.Mode != "" || p.Watts != 0 {
+			return Errorf(EINVALID, "Power refers to profile %q; it takes no mode or watts of its own.", p.Profile)
+		}
+		return ValidateName("Profile", p.Profile)
+	}
 	switch p.Mode {
 	case PowerMax, PowerSleep:
 	case PowerTarget, PowerEco:
@@ -220,7 +231,8 @@ func (r *DesiredRecord) Validate() error {
 // window is open, or EINVALID when the payload does not fit the kind:
 //
 //   - pause: Power sleep; the payload is empty or {}.
-//   - power-profile: the payload is a PowerProfile, {"mode":"eco","watts":2500}.
+//   - power-profile: the payload is a PowerProfile, {"mode":"eco","watts":2500}
+//     or a named profile, {"profile":"night"}.
 //   - pools: the payload is {"pools":[PoolTemplate...]}, 1 to 3 pools.
 //
 // Only the fields c sets replace the target's; the others are inherited

@@ -415,3 +415,26 @@ func (c *Client) DeletePowerRequest(ctx context.Context, source hearth.PowerSour
 	}
 	return c.do(ctx, http.MethodDelete, "/api/v1/power/requests?"+q.Encode(), nil, nil)
 }
+
+// Profiles lists the named power profiles with what uses each.
+func (c *Client) Profiles(ctx context.Context) (*ProfileList, error) {
+	var out ProfileList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/profiles", nil, &out)
+}
+
+// GetProfile returns one power profile with what uses it.
+func (c *Client) GetProfile(ctx context.Context, name string) (*ProfileItem, error) {
+	var out ProfileItem
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/profiles/"+url.PathEscape(name), nil, &out)
+}
+
+// SetProfile creates or replaces the power profile name.
+func (c *Client) SetProfile(ctx context.Context, name string, req ProfileRequest) (*ProfileItem, error) {
+	var out ProfileItem
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/profiles/"+url.PathEscape(name), req, &out)
+}
+
+// DeleteProfile removes a power profile that nothing refers to.
+func (c *Client) DeleteProfile(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/profiles/"+url.PathEscape(name), nil, nil)
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"testing"
@@ -130,6 +131,58 @@ func FuzzAuthorization(f *testing.F) {
 			default:
 				t.Fatalf("%s with Authorization %q, Host %q: status %d", method, authorization, host, rec.Code)
 			}
+		}
+	})
+}
+
+// FuzzSetProfile sends arbitrary bodies and names to PUT
+// /api/v1/profiles/{name}: the answer is 200 with a profile that validates
+// and resolves for every model it lists, or a JSON 400.
+func FuzzSetProfile(f *testing.F) {
+	for _, seed := range [][2]string{
+		{"eco", `{"mode":"eco","watts":3000,"model_watts":{"Antminer S21":3000,"Antminer S19j Pro":2600}}`},
+		{"night", `{"mode":"target","model_watts":{"Antminer S21":2500}}`},
+		{"off", `{"mode":"sleep"}`},
+		{"x", `{"mode":"eco"}`},
+		{"x", `{"mode":"eco","watts":1,"model_watts":{"":5}}`},
+		{"x", `{"mode":"max","watts":-1}`},
+		{"x", `{"mode":"eco","watts":1e400}`},
+		{"x", `{"mode":"eco","watts":1,"model_watts":{"S21":0}}`},
+		{" padded", `{"mode":"max"}`},
+		{"x", `{"name":"y","mode":"max"}`},
+		{"x", `{"mode":"max"} trailing`},
+		{"x", `[]`}, {"x", `null`}, {"x", `{`}, {"x", ``},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	f.Fuzz(func(t *testing.T, name, body string) {
+		if name == "" || strings.ContainsAny(name, "/?#%") || name == "." || name == ".." {
+			return // not one path segment; the mux answers those
+		}
+		fx := newFixture(t)
+		rec := serve(fx.Handler, withToken(request("PUT", "/api/v1/profiles/"+url.PathEscape(name), body), validToken))
+		switch rec.Code {
+		case http.StatusOK:
+			p, err := fx.Profiles.FindProfileByName(t.Context(), name)
+			if err != nil {
+				t.Fatalf("200 but not stored: %v", err)
+			}
+			if err := p.Validate(); err != nil {
+				t.Fatalf("stored an invalid profile %+v: %v", p, err)
+			}
+			for model := range p.ModelWatts {
+				if pp, err := p.Resolve(model); err != nil || pp.Validate() != nil {
+					t.Fatalf("profile %+v does not resolve for its own model %q: %+v, %v", p, model, pp, err)
+				}
+			}
+		case http.StatusBadRequest, http.StatusRequestEntityTooLarge:
+			var e apiError
+			decode(t, rec, &e)
+			if e.Code == "" || e.Error == "" {
+				t.Fatalf("error without code or message: %s", rec.Body.String())
+			}
+		default:
+			t.Fatalf("status %d for %q %q: %s", rec.Code, name, body, rec.Body.String())
 		}
 	})
 }

@@ -225,6 +225,7 @@ type fixture struct {
 	Sites       *siteStore
 	Groups      *groupStore
 	Positions   *positionStore
+	Profiles    *profileStore
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -305,6 +306,11 @@ func newFixture(t testing.TB) *fixture {
 			ShortWatts: 1, CorrectionWatts: 2, Miners: 3, Sleeping: 1, Trimmed: 1, Excluded: 1, State: power.StateSettling, ChangedAt: testNow, ReachedAt: testNow, UpdatedAt: testNow,
 			Request: &hearth.PowerRequest{ID: "evt-1/0", Source: hearth.SourceOpenADR, Site: "barn", Kind: hearth.RequestShed, ShedFraction: 0.5, Start: testNow, End: testNow.Add(time.Hour), Reason: "peak", CreatedBy: "vtn", CreatedAt: testNow}}}
 	}
+	// One power profile, eco, with its own watts for the S21.
+	f.Profiles = &profileStore{desired: f.Desired, schedules: f.Schedules, profiles: map[string]*hearth.Profile{
+		"eco": {Name: "eco", Mode: hearth.PowerEco, Watts: 2000, ModelWatts: map[string]float64{"Antminer S21": 3000}, UpdatedAt: testNow},
+	}}
+	f.Server.ProfileService = f.Profiles
 	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
 		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
 			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}

@@ -101,6 +101,10 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"site": "barn", "kind": "limit", "limit_w": 3000, "for": "30m"}
 			case "DELETE /api/v1/power/requests":
 				path += "?source=openadr&site=barn&id=evt-1/0"
+			case "POST /api/v1/profiles":
+				body = map[string]any{"name": "night", "mode": "target", "model_watts": map[string]any{"Antminer S21": 2500}}
+			case "PUT /api/v1/profiles/{name}":
+				body = map[string]any{"mode": "eco", "watts": 1800}
 			case "POST /api/v1/positions":
 				body = "miner,rack\ns19-a,7\n"
 			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
@@ -113,6 +117,8 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "empty")
 			case strings.HasPrefix(path, "/api/v1/groups/"):
 				path = strings.ReplaceAll(path, "{name}", "old")
+			case strings.HasPrefix(path, "/api/v1/profiles/"):
+				path = strings.ReplaceAll(path, "{name}", "eco")
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
@@ -222,6 +228,10 @@ func TestOpenAPI(t *testing.T) {
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "shed", "shed_fraction": 1, "reason": "storm", "id": "o1", "start": "2026-03-01T12:00:00Z", "end": "2026-03-01T13:00:00Z"}, "PowerRequest", 201},
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "limit", "limit_w": -1}, "Error", 400},
 			{"POST", "/api/v1/power/signal", map[string]any{"site": "barn", "kind": "resume"}, "PowerRequest", 200},
+			{"GET", "/api/v1/profiles", nil, "ProfileList", 200},
+			{"POST", "/api/v1/profiles", map[string]any{"name": "night", "description": "d", "mode": "target", "watts": 1, "model_watts": map[string]any{"Antminer S21": 2500}}, "Profile", 201},
+			{"GET", "/api/v1/profiles/eco", nil, "Profile", 200},
+			{"PUT", "/api/v1/profiles/eco", map[string]any{"mode": "target"}, "Error", 400},
 			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))

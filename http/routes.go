@@ -60,6 +60,11 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/api/v1/power/requests", s.handleCreateOverride},
 		{http.MethodDelete, "/api/v1/power/requests", s.handleDeletePowerRequest},
 		{http.MethodPost, "/api/v1/power/signal", s.handlePowerSignal},
+		{http.MethodGet, "/api/v1/profiles", s.handleListProfiles},
+		{http.MethodPost, "/api/v1/profiles", s.handleCreateProfile},
+		{http.MethodGet, "/api/v1/profiles/{name}", s.handleGetProfile},
+		{http.MethodPut, "/api/v1/profiles/{name}", s.handleSetProfile},
+		{http.MethodDelete, "/api/v1/profiles/{name}", s.handleDeleteProfile},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

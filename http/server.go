@@ -84,6 +84,10 @@ type Server struct {
 	// ScheduleService keeps schedules; nil disables /api/v1/schedules.
 	// serve gives one that re-arms the schedule runner after each change.
 	ScheduleService hearth.ScheduleService
+	// ProfileService keeps named power profiles; nil disables
+	// /api/v1/profiles. serve gives the reconciler's cached copy, watched
+	// so that a change reconciles the fleet at once.
+	ProfileService hearth.ProfileService
 	// Drift reports the reconciler's view of each miner; nil disables
 	// GET /api/v1/drift.
 	Drift DriftFunc

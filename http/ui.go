@@ -38,9 +38,10 @@ var staticAssets = hashAssets()
 // pageTemplates holds one parsed template set per page, each the base
 // layout plus the page's own blocks.
 var pageTemplates = map[string]*template.Template{
-	"fleet": parsePage("fleet.html"),
-	"miner": parsePage("miner.html"),
-	"sites": parsePage("sites.html"),
+	"fleet":    parsePage("fleet.html"),
+	"miner":    parsePage("miner.html"),
+	"sites":    parsePage("sites.html"),
+	"profiles": parsePage("profiles.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -98,6 +99,7 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleFleetPage)
 	mux.HandleFunc("GET /miners/{id}", s.handleMinerPage)
 	mux.HandleFunc("GET /sites", s.handleSitesPage)
+	mux.HandleFunc("GET /profiles", s.handleProfilesPage)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -126,6 +128,11 @@ func (s *Server) handleFleetPage(w http.ResponseWriter, r *http.Request) {
 // handleSitesPage serves the sites page at /sites.
 func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, "sites", pageData{Page: "sites"})
+}
+
+// handleProfilesPage serves the power profiles page at /profiles.
+func (s *Server) handleProfilesPage(w http.ResponseWriter, r *http.Request) {
+	s.renderPage(w, r, "profiles", pageData{Page: "profiles"})
 }
 
 // handleMinerPage serves the page of one miner. It does not look the miner

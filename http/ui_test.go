@@ -79,6 +79,28 @@ func TestSitesPage(t *testing.T) {
 	}
 }
 
+func TestProfilesPage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/profiles")
+	for _, el := range [][2]string{
+		{"table", "profiles"}, {"tbody", "profiles-body"}, {"div", "profiles-error"}, {"form", "profile-form"},
+		{"input", "profile-name"}, {"select", "profile-mode"}, {"input", "profile-watts"}, {"textarea", "profile-model-watts"},
+		{"input", "profile-description"}, {"button", "profile-save"}, {"button", "profile-reset"}, {"p", "profile-form-status"},
+	} {
+		if !hasElement(body, el[0], el[1]) {
+			t.Errorf("profiles page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	if !strings.Contains(body, `<a href="/profiles" aria-current="page">Profiles</a>`) {
+		t.Error("the navigation does not mark the profiles page")
+	}
+	if !regexp.MustCompile(`<script src="/static/profiles\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+		t.Error("profiles page does not load a versioned profiles.js")
+	}
+	if strings.Contains(body, "style=") || strings.Contains(body, "<script>") {
+		t.Error("profiles page has inline style or script, which the CSP refuses")
+	}
+}
+
 func TestMinerPage(t *testing.T) {
 	h := newFixture(t).Handler
 	body := page(t, h, "/miners/s21-b")
@@ -179,7 +201,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/profiles"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -200,7 +222,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "profiles.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}

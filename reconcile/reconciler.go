@@ -105,8 +105,13 @@ type Reconciler struct {
 	// Overlay, when set, changes what the stored desired state makes of a
 	// miner, such as the open windows of schedules (ScheduleOverlay).
 	Overlay Overlay
-	Journal hearth.Journal
-	Applier Applier
+	// Profiles gives the named power profiles a desired state may refer
+	// to (PowerProfile.Profile), resolved with each miner's model; wrap
+	// the store in a CachedProfiles. When nil, a named profile is a drift
+	// error.
+	Profiles hearth.ProfileService
+	Journal  hearth.Journal
+	Applier  Applier
 	// Audit, when set, receives one entry per finished command.
 	Audit hearth.AuditService
 	// Locator places miners; nil means MinerLocator{}.
@@ -309,6 +314,7 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 	if rc.Overlay != nil {
 		desired = rc.Overlay.Effective(p.Scopes(), records)
 	}
+	desired, profileErr := rc.resolvePower(ctx, m, desired)
 	actions, diffs, planErr := Plan(p, desired, r, st.applied, rc.PowerTolerance)
 
 	if err := rc.resolve(ctx, m, r, st, actions); err != nil {
@@ -317,11 +323,13 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 
 	rc.mu.Lock()
 	st.drift.CheckedAt, st.drift.ReadingAt = rc.clock().Now(), r.Time
-	st.drift.InSync = len(actions) == 0 && planErr == nil
+	st.drift.InSync = len(actions) == 0 && planErr == nil && profileErr == nil
 	st.drift.Differences = diffs
-	if planErr != nil {
-		st.drift.Differences = append(st.drift.Differences, hearth.ErrorMessage(planErr))
-		st.drift.LastError, st.drift.LastErrorCode, st.drift.LastErrorAt = hearth.ErrorMessage(planErr), hearth.ErrorCode(planErr), st.drift.CheckedAt
+	for _, err := range []error{profileErr, planErr} {
+		if err != nil {
+			st.drift.Differences = append(st.drift.Differences, hearth.ErrorMessage(err))
+			st.drift.LastError, st.drift.LastErrorCode, st.drift.LastErrorAt = hearth.ErrorMessage(err), hearth.ErrorCode(err), st.drift.CheckedAt
+		}
 	}
 	rc.mu.Unlock()
 	if planErr != nil {

@@ -61,6 +61,40 @@ func (w *watchedDesired) changed(ctx context.Context) {
 	w.rc.reconcileAll(ctx, w.inventory, "reconcile after a desired-state change")
 }
 
+// WatchProfiles returns s with every change (SetProfile, DeleteProfile)
+// followed by ReconcileNow of the miners of inventory, so that a new
+// wattage for "eco" reaches the miners using it without waiting a poll
+// interval. Give it the CachedProfiles the reconciler reads, so that the
+// copy is dropped before the fleet is reconciled.
+func (rc *Reconciler) WatchProfiles(s hearth.ProfileService, inventory hearth.MinerService) hearth.ProfileService {
+	return &watchedProfiles{ProfileService: s, rc: rc, inventory: inventory}
+}
+
+// watchedProfiles is what WatchProfiles returns.
+type watchedProfiles struct {
+	hearth.ProfileService
+	rc        *Reconciler
+	inventory hearth.MinerService
+}
+
+// SetProfile stores p, then reconciles the fleet.
+func (w *watchedProfiles) SetProfile(ctx context.Context, p *hearth.Profile) error {
+	if err := w.ProfileService.SetProfile(ctx, p); err != nil {
+		return err
+	}
+	w.rc.reconcileAll(ctx, w.inventory, "reconcile after a profile change")
+	return nil
+}
+
+// DeleteProfile removes the profile, then reconciles the fleet.
+func (w *watchedProfiles) DeleteProfile(ctx context.Context, name string) error {
+	if err := w.ProfileService.DeleteProfile(ctx, name); err != nil {
+		return err
+	}
+	w.rc.reconcileAll(ctx, w.inventory, "reconcile after a profile change")
+	return nil
+}
+
 // reconcileAll reconciles every miner of inventory at once. A failure to
 // list them only delays convergence to the next polls, so it is logged
 // (as why), not returned.

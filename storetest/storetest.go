@@ -1,6 +1,6 @@
 // Package storetest is the conformance suite of hearth's relational stores:
 // the behaviour of the miner, token, audit, credential, site, group,
-// position, desired-state, journal and schedule services, written once against the
+// position, desired-state, journal, schedule and profile services, written once against the
 // domain interfaces and run by the tests of every store (sqlite/,
 // postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
@@ -52,6 +52,7 @@ type Store struct {
 	Journal     hearth.Journal
 	Schedules   hearth.ScheduleService
 	Power       hearth.PowerRequestService
+	Profiles    hearth.ProfileService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -114,6 +115,7 @@ func Run(t *testing.T, open Opener) {
 		{"ScheduleService_Reopen", testScheduleService_Reopen},
 		{"PowerRequestService", testPowerRequestService},
 		{"PowerRequestService_Reopen", testPowerRequestService_Reopen},
+		{"ProfileService", testProfileService},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

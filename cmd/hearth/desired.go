@@ -19,13 +19,15 @@ over group over site; set replaces the scope's whole desired state.
 
   hearth desired set --site barn-a --pool stratum+tcp://pool:3333,farm.{site}-{rack}-{slot},x --power eco:2500
   hearth desired set --group row3 --priority 10 --fan 70 --locate on
+  hearth desired set --site barn-b --power profile:eco
   hearth desired list [--kind site|group|miner]
   hearth desired remove --group row3
   hearth desired drift [--all]
 
 Pool users are patterns: {site} {row} {rack} {shelf} {slot} {miner} {hostname}.
-Power is max, max:WATTS, target:WATTS, eco:WATTS or sleep; fan is auto or a
-percentage; locate is on or off.
+Power is max, max:WATTS, target:WATTS, eco:WATTS, sleep, or profile:NAME for
+a named power profile (hearth profiles); fan is auto or a percentage; locate
+is on or off.
 `
 
 // templateFlags collects repeated --pool URL,USERPATTERN[,PASSWORD] flags.
@@ -46,8 +48,23 @@ func (p *templateFlags) Set(v string) error {
 	return nil
 }
 
-// parsePower reads --power: a mode, with :WATTS where it takes watts.
+// parsePower reads --power: a mode, with :WATTS where it takes watts, or
+// profile:NAME for a named power profile.
 func parsePower(v string) (*hearth.PowerProfile, error) {
+	p, err := parsePowerSpec(v)
+	if err != nil {
+		return nil, err
+	}
+	return p, p.Validate()
+}
+
+// parsePowerSpec reads MODE, MODE:WATTS or profile:NAME without checking
+// that the mode needs the watts given, for callers that add watts from
+// another flag.
+func parsePowerSpec(v string) (*hearth.PowerProfile, error) {
+	if name, ok := strings.CutPrefix(v, "profile:"); ok {
+		return &hearth.PowerProfile{Profile: name}, nil
+	}
 	mode, watts, hasWatts := strings.Cut(v, ":")
 	p := &hearth.PowerProfile{Mode: hearth.PowerMode(mode)}
 	if hasWatts {
@@ -57,7 +74,7 @@ func parsePower(v string) (*hearth.PowerProfile, error) {
 		}
 		p.Watts = w
 	}
-	return p, p.Validate()
+	return p, nil
 }
 
 // parseFan reads --fan: auto or a percentage.
@@ -95,7 +112,7 @@ func runDesired(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.StringVar(&miner, "miner", "", "the scope: one miner")
 	fs.IntVar(&priority, "priority", 0, "set: among a miner's groups, the higher priority wins")
 	fs.Var(&pools, "pool", "set: URL,USERPATTERN[,PASSWORD], repeated in priority order (at most 3)")
-	fs.StringVar(&power, "power", "", "set: max, max:W, target:W, eco:W or sleep")
+	fs.StringVar(&power, "power", "", "set: max, max:W, target:W, eco:W, sleep or profile:NAME")
 	fs.StringVar(&fan, "fan", "", "set: auto or a fixed speed in percent")
 	fs.StringVar(&locate, "locate", "", "set: the fault light, on or off")
 	fs.StringVar(&kind, "kind", "", "list: only site, group or miner")

@@ -46,6 +46,7 @@ Commands:
   positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
   desired      set what sites, groups and miners should be, and show drift
   power    hold sites to power targets: status, overrides, signals and requests
+  profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   bench    measure hearth (bench sweep)
   version  print the version
 
@@ -102,6 +103,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPositions(ctx, rest, stdout, stderr)
 	case "desired":
 		return runDesired(ctx, rest, stdout, stderr)
+	case "profiles":
+		return runProfiles(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

@@ -22,7 +22,8 @@ sets no power goes back to mining.
 
   hearth schedules list
   hearth schedules add NAME (--site S | --group G | --miner ID)
-                       (--pause | --power MODE [--watts W] | --change KIND --payload JSON)
+                       (--pause | --power MODE [--watts W] | --power profile:NAME
+                        | --change KIND --payload JSON)
                        (--recurrence SPEC --tz ZONE | --start T --end T | --for DURATION)
                        [--disabled]
   hearth schedules show ID

@@ -190,8 +190,11 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// Every writer of desired state goes through this copy, so the
 	// reconciler reads the store only after a change.
 	desired := &reconcile.CachedDesired{DesiredStateService: s.store.desired}
+	// Named power profiles likewise: every writer goes through the copy.
+	profiles := &reconcile.CachedProfiles{ProfileService: s.store.profiles}
 	s.reconciler = &reconcile.Reconciler{
 		Desired:   desired,
+		Profiles:  profiles,
 		Journal:   s.store.journal,
 		Applier:   actions,
 		Audit:     s.audit,
@@ -267,6 +270,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		ScheduleService:     s.schedules.Following(s.store.schedules),
 		PowerRequestService: s.power.Watch(s.store.power),
 		PowerStatus:         s.power.SiteStatuses,
+		ProfileService:      s.reconciler.WatchProfiles(profiles, s.miners),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
 		},

@@ -11,7 +11,8 @@ import (
 
 // store is the relational store the control plane runs on, whichever
 // database holds it: the miner inventory, API tokens, audit log, miner
-// credentials, desired states, the command journal and schedules.
+// credentials, desired states, the command journal, schedules and power
+// profiles.
 type store struct {
 	miners      storeMiners
 	tokens      storeTokens
@@ -28,7 +29,9 @@ type store struct {
 	schedules hearth.ScheduleService
 	// power holds what each signal source asks of a site's power.
 	power hearth.PowerRequestService
-	close func() error
+	// profiles are the named power profiles desired states refer to.
+	profiles hearth.ProfileService
+	close    func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -60,7 +63,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
 			schedules: sqlite.NewScheduleService(d), power: sqlite.NewPowerRequestService(d),
-			close: d.Close,
+			profiles: sqlite.NewProfileService(d),
+			close:    d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -73,7 +77,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
 			schedules: postgres.NewScheduleService(d), power: postgres.NewPowerRequestService(d),
-			close: d.Close,
+			profiles: postgres.NewProfileService(d),
+			close:    d.Close,
 		}, nil
 	}
 	return nil, errBadDB

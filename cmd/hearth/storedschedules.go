@@ -46,7 +46,7 @@ func runSchedulesAdd(ctx context.Context, args []string, stdout, stderr io.Write
 	group := fs.String("group", "", "target: the miners of this group")
 	miner := fs.String("miner", "", "target: this miner")
 	pause := fs.Bool("pause", false, "change: pause (sleep) the target")
-	power := fs.String("power", "", "change: power profile max, target, eco or sleep")
+	power := fs.String("power", "", "change: power max, target, eco or sleep, or profile:NAME for a named power profile")
 	watts := fs.Float64("watts", 0, "watts of --power target or eco")
 	kind := fs.String("change", "", "change kind power-profile, pause or pools, with --payload")
 	payload := fs.String("payload", "", `JSON argument of --change, e.g. {"pools":[{"url":"stratum+tcp://pool:3333","user_pattern":"acct.{site}"}]}`)
@@ -176,7 +176,17 @@ func changeFlag(pause bool, power string, watts float64, kind, payload string) (
 	case pause:
 		return hearth.Change{Kind: hearth.ChangePause}, nil
 	case power != "":
-		b, err := json.Marshal(hearth.PowerProfile{Mode: hearth.PowerMode(power), Watts: watts})
+		p, err := parsePowerSpec(power)
+		if err != nil {
+			return hearth.Change{}, err
+		}
+		if watts != 0 {
+			if p.Profile != "" || p.Watts != 0 {
+				return hearth.Change{}, hearth.Errorf(hearth.EINVALID, "--watts goes with --power target or eco, not with %q.", power)
+			}
+			p.Watts = watts
+		}
+		b, err := json.Marshal(p)
 		return hearth.Change{Kind: hearth.ChangePowerProfile, Payload: b}, err
 	}
 	c := hearth.Change{Kind: hearth.ChangeKind(kind)}

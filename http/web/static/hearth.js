@@ -43,13 +43,31 @@
 
   // getJSON fetches a JSON document from the API. It throws APIError on any
   // failure, with the server's own message when it sent one.
-  async function getJSON(url, options) {
+  function getJSON(url, options) {
+    return requestJSON('GET', url, undefined, options);
+  }
+
+  // sendJSON sends a change (POST, PUT, DELETE) to the API with body as
+  // JSON, and returns the reply's JSON, or null for an empty reply (204).
+  // Changes need a token: a 401 opens the token banner, as for reads.
+  function sendJSON(method, url, body) {
+    return requestJSON(method, url, body);
+  }
+
+  // requestJSON is getJSON and sendJSON: one request with the token, the
+  // token banner's upkeep and hearth's error replies turned into APIError.
+  async function requestJSON(method, url, payload, options) {
     const headers = { Accept: 'application/json' };
     const token = currentToken();
     if (token) headers.Authorization = 'Bearer ' + token;
+    const init = { method, headers, cache: 'no-store', signal: options && options.signal };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
     let res;
     try {
-      res = await fetch(url, { headers, cache: 'no-store', signal: options && options.signal });
+      res = await fetch(url, init);
     } catch (err) {
       if (err && err.name === 'AbortError') throw err;
       throw new APIError('Cannot reach the hearth server.', 0, 'network');
@@ -266,7 +284,7 @@
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, serverNow,
+    APIError, getJSON, sendJSON, serverNow,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
     el, badge, setBadge, setText, debounce, isNumber, DASH,
   };
