@@ -58,9 +58,9 @@ type SiteFinder interface {
 // (Allocate) from their latest readings, hands the changed setpoints to
 // Apply, and compares the measured power with the target.
 //
-// The setpoints reach miners as desired state: the Controller is an
-// overlay of the reconciler (Effective) that lowers a miner's desired
-// power, and Apply (the reconciler's ReconcileNow) sends the commands
+// The setpoints reach miners as desired state: the Controller is the
+// reconciler's PowerLimit (Limit), which lowers a miner's desired power
+// after schedules and named profiles have had their say, and Apply (the reconciler's ReconcileNow) sends the commands
 // through the journal and the site's batch limit.
 //
 // Set the exported fields before Run; a Controller must not be copied.
@@ -72,11 +72,6 @@ type Controller struct {
 	Status hearth.StatusService
 	// Apply sends the setpoints of miners whose setpoint changed.
 	Apply func(ctx context.Context, miners []*hearth.Miner)
-	// Base is the overlay the controller's setpoints lie on (schedules);
-	// nil means the stored desired state alone.
-	Base interface {
-		Effective(scopes []hearth.Scope, records []*hearth.DesiredRecord) hearth.DesiredState
-	}
 	// Capabilities returns what a family's driver can do; the controller
 	// sleeps only miners that can pause and trims only those that take a
 	// power target.

@@ -102,7 +102,7 @@ func (s *site) follow(t *testing.T, c *power.Controller, full map[string]float64
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.miners {
-		d := c.Effective([]hearth.Scope{{Kind: hearth.ScopeSite, ID: "barn"}, {Kind: hearth.ScopeMiner, ID: m.ID}}, nil)
+		d := c.Limit(m.ID, hearth.DesiredState{})
 		r := *s.readings[m.ID]
 		r.Time = s.now
 		switch {
@@ -321,19 +321,18 @@ func TestControllerOverlay(t *testing.T) {
 	if !ok || sp.Mode != power.ModeTrim {
 		t.Fatalf("a1 %+v, want trimmed", sp)
 	}
-	scopes := []hearth.Scope{{Kind: hearth.ScopeSite, ID: "barn"}, {Kind: hearth.ScopeMiner, ID: "a1"}}
-	if d := c.Effective(scopes, nil); d.Power == nil || d.Power.Mode != hearth.PowerTarget || d.Power.Watts != sp.Watts {
+	if d := c.Limit("a1", hearth.DesiredState{}); d.Power == nil || d.Power.Mode != hearth.PowerTarget || d.Power.Watts != sp.Watts {
 		t.Errorf("trimmed a1 desires %+v", d.Power)
 	}
-	eco := []*hearth.DesiredRecord{{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}, State: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerEco, Watts: 1500}}}}
-	if d := c.Effective(scopes, eco); d.Power.Mode != hearth.PowerEco || d.Power.Watts != 1500 {
+	eco := hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerEco, Watts: 1500}}
+	if d := c.Limit("a1", eco); d.Power.Mode != hearth.PowerEco || d.Power.Watts != 1500 {
 		t.Errorf("a1 with a stored eco of 1,500 W desires %+v, want the eco kept", d.Power)
 	}
 	s.now = s.now.Add(time.Minute)
 	if err := c.Control(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if d := c.Effective(scopes, nil); d.Power == nil || d.Power.Mode != hearth.PowerMax || d.Power.Watts != 3068 {
+	if d := c.Limit("a1", hearth.DesiredState{}); d.Power == nil || d.Power.Mode != hearth.PowerMax || d.Power.Watts != 3068 {
 		t.Errorf("released a1 desires %+v, want max at its full 3,068 W", d.Power)
 	}
 }

@@ -2,30 +2,15 @@ package power
 
 import "github.com/hearth-fleet/hearth"
 
-// Effective returns the desired state of the miner placed in scopes with
-// the controller's setpoint laid over its power: a sleeping miner's
-// desired power is sleep, a trimmed one's a power target. The controller
-// only ever lowers power, so a stored or scheduled sleep, or a stored
-// target below the trim, is kept. A miner the controller released asks for
-// its full power back (a resume, and its uncurtailed target when it had
-// trimmed it) when nothing stored sets its power. It makes the Controller
-// the reconciler's Overlay.
-func (c *Controller) Effective(scopes []hearth.Scope, records []*hearth.DesiredRecord) hearth.DesiredState {
-	var base hearth.DesiredState
-	if c.Base != nil {
-		base = c.Base.Effective(scopes, records)
-	} else {
-		base = hearth.EffectiveDesired(records)
-	}
-	id := ""
-	for _, sc := range scopes {
-		if sc.Kind == hearth.ScopeMiner {
-			id = sc.ID
-		}
-	}
-	if id == "" {
-		return base
-	}
+// Limit returns base, a miner's desired state with its named power
+// profile already resolved, with the controller's setpoint laid over its
+// power: a sleeping miner's desired power is sleep, a trimmed one's a
+// power target. The controller only ever lowers power, so a stored or
+// scheduled sleep, or a stored target below the trim, is kept. A miner
+// the controller released asks for its full power back (a resume, and its
+// uncurtailed target when it had trimmed it) when nothing stored sets its
+// power. It makes the Controller the reconciler's PowerLimit.
+func (c *Controller) Limit(id string, base hearth.DesiredState) hearth.DesiredState {
 	c.mu.Lock()
 	sp, curtailed := c.setpoints[id]
 	rel, released := c.released[id]

@@ -21,6 +21,15 @@ type Overlay interface {
 	Effective(scopes []hearth.Scope, records []*hearth.DesiredRecord) hearth.DesiredState
 }
 
+// PowerLimit lowers the desired power of a miner below what its stored
+// state, schedules and profiles ask, as a site's power target needs; it
+// sees the desired state with named profiles resolved, so that it can
+// compare watts.
+type PowerLimit interface {
+	// Limit returns d, the miner's desired state, with its power limited.
+	Limit(minerID string, d hearth.DesiredState) hearth.DesiredState
+}
+
 // ScheduleOverlay is how schedules change desired state. While a
 // schedule's window is open its change (hearth.Change.Desired: pause is
 // power sleep, power-profile a power profile, pools a pool list) replaces

@@ -105,6 +105,9 @@ type Reconciler struct {
 	// Overlay, when set, changes what the stored desired state makes of a
 	// miner, such as the open windows of schedules (ScheduleOverlay).
 	Overlay Overlay
+	// PowerLimit, when set, lowers a miner's desired power once schedules
+	// and named profiles are resolved: the site power controller.
+	PowerLimit PowerLimit
 	// Profiles gives the named power profiles a desired state may refer
 	// to (PowerProfile.Profile), resolved with each miner's model; wrap
 	// the store in a CachedProfiles. When nil, a named profile is a drift
@@ -315,6 +318,9 @@ func (rc *Reconciler) Reconcile(ctx context.Context, m *hearth.Miner, r *hearth.
 		desired = rc.Overlay.Effective(p.Scopes(), records)
 	}
 	desired, profileErr := rc.resolvePower(ctx, m, desired)
+	if rc.PowerLimit != nil {
+		desired = rc.PowerLimit.Limit(m.ID, desired)
+	}
 	actions, diffs, planErr := Plan(p, desired, r, st.applied, rc.PowerTolerance)
 
 	if err := rc.resolve(ctx, m, r, st, actions); err != nil {

@@ -207,21 +207,21 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// runner's events go to an overlay the reconciler consults, and each
 	// one reconciles the fleet at once.
 	overlay := reconcile.NewScheduleOverlay()
-	// The power controller lowers desired power on top of the schedules:
-	// a curtailment beats a stored or scheduled setting that would draw
-	// more.
+	s.reconciler.Overlay = overlay
+	// The power controller lowers desired power after the schedules and
+	// named profiles: a curtailment beats a stored or scheduled setting
+	// that would draw more.
 	s.power = &power.Controller{
 		Requests:     s.store.power,
 		Inventory:    s.miners,
 		Sites:        s.store.sites,
 		Apply:        s.reconciler.ReconcileNow,
-		Base:         overlay,
 		Capabilities: capabilitiesOf,
 		Recorder:     s.metrics,
 		Interval:     cfg.powerInterval,
 		Logger:       s.logger,
 	}
-	s.reconciler.Overlay = s.power
+	s.reconciler.PowerLimit = s.power
 	s.schedules = schedule.NewRunner(schedule.SystemClock{}, s.reconciler.FollowSchedules(overlay, s.miners))
 	if err := s.schedules.Load(ctx, s.store.schedules); err != nil {
 		// A schedule the store took but this build refuses (a zone
