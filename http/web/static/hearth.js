@@ -41,15 +41,21 @@
     }
   }
 
-  // getJSON fetches a JSON document from the API. It throws APIError on any
-  // failure, with the server's own message when it sent one.
-  async function getJSON(url, options) {
+  // request sends one API request and returns its JSON body (null for an
+  // answer without one, such as 204). It throws APIError on any failure,
+  // with the server's own message when it sent one.
+  async function request(method, url, payload, options) {
     const headers = { Accept: 'application/json' };
     const token = currentToken();
     if (token) headers.Authorization = 'Bearer ' + token;
+    const init = { method, headers, cache: 'no-store', signal: options && options.signal };
+    if (payload !== undefined) {
+      headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(payload);
+    }
     let res;
     try {
-      res = await fetch(url, { headers, cache: 'no-store', signal: options && options.signal });
+      res = await fetch(url, init);
     } catch (err) {
       if (err && err.name === 'AbortError') throw err;
       throw new APIError('Cannot reach the hearth server.', 0, 'network');
@@ -72,6 +78,18 @@
       if (!Number.isNaN(serverNow)) clockOffsetMs = serverNow - Date.now();
     }
     return body;
+  }
+
+  // getJSON fetches a JSON document from the API.
+  function getJSON(url, options) { return request('GET', url, undefined, options); }
+
+  // sendJSON writes through the API: POST, PUT or DELETE with an optional
+  // JSON body. Writes need the API token, so a 401 shows the token banner.
+  function sendJSON(method, url, payload) { return request(method, url, payload); }
+
+  // splitIDs turns "a, b  c" (commas, spaces or new lines) into ["a","b","c"].
+  function splitIDs(text) {
+    return String(text || '').split(/[\s,]+/).filter(Boolean);
   }
 
   // serverNow returns the server's current time in milliseconds.
@@ -263,11 +281,29 @@
     };
   }
 
+  // summarizeDesired says in one line what a desired state sets, for
+  // tables: "2 pools · power eco 2500 W · fans auto · light on".
+  function summarizeDesired(state) {
+    if (!state) return DASH;
+    const parts = [];
+    const pools = state.pools || [];
+    if (pools.length) parts.push(pools.length === 1 ? '1 pool' : pools.length + ' pools');
+    if (state.power) {
+      let p = 'power ' + (state.power.mode || '');
+      if (state.power.watts > 0) p += ' ' + fmtInt(state.power.watts) + ' W';
+      if (state.power.profile) p += ' "' + state.power.profile + '"';
+      parts.push(p.trim());
+    }
+    if (state.fan) parts.push('fans ' + (state.fan.auto ? 'auto' : (state.fan.percent || 0) + ' %'));
+    if (state.locate !== undefined && state.locate !== null) parts.push('light ' + (state.locate ? 'on' : 'off'));
+    return parts.length ? parts.join(' · ') : DASH;
+  }
+
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, serverNow,
+    APIError, getJSON, sendJSON, splitIDs, serverNow,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
-    el, badge, setBadge, setText, debounce, isNumber, DASH,
+    el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };
 })();
