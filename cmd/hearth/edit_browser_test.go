@@ -204,3 +204,70 @@ func mustZone(t *testing.T, name string) *time.Location {
 	}
 	return loc
 }
+
+// The same editor works on a site's page (reached from the sites list)
+// and on a miner's page: a site is set to eco, a miner to a fixed fan
+// speed with its fault light on, and the site's state is cleared again.
+func TestBrowserEditsSiteAndMinerDesiredState(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--miners", "2", "--models", "s21", "--site", "barn", "--poll-interval", "1s")
+	eventually(t, "two miners listed", func() bool { return len(listMiners(t, d).Miners) == 2 })
+	if out, errOut, code := runCLI(t, "sites", "edit", "barn", "--time-zone", "Europe/Oslo", "--server", d.URL, "--token", d.Token); code != 0 {
+		t.Fatalf("sites edit: %s %s", out, errOut)
+	}
+	ctx := newBrowser(t, 120*time.Second)
+	record := func(kind hearth.ScopeKind, id string) *hearth.DesiredRecord {
+		t.Helper()
+		var list hearthhttp.DesiredList
+		apiJSON(t, d, "GET", "/api/v1/desired?kind="+string(kind)+"&id="+id, nil, &list)
+		if len(list.Desired) == 0 {
+			return nil
+		}
+		return list.Desired[0]
+	}
+
+	var zone string
+	var ok bool
+	browse(t, ctx, "site page",
+		openWithToken(d.URL+"/sites", d.Token),
+		chromedp.WaitVisible(`#sites-body tr[data-site="barn"] td[data-col="name"] a`, chromedp.ByQuery),
+		chromedp.Click(`#sites-body tr[data-site="barn"] td[data-col="name"] a`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#site[data-loaded="true"] #site-facts dd[data-field="miners"][data-value="2"]`, chromedp.ByQuery),
+		chromedp.AttributeValue(`#site`, "data-time-zone", &zone, &ok, chromedp.ByQuery),
+		chromedp.WaitVisible(`#desired[data-loaded="true"][data-set="false"][data-scope-kind="site"]`, chromedp.ByQuery),
+		chromedp.SetValue(`#desired-power-mode`, "eco", chromedp.ByQuery),
+		chromedp.SetValue(`#desired-power-watts`, "2500", chromedp.ByQuery),
+		chromedp.Click(`#desired-save`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#desired[data-set="true"]`, chromedp.ByQuery),
+	)
+	if zone != "Europe/Oslo" {
+		t.Errorf("site page time zone %q", zone)
+	}
+	if r := record(hearth.ScopeSite, "barn"); r == nil || r.State.Power == nil || *r.State.Power != (hearth.PowerProfile{Mode: hearth.PowerEco, Watts: 2500}) || len(r.State.Pools) != 0 {
+		t.Fatalf("site record %+v", r)
+	}
+
+	browse(t, ctx, "miner page",
+		chromedp.Navigate(d.URL+"/miners/sim-00001"),
+		chromedp.WaitVisible(`#desired[data-loaded="true"][data-set="false"][data-scope-id="sim-00001"]`, chromedp.ByQuery),
+		chromedp.SetValue(`#desired-fan-mode`, "fixed", chromedp.ByQuery),
+		chromedp.SetValue(`#desired-fan-percent`, "60", chromedp.ByQuery),
+		chromedp.SetValue(`#desired-locate`, "on", chromedp.ByQuery),
+		chromedp.Click(`#desired-save`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#desired[data-set="true"]`, chromedp.ByQuery),
+	)
+	r := record(hearth.ScopeMiner, "sim-00001")
+	if r == nil || r.State.Fan == nil || *r.State.Fan != (hearth.FanMode{Percent: 60}) || r.State.Locate == nil || !*r.State.Locate || r.State.Power != nil {
+		t.Fatalf("miner record %+v", r)
+	}
+
+	browse(t, ctx, "clear site",
+		chromedp.Navigate(d.URL+"/sites/barn"),
+		chromedp.WaitVisible(`#desired[data-loaded="true"][data-set="true"]`, chromedp.ByQuery),
+		chromedp.Click(`#desired-clear`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#desired[data-set="false"]`, chromedp.ByQuery),
+	)
+	if r := record(hearth.ScopeSite, "barn"); r != nil {
+		t.Fatalf("site record left after Clear: %+v", r)
+	}
+}
