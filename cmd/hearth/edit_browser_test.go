@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -52,6 +54,22 @@ func browse(t *testing.T, ctx context.Context, step string, actions ...chromedp.
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		t.Fatalf("%s: %v", step, err)
 	}
+}
+
+// screenshot saves the page as name.png in $HEARTH_SCREENSHOTS, when set,
+// for a person to look at; it does nothing otherwise.
+func screenshot(name string) chromedp.Action {
+	dir := os.Getenv("HEARTH_SCREENSHOTS")
+	if dir == "" {
+		return chromedp.Tasks{}
+	}
+	return chromedp.ActionFunc(func(ctx context.Context) error {
+		var png []byte
+		if err := chromedp.FullScreenshot(&png, 100).Do(ctx); err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	})
 }
 
 // openWithToken opens url with the API token stored as the token banner
@@ -113,6 +131,7 @@ func TestBrowserEditsGroupsDesiredStateAndSchedules(t *testing.T) {
 		chromedp.SetValue(`#desired-priority`, "5", chromedp.ByQuery),
 		chromedp.Click(`#desired-save`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#desired[data-set="true"] #desired-pools-body tr[data-pool-index="0"][data-password-set="true"]`, chromedp.ByQuery),
+		screenshot("group"),
 	)
 	stored := func() *hearth.DesiredRecord {
 		t.Helper()
@@ -149,6 +168,7 @@ func TestBrowserEditsGroupsDesiredStateAndSchedules(t *testing.T) {
 		chromedp.Navigate(d.URL+"/groups"),
 		chromedp.WaitVisible(`#groups-body tr[data-group="tank-2"] td[data-col="desired"][data-set="true"]`, chromedp.ByQuery),
 		chromedp.Text(`#groups-body tr[data-group="tank-2"] td[data-col="desired"]`, &summary, chromedp.ByQuery),
+		screenshot("groups"),
 	)
 	if summary != "1 pool" {
 		t.Errorf("desired state summary %q, want 1 pool", summary)
@@ -169,6 +189,7 @@ func TestBrowserEditsGroupsDesiredStateAndSchedules(t *testing.T) {
 		chromedp.Click(`#schedule-create-submit`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#schedules-body tr[data-schedule="night"]`, chromedp.ByQuery),
 		chromedp.AttributeValue(`#schedules-body tr[data-schedule="night"] td[data-col="next_opening"]`, "data-value", &opening, &ok, chromedp.ByQuery),
+		screenshot("schedules"),
 	)
 	var list hearthhttp.ScheduleList
 	apiJSON(t, d, "GET", "/api/v1/schedules", nil, &list)
@@ -239,6 +260,7 @@ func TestBrowserEditsSiteAndMinerDesiredState(t *testing.T) {
 		chromedp.SetValue(`#desired-power-watts`, "2500", chromedp.ByQuery),
 		chromedp.Click(`#desired-save`, chromedp.ByQuery),
 		chromedp.WaitVisible(`#desired[data-set="true"]`, chromedp.ByQuery),
+		screenshot("site"),
 	)
 	if zone != "Europe/Oslo" {
 		t.Errorf("site page time zone %q", zone)

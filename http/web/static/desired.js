@@ -95,7 +95,12 @@
       state.power = power;
     }
     if (fanMode.value === 'auto') state.fan = { auto: true };
-    else if (fanMode.value === 'fixed') state.fan = { auto: false, percent: Math.round(Number(fanPercent.value) || 0) };
+    else if (fanMode.value === 'fixed') {
+      // An empty speed must not become 0 %: fans stopped on a hashing
+      // miner overheat it.
+      if (fanPercent.value.trim() === '') throw new Error('Give a fan speed in % for a fixed fan mode.');
+      state.fan = { auto: false, percent: Math.round(Number(fanPercent.value)) };
+    }
     if (locate.value) state.locate = locate.value === 'on';
     const rec = { scope: { kind, id }, state };
     if (priority) rec.priority = Math.round(Number(priority.value) || 0);

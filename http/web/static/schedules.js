@@ -62,13 +62,13 @@
     del.addEventListener('click', () => remove(s));
     const state = !s.enabled ? 'disabled' : s.in_force ? 'open' : 'closed';
     return H.el('tr', { dataset: { scheduleId: s.id, schedule: s.name, state } },
-      H.el('td', { dataset: { col: 'name' } }, s.name, s.enabled ? null : H.el('span', { class: 'muted' }, ' (disabled)')),
+      H.el('td', { dataset: { col: 'name' } }, s.name, s.enabled ? null : H.el('span', { class: 'muted' }, ' (disabled)'),
+        s.in_force ? ' ' : null, s.in_force ? H.el('span', { class: 'badge badge-online', title: 'A window is open now' }, 'open') : null),
       H.el('td', { dataset: { col: 'scope', kind: s.target.kind, id: s.target.id } }, scopeLink(s.target)),
       H.el('td', { dataset: { col: 'window' } }, H.el('code', null, describeWindow(s))),
       H.el('td', { dataset: { col: 'change', kind: s.change.kind } }, describeChange(s.change)),
       H.el('td', { dataset: { col: 'time_zone' } }, s.time_zone || 'UTC'),
-      H.el('td', { dataset: { col: 'next_opening', value: s.next_opening || '' }, title: s.next_opening || '' },
-        s.in_force ? H.el('span', { class: 'badge badge-online' }, 'open') : null, s.in_force ? ' ' : null, atZone(s.next_opening, s.time_zone)),
+      H.el('td', { dataset: { col: 'next_opening', value: s.next_opening || '' }, title: s.next_opening || '' }, atZone(s.next_opening, s.time_zone)),
       H.el('td', { dataset: { col: 'next_closing', value: s.next_closing || '' }, title: s.next_closing || '' }, atZone(s.next_closing, s.time_zone)),
       H.el('td', { dataset: { col: 'actions' } }, del));
   }
