@@ -67,6 +67,10 @@ func (s *Server) handleSetDesired(w http.ResponseWriter, r *http.Request) {
 		s.writeDecodeError(w, r, err)
 		return
 	}
+	if err := s.keepPoolPasswords(r, &d); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	if err := s.DesiredStateService.SetDesired(r.Context(), &d); err != nil {
 		s.writeError(w, r, err)
 		return
@@ -74,6 +78,44 @@ func (s *Server) handleSetDesired(w http.ResponseWriter, r *http.Request) {
 	s.logger().InfoContext(r.Context(), "desired state set", "kind", string(d.Scope.Kind), "id", d.Scope.ID)
 	d.State = d.State.Redacted()
 	writeJSON(w, http.StatusOK, &d)
+}
+
+// redactedPassword is what replies show for a pool password that is set.
+const redactedPassword = "***"
+
+// keepPoolPasswords lets a client write back a desired state it read, pool
+// passwords redacted, without knowing them: a pool whose password is
+// redactedPassword keeps the password stored for the scope's pool with the
+// same URL. Passwords are write-only, so the web editor relies on it to
+// change a pool's user without asking for its password again. With no such
+// stored pool the write is EINVALID rather than storing "***".
+func (s *Server) keepPoolPasswords(r *http.Request, d *hearth.DesiredRecord) error {
+	var stored []hearth.PoolTemplate
+	looked := false
+	for i := range d.State.Pools {
+		p := &d.State.Pools[i]
+		if p.Password != redactedPassword {
+			continue
+		}
+		if !looked {
+			list, err := s.DesiredStateService.FindDesired(r.Context(), hearth.DesiredFilter{Scopes: []hearth.Scope{d.Scope}})
+			if err != nil {
+				return err
+			}
+			for _, rec := range list {
+				if rec.Scope == d.Scope {
+					stored = rec.State.Pools
+				}
+			}
+			looked = true
+		}
+		i := slices.IndexFunc(stored, func(o hearth.PoolTemplate) bool { return o.URL == p.URL && o.Password != "" })
+		if i < 0 {
+			return hearth.Errorf(hearth.EINVALID, "Pool %s has no stored password to keep; give its password.", p.URL)
+		}
+		p.Password = stored[i].Password
+	}
+	return nil
 }
 
 // handleDeleteDesired serves DELETE /api/v1/desired?kind=&id=. What the

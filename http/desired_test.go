@@ -39,6 +39,26 @@ func TestDesired(t *testing.T) {
 		}
 	})
 
+	// A state read back (password "***") and written again keeps the
+	// stored password of the pool with the same URL: the web editor never
+	// learns passwords, yet can change a pool's user.
+	t.Run("PutKeepsRedactedPassword", func(t *testing.T) {
+		again := map[string]any{"scope": map[string]any{"kind": "group", "id": "row-a"}, "state": map[string]any{
+			"pools": []any{map[string]any{"url": "stratum+tcp://pool:3333", "user_pattern": "acct.{miner}", "password": "***"}}}}
+		if rec := serve(f.Handler, withToken(request("PUT", "/api/v1/desired", again), validToken)); rec.Code != http.StatusOK {
+			t.Fatalf("PUT: %d %s", rec.Code, rec.Body.String())
+		}
+		stored, _ := f.Desired.FindDesired(t.Context(), hearth.DesiredFilter{})
+		if len(stored) != 1 || stored[0].State.Pools[0].Password != "s3cret" || stored[0].State.Pools[0].UserPattern != "acct.{miner}" {
+			t.Fatalf("stored %+v", stored)
+		}
+		other := map[string]any{"scope": map[string]any{"kind": "group", "id": "row-a"}, "state": map[string]any{
+			"pools": []any{map[string]any{"url": "stratum+tcp://other:3333", "user_pattern": "acct", "password": "***"}}}}
+		if rec := serve(f.Handler, withToken(request("PUT", "/api/v1/desired", other), validToken)); rec.Code != http.StatusBadRequest {
+			t.Fatalf("PUT of a redacted password for a new pool: %d %s", rec.Code, rec.Body.String())
+		}
+	})
+
 	t.Run("PutInvalid", func(t *testing.T) {
 		bad := map[string]any{"scope": map[string]any{"kind": "group", "id": "row-a"}, "state": map[string]any{
 			"pools": []any{map[string]any{"url": "stratum+tcp://pool:3333", "user_pattern": "acct.{bay}"}}}}

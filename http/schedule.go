@@ -6,11 +6,50 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/schedule"
 )
 
 // ScheduleList is the body of GET /api/v1/schedules.
 type ScheduleList struct {
-	Schedules []*hearth.Schedule `json:"schedules"`
+	Schedules []*ScheduleView `json:"schedules"`
+}
+
+// ScheduleView is a schedule as the API shows it: the stored schedule and,
+// read-only, when its windows next open and close, computed in its time
+// zone and given in UTC, so that a user interface need not parse the
+// recurrence to say "opens tonight at 22:00".
+type ScheduleView struct {
+	*hearth.Schedule
+	// InForce reports whether a window is open now.
+	InForce bool `json:"in_force"`
+	// NextOpening is the start of the next window that opens after now;
+	// zero when none will (disabled, or a one-off already started).
+	NextOpening time.Time `json:"next_opening,omitzero"`
+	// NextClosing is the end of the window in force now, or else of the
+	// next window; zero when there is neither.
+	NextClosing time.Time `json:"next_closing,omitzero"`
+}
+
+// viewSchedule returns sc with its next window times at now. A schedule
+// that does not compile (stored by an older version) is shown without
+// them rather than failing the whole list.
+func viewSchedule(sc *hearth.Schedule, now time.Time) *ScheduleView {
+	v := &ScheduleView{Schedule: sc}
+	plan, err := schedule.Compile(sc)
+	if err != nil {
+		return v
+	}
+	_, curEnd, open := plan.Current(now)
+	start, end, next := plan.Next(now)
+	v.InForce = open
+	if next {
+		v.NextOpening = start.UTC()
+		v.NextClosing = end.UTC()
+	}
+	if open {
+		v.NextClosing = curEnd.UTC()
+	}
+	return v
 }
 
 // ScheduleRequest is the body of POST /api/v1/schedules and PUT
@@ -57,7 +96,12 @@ func (s *Server) handleListSchedules(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ScheduleList{Schedules: list})
+	now := s.now()
+	views := make([]*ScheduleView, 0, len(list))
+	for _, sc := range list {
+		views = append(views, viewSchedule(sc, now))
+	}
+	writeJSON(w, http.StatusOK, ScheduleList{Schedules: views})
 }
 
 // handleCreateSchedule serves POST /api/v1/schedules.
@@ -77,7 +121,7 @@ func (s *Server) handleCreateSchedule(w http.ResponseWriter, r *http.Request) {
 	}
 	s.logger().InfoContext(r.Context(), "schedule added", "schedule", sc.ID, "name", sc.Name)
 	w.Header().Set("Location", "/api/v1/schedules/"+url.PathEscape(sc.ID))
-	writeJSON(w, http.StatusCreated, sc)
+	writeJSON(w, http.StatusCreated, viewSchedule(sc, s.now()))
 }
 
 // handleGetSchedule serves GET /api/v1/schedules/{id}.
@@ -90,7 +134,7 @@ func (s *Server) handleGetSchedule(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, sc)
+	writeJSON(w, http.StatusOK, viewSchedule(sc, s.now()))
 }
 
 // handleUpdateSchedule serves PUT /api/v1/schedules/{id}.
@@ -109,7 +153,7 @@ func (s *Server) handleUpdateSchedule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.logger().InfoContext(r.Context(), "schedule changed", "schedule", sc.ID, "name", sc.Name)
-	writeJSON(w, http.StatusOK, sc)
+	writeJSON(w, http.StatusOK, viewSchedule(sc, s.now()))
 }
 
 // handleDeleteSchedule serves DELETE /api/v1/schedules/{id}. A window in

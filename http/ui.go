@@ -11,6 +11,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/hearth-fleet/hearth"
 )
 
 // webFS holds the web UI: page templates and static assets (plain CSS and
@@ -38,10 +40,14 @@ var staticAssets = hashAssets()
 // pageTemplates holds one parsed template set per page, each the base
 // layout plus the page's own blocks.
 var pageTemplates = map[string]*template.Template{
-	"fleet":    parsePage("fleet.html"),
-	"miner":    parsePage("miner.html"),
-	"sites":    parsePage("sites.html"),
-	"profiles": parsePage("profiles.html"),
+	"fleet":     parsePage("fleet.html"),
+	"miner":     parsePage("miner.html", "desired.html"),
+	"sites":     parsePage("sites.html"),
+	"site":      parsePage("site.html", "desired.html"),
+	"groups":    parsePage("groups.html"),
+	"group":     parsePage("group.html", "desired.html"),
+	"schedules": parsePage("schedules.html"),
+	"profiles":  parsePage("profiles.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -78,11 +84,16 @@ func assetURL(name string) (string, error) {
 	return "/static/" + name + "?v=" + strings.Trim(etag, `"`), nil
 }
 
-// parsePage parses the base layout with one page's template. Templates are
-// part of the binary, so a parse error is a bug and panics at start.
-func parsePage(name string) *template.Template {
+// parsePage parses the base layout with one page's template and the
+// shared parts it uses (desired.html, the desired-state editor). Templates
+// are part of the binary, so a parse error is a bug and panics at start.
+func parsePage(names ...string) *template.Template {
 	t := template.New("base").Funcs(template.FuncMap{"asset": assetURL})
-	return template.Must(t.ParseFS(webFS, "web/templates/base.html", "web/templates/"+name))
+	files := []string{"web/templates/base.html"}
+	for _, name := range names {
+		files = append(files, "web/templates/"+name)
+	}
+	return template.Must(t.ParseFS(webFS, files...))
 }
 
 // contentSecurityPolicy lets pages load only hearth's own scripts, styles
@@ -99,7 +110,11 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /{$}", s.handleFleetPage)
 	mux.HandleFunc("GET /miners/{id}", s.handleMinerPage)
 	mux.HandleFunc("GET /sites", s.handleSitesPage)
-	mux.HandleFunc("GET /profiles", s.handleProfilesPage)
+	mux.HandleFunc("GET /sites/{name}", s.handleNamedPage("site", hearth.ScopeSite))
+	mux.HandleFunc("GET /groups", s.handleListPage("groups"))
+	mux.HandleFunc("GET /groups/{name}", s.handleNamedPage("group", hearth.ScopeGroup))
+	mux.HandleFunc("GET /schedules", s.handleListPage("schedules"))
+	mux.HandleFunc("GET /profiles", s.handleListPage("profiles"))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -107,8 +122,11 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 type pageData struct {
 	// Page names the page, for the navigation and body[data-page].
 	Page string
-	// ID is the miner's ID on the miner page.
+	// ID is the miner's ID on the miner page, the site's or group's name
+	// on theirs.
 	ID string
+	// Scope is what the page's desired-state editor edits, if it has one.
+	Scope hearth.Scope
 	// Queries are the PromQL expressions the miner page charts.
 	Queries chartQueries
 }
@@ -130,9 +148,23 @@ func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, "sites", pageData{Page: "sites"})
 }
 
-// handleProfilesPage serves the power profiles page at /profiles.
-func (s *Server) handleProfilesPage(w http.ResponseWriter, r *http.Request) {
-	s.renderPage(w, r, "profiles", pageData{Page: "profiles"})
+// handleListPage serves a page that lists things (/groups, /schedules,
+// /profiles);
+// its script fetches them.
+func (s *Server) handleListPage(page string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.renderPage(w, r, page, pageData{Page: page})
+	}
+}
+
+// handleNamedPage serves the page of one site or group, with a
+// desired-state editor for it. As on the miner page, the script looks the
+// site or group up through the API.
+func (s *Server) handleNamedPage(page string, kind hearth.ScopeKind) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		s.renderPage(w, r, page, pageData{Page: page, ID: name, Scope: hearth.Scope{Kind: kind, ID: name}})
+	}
 }
 
 // handleMinerPage serves the page of one miner. It does not look the miner
@@ -142,8 +174,9 @@ func (s *Server) handleMinerPage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	matcher := "{miner=" + strconv.Quote(id) + "}"
 	s.renderPage(w, r, "miner", pageData{
-		Page: "miner",
-		ID:   id,
+		Page:  "miner",
+		ID:    id,
+		Scope: hearth.Scope{Kind: hearth.ScopeMiner, ID: id},
 		Queries: chartQueries{
 			HashRate: chartHashRateMetric + matcher,
 			Power:    chartPowerMetric + matcher,

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"fmt"
 	"html"
 	"net/http"
 	"os/exec"
@@ -150,6 +151,93 @@ func TestMinerPage(t *testing.T) {
 	})
 }
 
+// desiredEditorHooks are the elements of the desired-state editor that
+// every page editing a scope carries.
+var desiredEditorHooks = [][2]string{
+	{"section", "desired"}, {"form", "desired-form"}, {"span", "desired-status"}, {"div", "desired-error"},
+	{"table", "desired-pools"}, {"tbody", "desired-pools-body"},
+	{"select", "desired-power-mode"}, {"input", "desired-power-watts"}, {"input", "desired-power-profile"},
+	{"select", "desired-fan-mode"}, {"input", "desired-fan-percent"}, {"select", "desired-locate"},
+	{"button", "desired-save"}, {"button", "desired-clear"}, {"span", "desired-message"},
+}
+
+// checkPage checks that body has every element, loads every script, and
+// marks nav in the navigation when nav is set.
+func checkPage(t *testing.T, name, body string, elements [][2]string, scripts []string, nav string) {
+	t.Helper()
+	for _, el := range elements {
+		if !hasElement(body, el[0], el[1]) {
+			t.Errorf("%s page lacks <%s id=%q>", name, el[0], el[1])
+		}
+	}
+	for _, s := range scripts {
+		if !regexp.MustCompile(`<script src="/static/` + regexp.QuoteMeta(s) + `\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+			t.Errorf("%s page does not load a versioned %s", name, s)
+		}
+	}
+	if nav != "" && !strings.Contains(body, nav) {
+		t.Errorf("%s page: the navigation lacks %s", name, nav)
+	}
+}
+
+// The editing pages carry the desired-state editor for their scope, and
+// every page links to Groups and Schedules.
+func TestEditingPages(t *testing.T) {
+	h := newFixture(t).Handler
+	auth := [][2]string{{"form", "auth-form"}, {"input", "auth-token"}}
+
+	body := page(t, h, "/groups")
+	checkPage(t, "groups", body, append([][2]string{{"table", "groups"}, {"tbody", "groups-body"}, {"div", "groups-error"},
+		{"form", "group-create"}, {"input", "group-create-name"}, {"input", "group-create-description"}, {"input", "group-create-miners"},
+		{"button", "group-create-submit"}, {"p", "group-create-message"}}, auth...),
+		[]string{"hearth.js", "groups.js"}, `<a href="/groups" aria-current="page">Groups</a>`)
+
+	body = page(t, h, "/groups/row-a")
+	checkPage(t, "group", body, append(append([][2]string{{"div", "group"}, {"h1", "group-title"}, {"div", "group-error"},
+		{"table", "members"}, {"tbody", "members-body"}, {"form", "members-add"}, {"input", "members-add-ids"},
+		{"button", "members-add-submit"}, {"input", "desired-priority"}}, desiredEditorHooks...), auth...),
+		[]string{"hearth.js", "desired.js", "group.js"}, `<a href="/schedules">Schedules</a>`)
+	if !strings.Contains(body, `data-scope-kind="group" data-scope-id="row-a"`) || !strings.Contains(body, `data-group="row-a"`) {
+		t.Error("group page does not carry its scope")
+	}
+	for i := range 3 {
+		if !strings.Contains(body, fmt.Sprintf(`<tr data-pool-index="%d">`, i)) {
+			t.Errorf("desired editor lacks pool row %d", i)
+		}
+	}
+	if !strings.Contains(body, "<code>{{</code>") {
+		t.Error("the editor does not document the literal-brace escape")
+	}
+
+	body = page(t, h, "/sites/barn")
+	checkPage(t, "site", body, append([][2]string{{"div", "site"}, {"dl", "site-facts"}, {"div", "site-error"}}, desiredEditorHooks...),
+		[]string{"desired.js", "sites.js"}, "")
+	if !strings.Contains(body, `data-scope-kind="site" data-scope-id="barn"`) || hasElement(body, "input", "desired-priority") {
+		t.Error("site page: wrong scope, or a group priority field")
+	}
+
+	body = page(t, h, "/miners/s21-b")
+	checkPage(t, "miner", body, desiredEditorHooks, []string{"desired.js", "miner.js"}, "")
+	if !strings.Contains(body, `data-scope-kind="miner" data-scope-id="s21-b"`) {
+		t.Error("miner page: the editor does not edit the miner")
+	}
+
+	body = page(t, h, "/schedules")
+	checkPage(t, "schedules", body, append([][2]string{{"table", "schedules"}, {"tbody", "schedules-body"}, {"div", "schedules-error"},
+		{"form", "schedule-create"}, {"input", "schedule-name"}, {"select", "schedule-scope-kind"}, {"input", "schedule-scope-id"},
+		{"input", "schedule-spec"}, {"input", "schedule-time-zone"}, {"select", "schedule-change"}, {"select", "schedule-power-mode"},
+		{"input", "schedule-power-watts"}, {"input", "schedule-pool-url"}, {"input", "schedule-pool-user"}, {"input", "schedule-pool-password"},
+		{"button", "schedule-create-submit"}}, auth...),
+		[]string{"hearth.js", "schedules.js"}, `<a href="/schedules" aria-current="page">Schedules</a>`)
+
+	t.Run("HostileNameEscaped", func(t *testing.T) {
+		body := page(t, h, `/groups/%3Cscript%3Ealert(1)%3C%2Fscript%3E`)
+		if strings.Contains(body, "<script>alert") {
+			t.Fatal("group name rendered unescaped")
+		}
+	})
+}
+
 func TestStaticAssets(t *testing.T) {
 	h := newFixture(t).Handler
 	for _, tc := range []struct{ path, contentType, contains string }{
@@ -201,7 +289,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites", "/profiles"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -222,7 +310,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "profiles.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}

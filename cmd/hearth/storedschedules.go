@@ -30,7 +30,7 @@ func runSchedulesList(ctx context.Context, args []string, stdout, stderr io.Writ
 	}
 	t := newTable(stdout, "ID", "NAME", "TARGET", "CHANGE", "WHEN", "ENABLED")
 	for _, s := range list.Schedules {
-		t.row(s.ID, s.Name, describeScope(s.Target), describeChange(s.Change), describeWhen(s), strconv.FormatBool(s.Enabled))
+		t.row(s.ID, s.Name, describeScope(s.Target), describeChange(s.Change), describeWhen(s.Schedule), strconv.FormatBool(s.Enabled))
 	}
 	return t.flush()
 }

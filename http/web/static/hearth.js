@@ -41,22 +41,10 @@
     }
   }
 
-  // getJSON fetches a JSON document from the API. It throws APIError on any
-  // failure, with the server's own message when it sent one.
-  function getJSON(url, options) {
-    return requestJSON('GET', url, undefined, options);
-  }
-
-  // sendJSON sends a change (POST, PUT, DELETE) to the API with body as
-  // JSON, and returns the reply's JSON, or null for an empty reply (204).
-  // Changes need a token: a 401 opens the token banner, as for reads.
-  function sendJSON(method, url, body) {
-    return requestJSON(method, url, body);
-  }
-
-  // requestJSON is getJSON and sendJSON: one request with the token, the
-  // token banner's upkeep and hearth's error replies turned into APIError.
-  async function requestJSON(method, url, payload, options) {
+  // request sends one API request and returns its JSON body (null for an
+  // answer without one, such as 204). It throws APIError on any failure,
+  // with the server's own message when it sent one.
+  async function request(method, url, payload, options) {
     const headers = { Accept: 'application/json' };
     const token = currentToken();
     if (token) headers.Authorization = 'Bearer ' + token;
@@ -90,6 +78,18 @@
       if (!Number.isNaN(serverNow)) clockOffsetMs = serverNow - Date.now();
     }
     return body;
+  }
+
+  // getJSON fetches a JSON document from the API.
+  function getJSON(url, options) { return request('GET', url, undefined, options); }
+
+  // sendJSON writes through the API: POST, PUT or DELETE with an optional
+  // JSON body. Writes need the API token, so a 401 shows the token banner.
+  function sendJSON(method, url, payload) { return request(method, url, payload); }
+
+  // splitIDs turns "a, b  c" (commas, spaces or new lines) into ["a","b","c"].
+  function splitIDs(text) {
+    return String(text || '').split(/[\s,]+/).filter(Boolean);
   }
 
   // serverNow returns the server's current time in milliseconds.
@@ -281,11 +281,29 @@
     };
   }
 
+  // summarizeDesired says in one line what a desired state sets, for
+  // tables: "2 pools · power eco 2500 W · fans auto · light on".
+  function summarizeDesired(state) {
+    if (!state) return DASH;
+    const parts = [];
+    const pools = state.pools || [];
+    if (pools.length) parts.push(pools.length === 1 ? '1 pool' : pools.length + ' pools');
+    if (state.power) {
+      let p = 'power ' + (state.power.mode || '');
+      if (state.power.watts > 0) p += ' ' + fmtInt(state.power.watts) + ' W';
+      if (state.power.profile) p += ' "' + state.power.profile + '"';
+      parts.push(p.trim());
+    }
+    if (state.fan) parts.push('fans ' + (state.fan.auto ? 'auto' : (state.fan.percent || 0) + ' %'));
+    if (state.locate !== undefined && state.locate !== null) parts.push('light ' + (state.locate ? 'on' : 'off'));
+    return parts.length ? parts.join(' · ') : DASH;
+  }
+
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, sendJSON, serverNow,
+    APIError, getJSON, sendJSON, splitIDs, serverNow,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
-    el, badge, setBadge, setText, debounce, isNumber, DASH,
+    el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };
 })();

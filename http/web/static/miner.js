@@ -414,6 +414,8 @@
     if (!document.hidden) { refresh(); refreshCharts(); }
   });
   document.addEventListener('hearth:token', () => { refresh(); refreshCharts(); });
+  // A save in the desired-state editor shows in the drift panel at once.
+  document.addEventListener('hearth:desired', refresh);
 
   setRange(new URLSearchParams(window.location.search).get('range') || '1h');
   refresh();

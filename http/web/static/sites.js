@@ -1,12 +1,11 @@
-// The sites page: every site with its miner count and electrical facts.
-// Sites change rarely, so the page loads them once (and again when a
-// token is given); a site's name links to the fleet filtered to it.
+// The sites page (/sites): every site with its miner count and electrical
+// facts; a site's name links to its page, its miner count to the fleet
+// filtered to it. The page of one site (/sites/{name}) shows the same facts
+// and, through desired.js, the site's desired state. Both refresh every
+// few seconds (and at once when a token is given).
 (function () {
   'use strict';
   const H = window.hearth;
-  const table = document.getElementById('sites');
-  const tbody = document.getElementById('sites-body');
-  const errorBox = document.getElementById('sites-error');
   const REFRESH_MS = 10000;
   let timer = null;
 
@@ -47,11 +46,12 @@
   }
 
   function row(s, f) {
-    const link = H.el('a', { href: '/?site=' + encodeURIComponent(s.name) }, s.name);
+    const link = H.el('a', { href: '/sites/' + encodeURIComponent(s.name) }, s.name);
+    const fleet = H.el('a', { href: '/?site=' + encodeURIComponent(s.name) }, H.fmtInt(s.miner_count));
     const over = f && s.power_budget_w > 0 && f.power_w > s.power_budget_w;
     return H.el('tr', { dataset: { site: s.name } },
       H.el('td', { dataset: { col: 'name' } }, link),
-      H.el('td', { class: 'num', dataset: { col: 'miners', value: String(s.miner_count) } }, H.fmtInt(s.miner_count)),
+      H.el('td', { class: 'num', dataset: { col: 'miners', value: String(s.miner_count) } }, fleet),
       H.el('td', { class: 'num', dataset: { col: 'online', value: String(f ? f.online : '') } }, f ? H.fmtInt(f.online) : H.DASH),
       H.el('td', { class: 'num' + (over ? ' state-offline' : ''), dataset: { col: 'power_now', value: String(f ? f.power_w : ''), over: over ? 'true' : 'false' } },
         powerNow(f, s.power_budget_w)),
@@ -64,7 +64,7 @@
       H.el('td', { dataset: { col: 'description' } }, s.description || ''));
   }
 
-  async function load() {
+  async function loadList(table, tbody, errorBox) {
     clearTimeout(timer);
     try {
       const list = await H.getJSON('/api/v1/sites');
@@ -84,10 +84,50 @@
       errorBox.textContent = 'Cannot load the sites: ' + err.message;
       errorBox.hidden = false;
     } finally {
-      timer = setTimeout(load, REFRESH_MS);
+      timer = setTimeout(() => loadList(table, tbody, errorBox), REFRESH_MS);
     }
   }
 
+  // loadSite fills the page of one site: its facts and what it draws now.
+  async function loadSite(root, errorBox) {
+    clearTimeout(timer);
+    const name = root.dataset.site;
+    const dd = (field) => root.querySelector('#site-facts dd[data-field="' + field + '"]');
+    const set = (field, text, value) => {
+      const node = dd(field);
+      node.textContent = text;
+      if (value !== undefined) node.dataset.value = String(value);
+    };
+    try {
+      const s = await H.getJSON('/api/v1/sites/' + encodeURIComponent(name));
+      const f = await H.getJSON('/api/v1/fleet?site=' + encodeURIComponent(name)).catch(() => null);
+      set('description', s.description || H.DASH);
+      set('miners', H.fmtInt(s.miner_count), s.miner_count);
+      set('online', f ? H.fmtInt(f.online) : H.DASH, f ? f.online : '');
+      set('power_now', powerNow(f, s.power_budget_w), f ? f.power_w : '');
+      set('power_budget', H.fmtPower(s.power_budget_w), s.power_budget_w || 0);
+      set('supply', supply(s));
+      set('main_breaker', amps(s.main_breaker_a));
+      set('pdu_limit', pduLimit(s));
+      set('time_zone', s.time_zone || 'UTC');
+      set('local_time', localTime(s.time_zone));
+      errorBox.hidden = true;
+      root.dataset.loaded = 'true';
+      root.dataset.timeZone = s.time_zone || 'UTC';
+    } catch (err) {
+      if (err.status === 401) return;
+      errorBox.textContent = err.status === 404 ? 'There is no site ' + name + '.' : 'Cannot load the site: ' + err.message;
+      errorBox.hidden = false;
+    } finally {
+      timer = setTimeout(() => loadSite(root, errorBox), REFRESH_MS);
+    }
+  }
+
+  const list = document.getElementById('sites');
+  const one = document.getElementById('site');
+  const load = list
+    ? () => loadList(list, document.getElementById('sites-body'), document.getElementById('sites-error'))
+    : () => loadSite(one, document.getElementById('site-error'));
   document.addEventListener('hearth:token', load);
   load();
 })();
