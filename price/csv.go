@@ -44,10 +44,10 @@ func ParseCSV(data []byte, opt Options) ([]hearth.PricePoint, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, csvError(err, fmt.Sprintf("line %d", line))
+			return nil, csvError(err, "a row")
 		}
+		line, _ := r.FieldPos(0)
 		where := fmt.Sprintf("CSV line %d", line)
 		start, ok := parseTime(field(rec, iStart))
 		if !ok {
@@ -76,7 +76,7 @@ func ParseCSV(data []byte, opt Options) ([]hearth.PricePoint, error) {
 		if iCurrency >= 0 {
 			currency = currencyOr(field(rec, iCurrency), opt.Currency)
 		}
-		rows = append(rows, row{hearth.PricePoint{Start: start, End: end, PerKWh: perKWh(price, unit), Currency: currencyOr(currency, "")}, where})
+		rows = append(rows, row{hearth.PricePoint{Start: start, End: end, PerKWh: perKWh(price, unit), Currency: currencyOr(currency, "")}, where, 0})
 	}
 	if err := endAtNextStart(rows, opt.Resolution); err != nil {
 		return nil, err
@@ -103,7 +103,7 @@ func endAtNextStart(rows []row, resolution time.Duration) error {
 		case resolution > 0:
 			rows[i].End = rows[i].Start.Add(resolution)
 		default:
-			return hearth.Errorf(hearth.EINVALID, "%s: the last point has no end; give an end or a resolution.", rows[i].where)
+			return hearth.Errorf(hearth.EINVALID, "%s: the last point has no end; give an end or a resolution.", rows[i].place())
 		}
 	}
 	return nil
@@ -130,7 +130,7 @@ func csvError(err error, where string) error {
 	if errors.As(err, &pe) {
 		return hearth.WrapError(hearth.EPROTOCOL, err, "CSV line %d, column %d: %v.", pe.Line, pe.Column, pe.Err)
 	}
-	return hearth.WrapError(hearth.EPROTOCOL, err, "CSV %s is unreadable.", where)
+	return hearth.WrapError(hearth.EPROTOCOL, err, "The CSV's %s is unreadable.", where)
 }
 
 // header maps normalized column names to their index.

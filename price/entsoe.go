@@ -179,7 +179,7 @@ func expandENTSOEPeriod(p entsoePeriod, where string) ([]row, time.Duration, err
 		}
 		for pos := pt.pos; pos <= last; pos++ {
 			s := start.Add(time.Duration(pos-1) * res)
-			rows = append(rows, row{hearth.PricePoint{Start: s, End: s.Add(res), PerKWh: pt.price}, fmt.Sprintf("%s position %d", where, pos)})
+			rows = append(rows, row{hearth.PricePoint{Start: s, End: s.Add(res), PerKWh: pt.price}, where, pos})
 		}
 	}
 	return rows, res, nil

@@ -65,10 +65,10 @@ func ParseERCOT(data []byte, opt Options) ([]hearth.PricePoint, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			return nil, csvError(err, fmt.Sprintf("line %d", line))
+			return nil, csvError(err, "a row")
 		}
+		line, _ := r.FieldPos(0)
 		if !strings.EqualFold(field(rec, iPoint), want) {
 			continue
 		}
@@ -113,7 +113,7 @@ func ParseERCOT(data []byte, opt Options) ([]hearth.PricePoint, error) {
 		if err != nil {
 			return nil, hearth.Errorf(hearth.EINVALID, "%s: %v", where, err)
 		}
-		rows = append(rows, row{hearth.PricePoint{Start: start, End: start.Add(step), PerKWh: perKWh(price, PerMWh), Currency: "USD"}, where})
+		rows = append(rows, row{hearth.PricePoint{Start: start, End: start.Add(step), PerKWh: perKWh(price, PerMWh), Currency: "USD"}, where, 0})
 	}
 	if len(rows) == 0 {
 		return nil, hearth.Errorf(hearth.ENOTFOUND, "ERCOT: no prices for settlement point %s.", want)

@@ -72,7 +72,7 @@ func ParseJSON(data []byte, opt Options) ([]hearth.PricePoint, error) {
 		if unit, ok = parseUnit(string(unit)); !ok {
 			return nil, hearth.Errorf(hearth.EINVALID, "%s.unit: %q is neither per_mwh nor per_kwh; set it or the unit option.", where, p.Unit)
 		}
-		rows = append(rows, row{hearth.PricePoint{Start: start, End: end, PerKWh: perKWh(*p.Price, unit), Currency: currencyOr(p.Currency, opt.Currency)}, where})
+		rows = append(rows, row{hearth.PricePoint{Start: start, End: end, PerKWh: perKWh(*p.Price, unit), Currency: currencyOr(p.Currency, opt.Currency)}, where, 0})
 	}
 	if err := endAtNextStart(rows, opt.Resolution); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@
 package price
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -145,7 +146,16 @@ func normalizeHeader(s string) string {
 // after sorting can still name the line or position at fault.
 type row struct {
 	hearth.PricePoint
-	where string
+	where    string
+	position int // an ENTSO-E position within where, when not 0
+}
+
+// place names where r came from.
+func (r row) place() string {
+	if r.position == 0 {
+		return r.where
+	}
+	return fmt.Sprintf("%s position %d", r.where, r.position)
 }
 
 // finish sorts rows by start and checks that every interval is
@@ -155,13 +165,13 @@ func finish(rows []row) ([]hearth.PricePoint, error) {
 	out := make([]hearth.PricePoint, 0, len(rows))
 	for i, r := range rows {
 		if !r.End.After(r.Start) {
-			return nil, hearth.Errorf(hearth.EINVALID, "%s: the interval ends at %s, not after its start %s.", r.where, r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))
+			return nil, hearth.Errorf(hearth.EINVALID, "%s: the interval ends at %s, not after its start %s.", r.place(), r.End.Format(time.RFC3339), r.Start.Format(time.RFC3339))
 		}
 		if math.IsNaN(r.PerKWh) || math.IsInf(r.PerKWh, 0) {
-			return nil, hearth.Errorf(hearth.EINVALID, "%s: the price %v is not a finite number.", r.where, r.PerKWh)
+			return nil, hearth.Errorf(hearth.EINVALID, "%s: the price %v is not a finite number.", r.place(), r.PerKWh)
 		}
 		if i > 0 && r.Start.Before(rows[i-1].End) {
-			return nil, hearth.Errorf(hearth.EINVALID, "%s: the interval from %s overlaps %s, which ends at %s.", r.where, r.Start.Format(time.RFC3339), rows[i-1].where, rows[i-1].End.Format(time.RFC3339))
+			return nil, hearth.Errorf(hearth.EINVALID, "%s: the interval from %s overlaps %s, which ends at %s.", r.place(), r.Start.Format(time.RFC3339), rows[i-1].place(), rows[i-1].End.Format(time.RFC3339))
 		}
 		out = append(out, r.PricePoint)
 	}
