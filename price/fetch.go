@@ -24,12 +24,12 @@ const MaxFeedBytes = 16 << 20
 const DefaultTimeout = 30 * time.Second
 
 // readLocation reads at most limit bytes from location: an http(s)
-// URL, a file:// URL or a file path. It returns ETOOLARGE beyond the
+// URL (sent with header), a file:// URL or a file path. It returns ETOOLARGE beyond the
 // limit, ETIMEOUT when the timeout passes, ENOTFOUND for a missing file
 // and EUNAVAILABLE for a refused connection or a non-2xx status.
 // Errors name the location without its query, which may hold an API
 // token.
-func readLocation(ctx context.Context, client *http.Client, location string, limit int64, timeout time.Duration) ([]byte, error) {
+func readLocation(ctx context.Context, client *http.Client, header http.Header, location string, limit int64, timeout time.Duration) ([]byte, error) {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
@@ -46,6 +46,9 @@ func readLocation(ctx context.Context, client *http.Client, location string, lim
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, location, nil)
 	if err != nil {
 		return nil, hearth.WrapError(hearth.EINVALID, err, "The URL %s is not usable.", name)
+	}
+	for k, vs := range header {
+		req.Header[k] = append(req.Header[k], vs...)
 	}
 	if client == nil {
 		client = http.DefaultClient

@@ -69,6 +69,7 @@ func FuzzParse(f *testing.F) {
 	for _, name := range []string{"prices.csv", "prices.json", "entsoe_a44_dst.xml", "ercot_rtm_fallback.csv"} {
 		f.Add(fixture(f, name))
 	}
+	f.Add(zipped(f, "dam.csv", fixture(f, "ercot_dam_spring.csv")))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		points, err := price.Parse("", data, price.Options{Unit: price.PerMWh, Resolution: time.Hour, SettlementPoint: "HB_NORTH"})
 		checkParsed(t, points, err)

@@ -52,7 +52,7 @@ type HashpriceURL struct {
 // HashpriceUSDPerPHDay fetches and parses the document, bounded by
 // MaxHashpriceBytes and the timeout.
 func (h *HashpriceURL) HashpriceUSDPerPHDay(ctx context.Context) (float64, error) {
-	data, err := readLocation(ctx, h.Client, h.URL, MaxHashpriceBytes, h.Timeout)
+	data, err := readLocation(ctx, h.Client, nil, h.URL, MaxHashpriceBytes, h.Timeout)
 	if err != nil {
 		return 0, fmt.Errorf("hashprice: %w", err)
 	}

@@ -92,9 +92,14 @@ type Options struct {
 	SettlementPoint string
 }
 
-// Parse reads data in format f. An empty format is detected from the
-// data with DetectFormat.
+// Parse reads data in format f. A zip archive holding one feed file
+// (as ERCOT's MIS serves its reports) is unpacked first. An empty format
+// is detected from the data with DetectFormat.
 func Parse(f Format, data []byte, opt Options) ([]hearth.PricePoint, error) {
+	data, err := unzipFeed(data)
+	if err != nil {
+		return nil, err
+	}
 	if f == "" {
 		f = DetectFormat(data)
 	}

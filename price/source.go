@@ -21,6 +21,9 @@ type Source struct {
 	Format Format
 	// Options tune the parser (unit, resolution, settlement point).
 	Options Options
+	// Header is sent with HTTP requests, for APIs that take their key
+	// in a header (ERCOT's Ocp-Apim-Subscription-Key and bearer token).
+	Header http.Header
 	// Client makes HTTP requests; nil means http.DefaultClient.
 	Client *http.Client
 	// Timeout bounds one fetch; zero means DefaultTimeout.
@@ -30,7 +33,7 @@ type Source struct {
 // Fetch reads and parses the feed, bounded by MaxFeedBytes and the
 // timeout.
 func (s *Source) Fetch(ctx context.Context) ([]hearth.PricePoint, error) {
-	data, err := readLocation(ctx, s.Client, s.Location, MaxFeedBytes, s.Timeout)
+	data, err := readLocation(ctx, s.Client, s.Header, s.Location, MaxFeedBytes, s.Timeout)
 	if err != nil {
 		return nil, fmt.Errorf("price feed: %w", err)
 	}
