@@ -56,6 +56,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Journal:     postgres.NewJournalService(db),
 		Schedules:   postgres.NewScheduleService(db),
 		Power:       postgres.NewPowerRequestService(db),
+		Programs:    postgres.NewPowerProgramService(db, storetest.NewBox(tb)),
 		Profiles:    postgres.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -74,8 +75,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 9
-	migrationCount = 9
+	latestSchema   = 10
+	migrationCount = 10
 )
 
 func TestDB_Open(t *testing.T) {

@@ -89,6 +89,7 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Journal:     sqlite.NewJournalService(db),
 		Schedules:   sqlite.NewScheduleService(db),
 		Power:       sqlite.NewPowerRequestService(db),
+		Programs:    sqlite.NewPowerProgramService(db, storetest.NewBox(tb)),
 		Profiles:    sqlite.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -146,8 +147,8 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 9
-	migrationCount = 9
+	latestSchema   = 10
+	migrationCount = 10
 )
 
 func TestDB_Open(t *testing.T) {

@@ -52,6 +52,7 @@ type Store struct {
 	Journal     hearth.Journal
 	Schedules   hearth.ScheduleService
 	Power       hearth.PowerRequestService
+	Programs    hearth.PowerProgramService // sealing with NewBox's key
 	Profiles    hearth.ProfileService
 
 	// SetNow replaces the store's clock.
@@ -115,6 +116,7 @@ func Run(t *testing.T, open Opener) {
 		{"ScheduleService_Reopen", testScheduleService_Reopen},
 		{"PowerRequestService", testPowerRequestService},
 		{"PowerRequestService_Reopen", testPowerRequestService_Reopen},
+		{"PowerProgramService", testPowerProgramService},
 		{"ProfileService", testProfileService},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
