@@ -438,3 +438,27 @@ func (c *Client) SetProfile(ctx context.Context, name string, req ProfileRequest
 func (c *Client) DeleteProfile(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/profiles/"+url.PathEscape(name), nil, nil)
 }
+
+// PowerPrograms lists the power programs, secrets redacted, with their
+// runners' status.
+func (c *Client) PowerPrograms(ctx context.Context) (*PowerProgramList, error) {
+	var out PowerProgramList
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/power/programs", nil, &out)
+}
+
+// GetPowerProgram returns one power program, secret redacted.
+func (c *Client) GetPowerProgram(ctx context.Context, name string) (*PowerProgramItem, error) {
+	var out PowerProgramItem
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/power/programs/"+url.PathEscape(name), nil, &out)
+}
+
+// SetPowerProgram creates or replaces a power program.
+func (c *Client) SetPowerProgram(ctx context.Context, p hearth.PowerProgram) (*PowerProgramItem, error) {
+	var out PowerProgramItem
+	return &out, c.do(ctx, http.MethodPut, "/api/v1/power/programs/"+url.PathEscape(p.Name), p, &out)
+}
+
+// DeletePowerProgram removes a power program and withdraws its requests.
+func (c *Client) DeletePowerProgram(ctx context.Context, name string) error {
+	return c.do(ctx, http.MethodDelete, "/api/v1/power/programs/"+url.PathEscape(name), nil, nil)
+}

@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/power"
+	"github.com/hearth-fleet/hearth/program"
 	"github.com/hearth-fleet/hearth/reconcile"
 )
 
@@ -217,6 +218,7 @@ type fixture struct {
 	Desired     *desiredStore
 	Schedules   *scheduleStore
 	Power       *powerStore
+	Programs    *programStore
 	Server      *hearthhttp.Server
 	Miners      *MinerService
 	Tokens      *TokenService
@@ -300,6 +302,17 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.Server.PowerRequestService = f.Power
+	// One OpenADR program with a client secret.
+	f.Programs = &programStore{}
+	if err := f.Programs.SetPowerProgram(context.Background(), &hearth.PowerProgram{Name: "grid", Kind: hearth.ProgramOpenADR, Sites: []string{"barn"},
+		FailMode: hearth.FailCurtail, Enabled: true, Settings: json.RawMessage(`{"url":"https://vtn.example"}`), Secret: "client-secret"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Server.PowerProgramService = f.Programs
+	f.Server.ProgramStatus = func(context.Context) ([]program.ProgramStatus, error) {
+		return []program.ProgramStatus{{Name: "grid", Kind: hearth.ProgramOpenADR, Enabled: true, Running: true, Silent: true,
+			LastContact: testNow, LastError: "VTN unreachable", LastErrorAt: testNow}}, nil
+	}
 	f.Server.PowerStatus = func() []power.SiteStatus {
 		target := 4000.0
 		return []power.SiteStatus{{Site: "barn", TargetWatts: &target, BudgetWatts: 500e3, FlexibleWatts: 6568, FixedWatts: 0, PlannedWatts: 3510, MeasuredWatts: 3600,

@@ -99,6 +99,8 @@ func TestOpenAPI(t *testing.T) {
 				path += "?miner=s19-a"
 			case "POST /api/v1/power/requests", "POST /api/v1/power/signal":
 				body = map[string]any{"site": "barn", "kind": "limit", "limit_w": 3000, "for": "30m"}
+			case "PUT /api/v1/power/programs/{name}":
+				body = map[string]any{"kind": "openadr", "sites": []string{"barn"}, "fail_mode": "hold", "silent_after": 0, "enabled": false, "secret": "***"}
 			case "DELETE /api/v1/power/requests":
 				path += "?source=openadr&site=barn&id=evt-1/0"
 			case "POST /api/v1/profiles":
@@ -119,6 +121,8 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "old")
 			case strings.HasPrefix(path, "/api/v1/profiles/"):
 				path = strings.ReplaceAll(path, "{name}", "eco")
+			case strings.HasPrefix(path, "/api/v1/power/programs/"):
+				path = strings.ReplaceAll(path, "{name}", "grid")
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
@@ -224,6 +228,10 @@ func TestOpenAPI(t *testing.T) {
 				"change": map[string]any{"kind": "pause"}, "recurrence": "25:00-26:00", "time_zone": "UTC"}, "Error", 400},
 			{"GET", "/api/v1/schedules/sch_none", nil, "Error", 404},
 			{"GET", "/api/v1/power", nil, "PowerReport", 200},
+			{"GET", "/api/v1/power/programs", nil, "PowerProgramList", 200},
+			{"GET", "/api/v1/power/programs/grid", nil, "PowerProgram", 200},
+			{"PUT", "/api/v1/power/programs/new", map[string]any{"kind": "price", "sites": []string{"barn"}, "fail_mode": "resume", "silent_after": 60e9, "enabled": true, "settings": map[string]any{"strike_per_kwh": 0.1}, "secret": "k"}, "PowerProgram", 200},
+			{"PUT", "/api/v1/power/programs/bad", map[string]any{"kind": "price", "sites": []string{}, "fail_mode": "resume"}, "Error", 400},
 			{"GET", "/api/v1/power/requests?active=true", nil, "PowerRequestList", 200},
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "shed", "shed_fraction": 1, "reason": "storm", "id": "o1", "start": "2026-03-01T12:00:00Z", "end": "2026-03-01T13:00:00Z"}, "PowerRequest", 201},
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "limit", "limit_w": -1}, "Error", 400},

@@ -82,3 +82,30 @@ func TestPower_Report(t *testing.T) {
 		t.Errorf("report %+v", rep)
 	}
 }
+
+// A program's secret is written once and never read back: lists and
+// replies redact it, and a change that sends the redaction keeps it.
+func TestPower_ProgramSecrets(t *testing.T) {
+	f := newFixture(t)
+	rec := serve(f.Handler, request("GET", "/api/v1/power/programs", nil))
+	if strings.Contains(rec.Body.String(), "client-secret") || !strings.Contains(rec.Body.String(), `"secret":"***"`) {
+		t.Fatalf("list shows %s", rec.Body.String())
+	}
+	if !strings.Contains(rec.Body.String(), `"silent":true`) {
+		t.Errorf("list lacks the runner's status: %s", rec.Body.String())
+	}
+	rec = serve(f.Handler, withToken(request("PUT", "/api/v1/power/programs/grid", map[string]any{"kind": "openadr", "sites": []string{"barn", "home"},
+		"fail_mode": "hold", "enabled": true, "secret": "***"}), validToken))
+	if rec.Code != http.StatusOK || strings.Contains(rec.Body.String(), "client-secret") {
+		t.Fatalf("PUT: %d %s", rec.Code, rec.Body.String())
+	}
+	if p, _ := f.Programs.FindPowerProgramByName(t.Context(), "grid"); p.Secret != "client-secret" || len(p.Sites) != 2 {
+		t.Errorf("stored %+v, want the secret kept and two sites", p)
+	}
+	if rec := serve(f.Handler, request("DELETE", "/api/v1/power/programs/grid", nil)); rec.Code != http.StatusUnauthorized {
+		t.Errorf("DELETE without a token: %d", rec.Code)
+	}
+	if rec := serve(f.Handler, withToken(request("DELETE", "/api/v1/power/programs/grid", nil), validToken)); rec.Code != http.StatusNoContent {
+		t.Errorf("DELETE: %d", rec.Code)
+	}
+}

@@ -98,6 +98,12 @@ type Server struct {
 	// PowerStatus reports where each site's power stands against its
 	// target; nil leaves the sites out of GET /api/v1/power.
 	PowerStatus func() []power.SiteStatus
+	// PowerProgramService keeps the power programs; nil disables
+	// /api/v1/power/programs. serve gives one that checks a program with
+	// its kind and restarts its runner after each change.
+	PowerProgramService hearth.PowerProgramService
+	// ProgramStatus reports how each program's runner is doing.
+	ProgramStatus ProgramStatusFunc
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

@@ -20,7 +20,8 @@ const (
 	DefaultInterval = 5 * time.Second
 	// DefaultSettle is how long after a change of setpoints a site's
 	// measured power is given to follow before the controller judges it:
-	// a poll to apply, a poll to show the effect.
+	// a poll to apply, a poll to show the effect, at the default 15 s
+	// poll interval.
 	DefaultSettle = 45 * time.Second
 	// DefaultTolerance is how far above its target, as a fraction, a
 	// site's measured power may be and still count as reached: power

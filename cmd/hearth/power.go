@@ -12,7 +12,7 @@ import (
 	"github.com/hearth-fleet/hearth/power"
 )
 
-const powerUsage = `Usage: hearth power <status|override|clear|requests|signal> [flags]
+const powerUsage = `Usage: hearth power <status|override|clear|requests|signal|programs> [flags]
 
 hearth holds each site to the tightest power request in force for it (a
 grid event, the price response, a plain signal, an aggregator) and to its
@@ -26,6 +26,7 @@ the site's measured power is checked against the target.
   hearth power clear SITE ID
   hearth power requests [--site SITE] [--source SOURCE] [--active]
   hearth power signal SITE (--limit-kw KW | --shed PERCENT | --resume) [--for 5m]
+  hearth power programs list|set|show|remove   (see hearth power programs --help)
 
 An override lasts an hour unless --for or --until says otherwise; a signal
 lapses after --for (5 minutes) unless sent again. Every subcommand takes
@@ -50,6 +51,8 @@ func runPower(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runPowerClear(ctx, args[1:], stdout, stderr)
 	case "requests":
 		return runPowerRequests(ctx, args[1:], stdout, stderr)
+	case "programs":
+		return runPowerPrograms(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, powerUsage)
 		return nil

@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/power"
+	"github.com/hearth-fleet/hearth/program"
 	"github.com/hearth-fleet/hearth/reconcile"
 	"github.com/hearth-fleet/hearth/schedule"
 	"github.com/hearth-fleet/hearth/secret"
@@ -139,7 +140,10 @@ type server struct {
 	schedules *schedule.Runner
 	// power holds sites to their power requests and budgets; it is the
 	// reconciler's overlay, above the schedules'.
-	power      *power.Controller
+	power *power.Controller
+	// programs runs the power programs (OpenADR, price, MQTT,
+	// aggregator), whose requests the power controller follows.
+	programs   *program.Manager
 	http       *hearthhttp.Server
 	listener   net.Listener
 	url        string
@@ -219,9 +223,18 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Capabilities: capabilitiesOf,
 		Recorder:     s.metrics,
 		Interval:     cfg.powerInterval,
-		Logger:       s.logger,
+		// A change shows after a poll to apply it and one to see it.
+		Settle: 3 * cfg.pollInterval,
+		Logger: s.logger,
 	}
 	s.reconciler.PowerLimit = s.power
+	requests := s.power.Watch(s.store.power)
+	s.programs = &program.Manager{
+		Programs: s.store.programs,
+		Requests: requests,
+		Status:   s.power.SiteStatus,
+		Logger:   s.logger,
+	}
 	s.schedules = schedule.NewRunner(schedule.SystemClock{}, s.reconciler.FollowSchedules(overlay, s.miners))
 	if err := s.schedules.Load(ctx, s.store.schedules); err != nil {
 		// A schedule the store took but this build refuses (a zone
@@ -268,8 +281,10 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		CredentialService:   &poller.CredentialService{CredentialService: s.credentials, Poller: s.poller},
 		DesiredStateService: s.reconciler.Watch(desired, s.miners),
 		ScheduleService:     s.schedules.Following(s.store.schedules),
-		PowerRequestService: s.power.Watch(s.store.power),
+		PowerRequestService: requests,
 		PowerStatus:         s.power.SiteStatuses,
+		PowerProgramService: s.programs.Watch(s.store.programs),
+		ProgramStatus:       s.programs.Statuses,
 		ProfileService:      s.reconciler.WatchProfiles(profiles, s.miners),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
@@ -348,6 +363,8 @@ func (s *server) run(ctx context.Context) error {
 	go func() { defer close(scheduled); s.schedules.Run(pollCtx) }()
 	powered := make(chan struct{})
 	go func() { defer close(powered); _ = s.power.Run(pollCtx) }()
+	programmed := make(chan struct{})
+	go func() { defer close(programmed); _ = s.programs.Run(pollCtx) }()
 
 	var err error
 	select {
@@ -366,6 +383,7 @@ func (s *server) run(ctx context.Context) error {
 	}
 	<-scheduled
 	<-powered
+	<-programmed
 	// Commands in flight finish (their outcome reaches the journal) before
 	// the stores close.
 	s.reconciler.Wait()

@@ -29,6 +29,8 @@ type store struct {
 	schedules hearth.ScheduleService
 	// power holds what each signal source asks of a site's power.
 	power hearth.PowerRequestService
+	// programs are the configured signal sources, secrets sealed.
+	programs hearth.PowerProgramService
 	// profiles are the named power profiles desired states refer to.
 	profiles hearth.ProfileService
 	close    func() error
@@ -63,8 +65,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			sites: sqlite.NewSiteService(d), groups: sqlite.NewGroupService(d), positions: sqlite.NewPositionService(d),
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
 			schedules: sqlite.NewScheduleService(d), power: sqlite.NewPowerRequestService(d),
-			profiles: sqlite.NewProfileService(d),
-			close:    d.Close,
+			profiles: sqlite.NewProfileService(d), programs: sqlite.NewPowerProgramService(d, box),
+			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -77,8 +79,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			sites: postgres.NewSiteService(d), groups: postgres.NewGroupService(d), positions: postgres.NewPositionService(d),
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
 			schedules: postgres.NewScheduleService(d), power: postgres.NewPowerRequestService(d),
-			profiles: postgres.NewProfileService(d),
-			close:    d.Close,
+			profiles: postgres.NewProfileService(d), programs: postgres.NewPowerProgramService(d, box),
+			close: d.Close,
 		}, nil
 	}
 	return nil, errBadDB
