@@ -27,6 +27,11 @@ func TestBrowserPowerOverride(t *testing.T) {
 	if out, errOut, code := runCLI(t, append([]string{"sites", "add", "barn", "--power-budget-kw", "500", "--time-zone", "Europe/Oslo"}, c...)...); code != 0 {
 		t.Fatalf("sites add: %s %s", out, errOut)
 	}
+	// A site with no budget and no request is left alone by the
+	// controller; the page still lists it, free.
+	if out, errOut, code := runCLI(t, append([]string{"sites", "add", "yard"}, c...)...); code != 0 {
+		t.Fatalf("sites add: %s %s", out, errOut)
+	}
 	plan := filepath.Join(t.TempDir(), "plan.csv")
 	if err := os.WriteFile(plan, []byte("miner,site,row,rack,shelf,slot\nsim-00000,barn,A,01,1,1\nsim-00001,barn,A,01,1,2\n"+
 		"sim-00002,barn,A,01,2,1\nsim-00003,barn,A,01,2,2\n"), 0o644); err != nil {
@@ -49,7 +54,9 @@ func TestBrowserPowerOverride(t *testing.T) {
 	)
 	browse(t, ctx, "barn listed",
 		chromedp.WaitVisible(`#power-sites-body tr[data-site="barn"][data-controlled="true"] td[data-col="budget"][data-value="500000"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#power-sites-body tr[data-site="yard"][data-state="free"][data-controlled="false"]`, chromedp.ByQuery),
 		chromedp.WaitReady(`#power-override-site option[value="barn"]`, chromedp.ByQuery),
+		chromedp.WaitReady(`#power-override-site option[value="yard"]`, chromedp.ByQuery),
 	)
 
 	// A refusal shows the API's own message.

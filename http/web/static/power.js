@@ -33,6 +33,7 @@
   ];
 
   let timer = null;
+  let refreshRound = 0;
   let range = '1h';
   let chartTimer = null;
   // chartGeneration tells the latest chart query from older ones still in
@@ -211,13 +212,18 @@
 
   // --- Refresh ------------------------------------------------------------------
 
+  // refresh shows the latest power report. A form's write refreshes at
+  // once; an older answer still in flight is then dropped, and only the
+  // latest round schedules the next.
   async function refresh() {
     clearTimeout(timer);
+    const round = ++refreshRound;
     try {
       const [rep, sites] = await Promise.all([
         H.getJSON('/api/v1/power'),
         H.getJSON('/api/v1/sites').catch(() => ({ sites: [] })),
       ]);
+      if (round !== refreshRound) return;
       const statuses = rep.sites || [];
       const known = (sites.sites || []).map((s) => s.name);
       const controlled = new Set(statuses.map((s) => s.site));
@@ -230,12 +236,15 @@
       H.setText('power-updated', 'Updated ' + new Date().toLocaleTimeString());
       sitesTable.dataset.loaded = 'true';
     } catch (err) {
-      if (err.status !== 401) { // the token banner says what to do
+      if (round === refreshRound && err.status !== 401) { // the token banner says what to do
         errorBox.textContent = 'Cannot load the power status: ' + err.message;
         errorBox.hidden = false;
       }
     } finally {
-      timer = setTimeout(refresh, document.hidden ? HIDDEN_REFRESH_MS : REFRESH_MS);
+      if (round === refreshRound) {
+        clearTimeout(timer);
+        timer = setTimeout(refresh, document.hidden ? HIDDEN_REFRESH_MS : REFRESH_MS);
+      }
     }
   }
 
