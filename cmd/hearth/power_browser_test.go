@@ -12,11 +12,13 @@ import (
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 )
 
-// An operator holds a site to a few kilowatts from the power page: the
-// override form limits the site for 30 minutes, the override is listed
-// with the operator's reason, the site's row shows the target and leaves
-// the free state, the chart draws the site's power from the metrics
-// store, and withdrawing the override (after a confirmation) lifts it.
+// An operator holds a site to a few kilowatts from the power page: a
+// refused override shows the API's message; the override form then limits
+// the site for 30 minutes, the override is listed with the operator's
+// reason, the site's row shows the 3 kW target held by it (not free), the
+// chart draws the site's power from the metrics store, and withdrawing the
+// override (after a confirmation) gives the site back to its budget. A
+// shed, chosen in the same form, is stored as a fraction.
 func TestBrowserPowerOverride(t *testing.T) {
 	t.Parallel()
 	// Braiins OS miners take power targets, so the controller can trim
@@ -149,6 +151,27 @@ func TestBrowserPowerOverride(t *testing.T) {
 	}
 	apiJSON(t, d, "GET", "/api/v1/power", nil, &rep)
 	if len(rep.Requests) != 0 {
-		t.Errorf("requests left after the withdrawal: %+v", rep.Requests)
+		t.Fatalf("requests left after the withdrawal: %+v", rep.Requests)
+	}
+
+	// Choosing another kind switches the form's input: a shed of half the
+	// flexible power, stored as a fraction.
+	var shedDisabled, limitDisabled bool
+	browse(t, ctx, "shed",
+		chromedp.Evaluate(`(() => { const k = document.getElementById("power-override-kind");
+			k.value = "shed"; k.dispatchEvent(new Event("change")); })()`, nil),
+		chromedp.Evaluate(`document.getElementById("power-override-shed").disabled`, &shedDisabled),
+		chromedp.Evaluate(`document.getElementById("power-override-limit-kw").disabled`, &limitDisabled),
+		chromedp.SetValue(`#power-override-shed`, "50", chromedp.ByQuery),
+		chromedp.SetValue(`#power-override-for`, "10m", chromedp.ByQuery),
+		chromedp.Click(`#power-override-submit`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#power-requests-body tr[data-source="override"][data-site="barn"] td[data-col="asks"][data-kind="shed"]`, chromedp.ByQuery),
+	)
+	if shedDisabled || !limitDisabled {
+		t.Errorf("with kind shed: shed input disabled %v, limit input disabled %v", shedDisabled, limitDisabled)
+	}
+	apiJSON(t, d, "GET", "/api/v1/power", nil, &rep)
+	if len(rep.Requests) != 1 || rep.Requests[0].Kind != "shed" || rep.Requests[0].ShedFraction != 0.5 || rep.Requests[0].LimitWatts != 0 {
+		t.Fatalf("shed stored as %+v", rep.Requests)
 	}
 }
