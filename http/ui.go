@@ -31,6 +31,14 @@ const (
 	chartHashRateMetric = "mining_hash_rate"
 	chartPowerMetric    = "monitoring_power_consumption_watts"
 	chartChipTempMetric = "mining_board_chip_temperature_celsius"
+
+	// The power page's series, one of each per site (label site), as the
+	// metrics package records them for the power controller
+	// (metrics.MetricSitePowerTarget, MetricSitePower,
+	// MetricSitePowerPlanned).
+	chartSitePowerTargetMetric  = "hearth_site_power_target_watts"
+	chartSitePowerMetric        = "hearth_site_power_watts"
+	chartSitePowerPlannedMetric = "hearth_site_power_planned_watts"
 )
 
 // staticAssets maps each static file's path below web/static to its ETag,
@@ -48,6 +56,7 @@ var pageTemplates = map[string]*template.Template{
 	"group":     parsePage("group.html", "desired.html"),
 	"schedules": parsePage("schedules.html"),
 	"profiles":  parsePage("profiles.html"),
+	"power":     parsePage("power.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -115,6 +124,7 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /groups/{name}", s.handleNamedPage("group", hearth.ScopeGroup))
 	mux.HandleFunc("GET /schedules", s.handleListPage("schedules"))
 	mux.HandleFunc("GET /profiles", s.handleListPage("profiles"))
+	mux.HandleFunc("GET /power", s.handlePowerPage)
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -129,6 +139,15 @@ type pageData struct {
 	Scope hearth.Scope
 	// Queries are the PromQL expressions the miner page charts.
 	Queries chartQueries
+	// SitePower names the series the power page charts for a site.
+	SitePower sitePowerSeries
+}
+
+// sitePowerSeries names the metrics of a site's target, measured and
+// planned power. The power page's script selects them for the site the
+// user picks, which the server cannot know when it renders the page.
+type sitePowerSeries struct {
+	Target, Measured, Planned string
 }
 
 // chartQueries are the PromQL expressions behind the miner page's charts.
@@ -155,6 +174,17 @@ func (s *Server) handleListPage(page string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, page, pageData{Page: page})
 	}
+}
+
+// handlePowerPage serves the power page at /power: where each site stands
+// against its power target, the requests in force, and a form for an
+// operator's override. Its script fetches all of it from the power API.
+func (s *Server) handlePowerPage(w http.ResponseWriter, r *http.Request) {
+	s.renderPage(w, r, "power", pageData{Page: "power", SitePower: sitePowerSeries{
+		Target:   chartSitePowerTargetMetric,
+		Measured: chartSitePowerMetric,
+		Planned:  chartSitePowerPlannedMetric,
+	}})
 }
 
 // handleNamedPage serves the page of one site or group, with a

@@ -102,6 +102,49 @@ func TestProfilesPage(t *testing.T) {
 	}
 }
 
+func TestPowerPage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/power")
+	checkPage(t, "power", body, [][2]string{
+		{"table", "power-sites"}, {"tbody", "power-sites-body"}, {"div", "power-error"}, {"span", "power-updated"},
+		{"select", "power-chart-site"}, {"div", "chart-site-power"}, {"div", "chart-range"},
+		{"button", "range-1h"}, {"button", "range-6h"}, {"button", "range-24h"},
+		{"table", "power-requests"}, {"tbody", "power-requests-body"}, {"div", "power-requests-error"},
+		{"form", "power-override"}, {"select", "power-override-site"}, {"select", "power-override-kind"},
+		{"input", "power-override-limit-kw"}, {"input", "power-override-shed"}, {"input", "power-override-for"},
+		{"input", "power-override-reason"}, {"button", "power-override-submit"}, {"p", "power-override-message"},
+		{"form", "auth-form"}, {"input", "auth-token"},
+	}, []string{"hearth.js", "vendor/uplot/uPlot.iife.min.js", "power.js"}, `<a href="/power" aria-current="page">Power</a>`)
+	if !strings.Contains(body, "/static/vendor/uplot/uPlot.min.css?v=") {
+		t.Error("power page does not load uPlot's style sheet")
+	}
+	// The chart names the controller's series as the metrics store records
+	// them; the script adds the site.
+	for attr, metric := range map[string]string{
+		"data-target-metric":   "hearth_site_power_target_watts",
+		"data-measured-metric": "hearth_site_power_watts",
+		"data-planned-metric":  "hearth_site_power_planned_watts",
+	} {
+		if !strings.Contains(body, attr+`="`+metric+`"`) {
+			t.Errorf("power chart lacks %s=%q", attr, metric)
+		}
+	}
+	for _, kind := range []string{"limit", "shed", "resume"} {
+		if !strings.Contains(body, `<option value="`+kind+`"`) {
+			t.Errorf("override form lacks the kind %s", kind)
+		}
+	}
+	if !regexp.MustCompile(`<input id="power-override-for"[^>]*value="1h"`).MatchString(body) {
+		t.Error("an override does not default to 1h in the form")
+	}
+	if strings.Contains(body, "style=") || strings.Contains(body, "<script>") {
+		t.Error("power page has inline style or script, which the CSP refuses")
+	}
+	// Every page links to it.
+	if other := page(t, newFixture(t).Handler, "/"); !strings.Contains(other, `<a href="/power">Power</a>`) {
+		t.Error("the fleet page's navigation lacks Power")
+	}
+}
+
 func TestMinerPage(t *testing.T) {
 	h := newFixture(t).Handler
 	body := page(t, h, "/miners/s21-b")
@@ -245,6 +288,7 @@ func TestStaticAssets(t *testing.T) {
 		{"/static/hearth.js", "text/javascript; charset=utf-8", "window.hearth"},
 		{"/static/fleet.js", "text/javascript; charset=utf-8", "/api/v1/miners"},
 		{"/static/miner.js", "text/javascript; charset=utf-8", "/prometheus/api/v1/query_range"},
+		{"/static/power.js", "text/javascript; charset=utf-8", "/api/v1/power/requests"},
 		{"/static/favicon.svg", "image/svg+xml", "<svg"},
 		{"/static/vendor/uplot/uPlot.iife.min.js", "text/javascript; charset=utf-8", "uPlot (v1.6.32)"},
 		{"/static/vendor/uplot/uPlot.min.css", "text/css; charset=utf-8", ".uplot"},
@@ -289,7 +333,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -310,7 +354,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}
