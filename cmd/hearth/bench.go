@@ -26,10 +26,12 @@ import (
 const benchUsage = `Usage: hearth bench <benchmark> [flags]
 
 Benchmarks:
-  sweep   poll a simulated fleet once with full telemetry, against the floor
-          of a bare client reading the same bytes
+  sweep    poll a simulated fleet once with full telemetry, against the floor
+           of a bare client reading the same bytes
+  curtail  curtail a simulated site fully, from the signal to every miner's
+           acknowledgement, against the floor of the bare commands
 
-Run 'hearth bench sweep --help' for its flags.
+Run 'hearth bench sweep --help' or 'hearth bench curtail --help' for flags.
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -40,6 +42,8 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	switch args[0] {
 	case "sweep":
 		return runBenchSweep(ctx, args[1:], stdout, stderr)
+	case "curtail":
+		return runBenchCurtail(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, benchUsage)
 		return nil

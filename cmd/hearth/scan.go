@@ -4,12 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"sync"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver"
@@ -108,41 +104,3 @@ func addFound(ctx context.Context, c *hearthhttp.Client, found []*hearth.Identit
 	return added, nil
 }
 
-// progress draws a progress bar on a terminal; on anything else (a pipe, a
-// file, CI) it draws nothing so that logs stay clean.
-type progress struct {
-	mu  sync.Mutex
-	bar *progressbar.ProgressBar
-}
-
-func newProgressBar(w io.Writer, what string) *progress {
-	f, ok := w.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return &progress{bar: progressbar.NewOptions(-1,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription(what),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSetItsString("hosts"),
-		progressbar.OptionShowIts(),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)}
-}
-
-func (p *progress) update(done, total, found int) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.bar.GetMax() != total {
-		p.bar.ChangeMax(total)
-	}
-	p.bar.Describe(fmt.Sprintf("scanning (%d miners found)", found))
-	p.bar.Set(done)
-}
-
-func (p *progress) finish() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.bar.Finish()
-}
