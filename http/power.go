@@ -142,28 +142,7 @@ func (s *Server) handleListPowerRequests(w http.ResponseWriter, r *http.Request)
 // handleCreateOverride serves POST /api/v1/power/requests: an operator's
 // override, which wins over every other source until it ends.
 func (s *Server) handleCreateOverride(w http.ResponseWriter, r *http.Request) {
-	if !s.powerEnabled(w, r) {
-		return
-	}
-	var c PowerCommand
-	if err := decodeJSON(w, r, &c); err != nil {
-		s.writeDecodeError(w, r, err)
-		return
-	}
-	if c.ID == "" {
-		c.ID = newOverrideID()
-	}
-	req, err := c.request(hearth.SourceOverride, s.actor(r), s.now(), DefaultOverrideFor)
-	if err == nil {
-		err = s.PowerRequestService.SetPowerRequest(r.Context(), req)
-	}
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	s.logger().InfoContext(r.Context(), "power override", "site", req.Site, "id", req.ID, "kind", string(req.Kind),
-		"limit_w", req.LimitWatts, "shed", req.ShedFraction, "until", req.End, "actor", req.CreatedBy)
-	writeJSON(w, http.StatusCreated, req)
+	s.storePowerCommand(w, r, hearth.SourceOverride, newOverrideID, DefaultOverrideFor, http.StatusCreated)
 }
 
 // handlePowerSignal serves POST /api/v1/power/signal: the plain signal of
@@ -171,6 +150,13 @@ func (s *Server) handleCreateOverride(w http.ResponseWriter, r *http.Request) {
 // time to live unless sent again, so a publisher that dies cannot hold a
 // site curtailed.
 func (s *Server) handlePowerSignal(w http.ResponseWriter, r *http.Request) {
+	s.storePowerCommand(w, r, hearth.SourceSignal, func() string { return "http" }, DefaultSignalTTL, http.StatusOK)
+}
+
+// storePowerCommand reads a PowerCommand and stores it as a request of
+// source, with an ID from newID when it names none and an end defaultFor
+// after its start when it gives none, answering status with the request.
+func (s *Server) storePowerCommand(w http.ResponseWriter, r *http.Request, source hearth.PowerSource, newID func() string, defaultFor time.Duration, status int) {
 	if !s.powerEnabled(w, r) {
 		return
 	}
@@ -180,9 +166,9 @@ func (s *Server) handlePowerSignal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if c.ID == "" {
-		c.ID = "http"
+		c.ID = newID()
 	}
-	req, err := c.request(hearth.SourceSignal, s.actor(r), s.now(), DefaultSignalTTL)
+	req, err := c.request(source, s.actor(r), s.now(), defaultFor)
 	if err == nil {
 		err = s.PowerRequestService.SetPowerRequest(r.Context(), req)
 	}
@@ -190,7 +176,9 @@ func (s *Server) handlePowerSignal(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, req)
+	s.logger().InfoContext(r.Context(), "power request", "source", string(source), "site", req.Site, "id", req.ID, "kind", string(req.Kind),
+		"limit_w", req.LimitWatts, "shed", req.ShedFraction, "until", req.End, "actor", req.CreatedBy)
+	writeJSON(w, status, req)
 }
 
 // handleDeletePowerRequest serves DELETE

@@ -216,3 +216,18 @@ func envOr(key, def string) string {
 	}
 	return def
 }
+
+// oneArg parses args for a command that takes exactly one positional
+// argument, what (a NAME, an ID, a FILE), and returns it; anything else is
+// a usage error naming the command.
+func oneArg(fs *flag.FlagSet, args []string, name, what string, stderr io.Writer) (string, error) {
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 {
+		fmt.Fprintf(stderr, "%s: exactly one %s expected\n", name, what)
+		return "", errUsage
+	}
+	return pos[0], nil
+}

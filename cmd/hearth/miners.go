@@ -129,15 +129,11 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&req.Position.Slot, "slot", "", "slot on the shelf")
 	fs.StringVar(&req.ID, "id", "", "miner id (default: derived from its hostname or address)")
 	fs.StringVar(&tags, "tags", "", "comma-separated tags")
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth miners add", "ADDRESS", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth miners add: exactly one ADDRESS expected")
-		return errUsage
-	}
-	req.Address = pos[0]
+	req.Address = arg
 	req.Family = hearth.Family(family)
 	if tags != "" {
 		req.Tags = strings.Split(tags, ",")

@@ -98,22 +98,18 @@ func runPositionsImport(ctx context.Context, args []string, stdout, stderr io.Wr
 	cf.register(fs)
 	var dryRun bool
 	fs.BoolVar(&dryRun, "dry-run", false, "store nothing; show what would change")
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth positions import", "FILE", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth positions import: exactly one FILE expected")
-		return errUsage
-	}
 	var data []byte
-	if pos[0] == "-" {
+	if arg == "-" {
 		data, err = io.ReadAll(os.Stdin)
 	} else {
-		data, err = os.ReadFile(pos[0])
+		data, err = os.ReadFile(arg)
 	}
 	if err != nil {
-		return hearth.WrapError(hearth.EINVALID, err, "Cannot read %s: %v", pos[0], err)
+		return hearth.WrapError(hearth.EINVALID, err, "Cannot read %s: %v", arg, err)
 	}
 	report, err := cf.client().ImportPositions(ctx, data, dryRun)
 	if err != nil {

@@ -149,15 +149,11 @@ func runPowerCommand(ctx context.Context, kind string, args []string, stdout, st
 	until := fs.String("until", "", "when it ends (RFC 3339), instead of --for")
 	reason := fs.String("reason", "", "why, for the audit and the page")
 	id := fs.String("id", "", "name of the request, to replace or clear it later (default: a fresh one, or http for a signal)")
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, name, "SITE", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, name+": exactly one SITE expected")
-		return errUsage
-	}
-	cmd := hearthhttp.PowerCommand{Site: pos[0], ID: *id, Reason: *reason}
+	cmd := hearthhttp.PowerCommand{Site: arg, ID: *id, Reason: *reason}
 	given := 0
 	if *limit >= 0 {
 		cmd.Kind, cmd.LimitWatts, given = hearth.RequestLimit, *limit*1000, given+1

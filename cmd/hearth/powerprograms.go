@@ -127,15 +127,11 @@ func runProgramsSet(ctx context.Context, args []string, stdout, stderr io.Writer
 	settingsFile := fs.String("settings-file", "", "read the kind's settings from this JSON file")
 	secretFile := fs.String("secret-file", "", "read the kind's secret from this file (or set HEARTH_PROGRAM_SECRET)")
 	disabled := fs.Bool("disabled", false, "store the program without running it")
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth power programs set", "NAME", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth power programs set: exactly one NAME expected")
-		return errUsage
-	}
-	p := hearth.PowerProgram{Name: pos[0], Kind: hearth.ProgramKind(*kind), Sites: sites, FailMode: hearth.FailMode(*failMode),
+	p := hearth.PowerProgram{Name: arg, Kind: hearth.ProgramKind(*kind), Sites: sites, FailMode: hearth.FailMode(*failMode),
 		SilentAfter: *silent, Enabled: !*disabled, Secret: hearth.RedactedSecret}
 	raw := []byte(*settings)
 	if *settingsFile != "" {
@@ -193,15 +189,11 @@ func runProgramsShow(ctx context.Context, args []string, stdout, stderr io.Write
 	fs := newFlagSet("hearth power programs show", "hearth power programs show NAME [flags]", "Show one power program.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth power programs show", "NAME", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth power programs show: exactly one NAME expected")
-		return errUsage
-	}
-	p, err := cf.client().GetPowerProgram(ctx, pos[0])
+	p, err := cf.client().GetPowerProgram(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -230,20 +222,16 @@ func runProgramsRemove(ctx context.Context, args []string, stdout, stderr io.Wri
 		"Remove a power program; its requests are withdrawn.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth power programs remove", "NAME", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth power programs remove: exactly one NAME expected")
-		return errUsage
-	}
-	if err := cf.client().DeletePowerProgram(ctx, pos[0]); err != nil {
+	if err := cf.client().DeletePowerProgram(ctx, arg); err != nil {
 		return err
 	}
 	if cf.json {
-		return writeJSON(stdout, map[string]string{"name": pos[0], "status": "removed"})
+		return writeJSON(stdout, map[string]string{"name": arg, "status": "removed"})
 	}
-	fmt.Fprintf(stdout, "power program %s removed\n", pos[0])
+	fmt.Fprintf(stdout, "power program %s removed\n", arg)
 	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"io"
 	"time"
 
-
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
@@ -103,4 +102,3 @@ func addFound(ctx context.Context, c *hearthhttp.Client, found []*hearth.Identit
 	}
 	return added, nil
 }
-

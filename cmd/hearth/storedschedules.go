@@ -56,13 +56,9 @@ func runSchedulesAdd(ctx context.Context, args []string, stdout, stderr io.Write
 	end := fs.String("end", "", "one-off window end (RFC 3339)")
 	length := fs.Duration("for", 0, "one-off window length from --start (or now), e.g. 2h")
 	disabled := fs.Bool("disabled", false, "store the schedule without it firing")
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth schedules add", "schedule NAME", stderr)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth schedules add: exactly one schedule NAME expected")
-		return errUsage
 	}
 	target, err := scopeFlag(*site, *group, *miner)
 	if err != nil {
@@ -73,7 +69,7 @@ func runSchedulesAdd(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	on := !*disabled
-	req := hearthhttp.ScheduleRequest{Name: pos[0], Target: target, Change: change, Recurrence: *recurrence, TimeZone: *zone, Enabled: &on}
+	req := hearthhttp.ScheduleRequest{Name: arg, Target: target, Change: change, Recurrence: *recurrence, TimeZone: *zone, Enabled: &on}
 	if *start != "" || *end != "" || *length != 0 {
 		if *recurrence != "" {
 			return hearth.Errorf(hearth.EINVALID, "Give either --recurrence or a one-off window (--start, --end, --for), not both.")
@@ -98,15 +94,11 @@ func runSchedulesShow(ctx context.Context, args []string, stdout, stderr io.Writ
 	fs := newFlagSet("hearth schedules show", "hearth schedules show ID [flags]", "Show one schedule.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth schedules show", "schedule ID", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth schedules show: exactly one schedule ID expected")
-		return errUsage
-	}
-	s, err := cf.client().GetSchedule(ctx, pos[0])
+	s, err := cf.client().GetSchedule(ctx, arg)
 	if err != nil {
 		return err
 	}
@@ -129,21 +121,17 @@ func runSchedulesRemove(ctx context.Context, args []string, stdout, stderr io.Wr
 		"Remove a schedule; a window in force is reverted at once.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	pos, err := parseFlags(fs, args)
+	arg, err := oneArg(fs, args, "hearth schedules remove", "schedule ID", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		fmt.Fprintln(stderr, "hearth schedules remove: exactly one schedule ID expected")
-		return errUsage
-	}
-	if err := cf.client().DeleteSchedule(ctx, pos[0]); err != nil {
+	if err := cf.client().DeleteSchedule(ctx, arg); err != nil {
 		return err
 	}
 	if cf.json {
-		return writeJSON(stdout, map[string]any{"removed": pos[0]})
+		return writeJSON(stdout, map[string]any{"removed": arg})
 	}
-	fmt.Fprintf(stdout, "removed schedule %s\n", pos[0])
+	fmt.Fprintf(stdout, "removed schedule %s\n", arg)
 	return nil
 }
 
