@@ -293,10 +293,11 @@ func (r *Runner) decide(ctx context.Context, now time.Time) {
 		}
 		req.CreatedBy = "program " + r.program.Name
 		req.CreatedAt = time.Time{}
-		if !req.End.After(req.Start) {
-			req.End = time.Time{}
+		// A shed always ends with the known prices; one that would end
+		// before it starts holds nothing.
+		if req.End.After(req.Start) {
+			reqs = append(reqs, *req)
 		}
-		reqs = append(reqs, *req)
 	}
 	for _, site := range r.program.Sites {
 		if err := program.ReplaceRequests(ctx, r.env.Requests, r.program, site, reqs); err != nil {
