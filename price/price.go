@@ -8,6 +8,11 @@
 // syntax is an EPROTOCOL error; well-formed input with a bad value (a
 // missing column, an unknown unit, overlapping intervals) is EINVALID.
 // Both name the line, field or position at fault.
+//
+// Importing the package registers the power-program kind price
+// (hearth.ProgramPrice): a Runner that follows a feed with a Policy and
+// publishes its shed for the program's sites. Its settings are Settings;
+// README.md lists them.
 package price
 
 import (

@@ -25,6 +25,8 @@ import (
 	_ "github.com/hearth-fleet/hearth/driver/luxos"
 	_ "github.com/hearth-fleet/hearth/driver/vnish"
 	_ "github.com/hearth-fleet/hearth/driver/whatsminer"
+	_ "github.com/hearth-fleet/hearth/mqtt"
+	_ "github.com/hearth-fleet/hearth/price"
 )
 
 const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.

@@ -33,6 +33,13 @@ The secret (an OAuth client secret, an MQTT password, an API key) is read
 from --secret-file or the HEARTH_PROGRAM_SECRET environment variable, never
 from the command line; it is sealed at rest and never shown. set without a
 secret keeps the stored one.
+
+Examples (settings: price/README.md and mqtt/README.md):
+
+  hearth power programs set tariff --kind price --site barn --settings \
+    '{"feed":"/var/lib/hearth/tariff.csv","unit":"per_kwh","strike_per_kwh":0.12,"hysteresis_per_kwh":0.01}'
+  hearth power programs set ha --kind mqtt --site barn --fail-mode curtail --settings \
+    '{"broker":"tcp://10.0.0.2:1883","topic":"hearth/barn/power"}'
 `
 
 // runPowerPrograms dispatches the programs subcommands.
