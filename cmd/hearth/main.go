@@ -25,6 +25,7 @@ import (
 	_ "github.com/hearth-fleet/hearth/driver/luxos"
 	_ "github.com/hearth-fleet/hearth/driver/vnish"
 	_ "github.com/hearth-fleet/hearth/driver/whatsminer"
+	_ "github.com/hearth-fleet/hearth/openadr" // the openadr power-program kind
 )
 
 const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.
