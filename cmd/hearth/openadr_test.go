@@ -73,10 +73,14 @@ func TestOpenADRProgramHoldsASiteToTheVTNsEvent(t *testing.T) {
 	if err := os.WriteFile(secretFile, []byte("vtn-client-secret\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// The VTN also notifies hearth of event changes through the webhook
+	// hearth serves without a hearth token.
 	settings := fmt.Sprintf(`{"url":%q,"version":"3.1.0","client_id":"hearth-barn","ven_name":"barn-ven","poll_interval":"1s","sample_interval":"1s",`+
-		`"programs":[{"name":"capacity-summer"}]}`, vtn.URL())
+		`"callback_url":%q,"programs":[{"name":"capacity-summer"}]}`, vtn.URL(), d.URL+openadr.WebhookPath+"grid")
 	cli("power", "programs", "set", "grid", "--kind", "openadr", "--site", "barn", "--settings", settings,
 		"--secret-file", secretFile, "--fail-mode", "curtail", "--silent-after", silentAfter.String())
+
+	eventually(t, "hearth subscribed to the VTN's events", func() bool { return len(vtn.Subscriptions()) == 1 })
 
 	// The VTN publishes a capacity limit of 6 kW for three minutes, in
 	// intervals of 15 s, and asks for DEMAND reports.
@@ -109,6 +113,9 @@ func TestOpenADRProgramHoldsASiteToTheVTNsEvent(t *testing.T) {
 			t.Fatalf("barn at %.0f W, status %+v, %s after the event (ramp time %s); want under %.0f kW and reached", total, status.Sites, time.Since(published), ramp, targetKW)
 		}
 		time.Sleep(300 * time.Millisecond)
+	}
+	if errs := vtn.NotifyErrors(); len(errs) > 0 {
+		t.Errorf("the VTN could not notify hearth's webhook: %v", errs)
 	}
 	st := status.Sites[0]
 	if st.Request == nil || st.Request.Source != hearth.SourceOpenADR || st.Request.LimitWatts != targetKW*1000 || st.TargetWatts == nil || *st.TargetWatts != targetKW*1000 {
