@@ -234,6 +234,9 @@ func (r *runner) polled(ctx context.Context, snap *Snapshot) {
 // the next poll tries again.
 func (r *runner) replace(ctx context.Context, site string, reqs []hearth.PowerRequest) error {
 	err := program.ReplaceRequests(ctx, r.env.Requests, r.p, site, reqs)
+	if err != nil && ctx.Err() != nil {
+		return nil // the program is stopping; the Manager withdraws its requests
+	}
 	r.mu.Lock()
 	if err != nil {
 		r.dirty[site] = true
