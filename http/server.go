@@ -104,6 +104,13 @@ type Server struct {
 	PowerProgramService hearth.PowerProgramService
 	// ProgramStatus reports how each program's runner is doing.
 	ProgramStatus ProgramStatusFunc
+	// Webhooks serves the power programs' webhooks (an OpenADR VTN's
+	// subscription notifications) under /api/v1/power/webhooks/. It is
+	// mounted WITHOUT token authentication, because the caller is the
+	// program's source, not a hearth user: the handler must check the
+	// caller itself (OpenADR: the subscription's bearer token). When nil,
+	// those paths answer 404.
+	Webhooks http.Handler
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths
@@ -142,6 +149,7 @@ type Server struct {
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/api/", s.authorize(s.apiHandler()))
+	mux.Handle("/api/v1/power/webhooks/", orNotEnabled(s.Webhooks, "No power program webhook is served here."))
 	mux.Handle("/prometheus/api/v1/", s.authorize(http.StripPrefix("/prometheus/api/v1",
 		orNotEnabled(s.PrometheusAPI, "The Prometheus query API is not enabled on this server."))))
 	mux.Handle("/metrics", s.authorize(

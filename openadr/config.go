@@ -8,6 +8,14 @@
 // Both published versions of the specification are spoken: 3.0.1 and
 // 3.1.0, which differ in their token discovery, target shapes,
 // notification operations and report fields.
+//
+// The package registers the power-program kind "openadr" (see Settings
+// for its JSON settings; the program's secret is the OAuth client
+// secret): its runner runs a VEN whose events become the program's power
+// requests for its sites, reports every good poll as contact with the
+// source (the program Manager applies the fail mode when the VTN goes
+// silent), posts DEMAND reports of the sites' measured power, and serves
+// its webhook through Webhooks when the settings give a callback_url.
 package openadr
 
 import (

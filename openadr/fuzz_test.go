@@ -2,6 +2,7 @@ package openadr_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,32 @@ func FuzzParseNotification(f *testing.F) {
 		}
 		if !n.ObjectType.Valid() || len(n.Object) == 0 {
 			t.Fatalf("accepted %+v", n)
+		}
+	})
+}
+
+// FuzzConfigFromProgram feeds program settings (seeded with the documented
+// example) through ConfigFromProgram: any input gives a configuration a
+// VEN accepts or an EINVALID error that never shows the secret.
+func FuzzConfigFromProgram(f *testing.F) {
+	f.Add([]byte(`{"url":"https://vtn.example.com/openadr3/3.1.0","version":"3.1.0","client_id":"hearth-barn","ven_name":"hearth-barn","poll_interval":"1m","programs":[{"name":"DR-Summer","simple_levels":{"1":0.5,"2":1}}]}`))
+	f.Add([]byte(`{"url":"http://127.0.0.1:8080","version":"3.0.1","client_id":"c","callback_url":"https://hearth.example/api/v1/power/webhooks/grid","sample_interval":"5s","programs":[{"id":"42"}]}`))
+	f.Add([]byte(`{"url":"https://v","version":"3.1.0","client_id":"c","programs":[{"name":"a"},{"name":"a"}]}`))
+	f.Add([]byte(`null`))
+	f.Fuzz(func(t *testing.T, settings []byte) {
+		p := &hearth.PowerProgram{Name: "grid", Kind: hearth.ProgramOpenADR, Sites: []string{"barn"}, Settings: settings, Secret: "fuzz-secret-value"}
+		cfg, sample, err := openadr.ConfigFromProgram(p)
+		if err != nil {
+			if hearth.ErrorCode(err) != hearth.EINVALID || strings.Contains(err.Error(), p.Secret) {
+				t.Fatalf("error %v: want EINVALID without the secret", err)
+			}
+			return
+		}
+		if sample <= 0 || len(cfg.Programs) == 0 {
+			t.Fatalf("config %v sample %s", cfg, sample)
+		}
+		if _, err := openadr.New(cfg); err != nil {
+			t.Fatalf("a config ConfigFromProgram accepted is refused by New: %v", err)
 		}
 	})
 }

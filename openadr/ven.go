@@ -39,6 +39,11 @@ type VEN struct {
 	Now func() time.Time
 	// Logger receives poll failures; nil logs nowhere.
 	Logger *slog.Logger
+	// OnPoll, when set before Run, is called by Run after every poll,
+	// whether or not anything changed, so that a caller can record
+	// contact with the VTN (Snapshot.Heard) and its failures. It must
+	// return quickly.
+	OnPoll func(ctx context.Context, snap *Snapshot)
 
 	mu      sync.Mutex
 	progs   map[string]*Program        // by program label
@@ -86,6 +91,10 @@ type Snapshot struct {
 	Prices   map[string][]hearth.PricePoint
 	Reports  []ReportRequest
 	Errors   []error
+	// Heard is true when the VTN answered the events query of every
+	// program in this poll (an event it could not read is an error but
+	// the VTN was heard): the source is alive.
+	Heard bool
 }
 
 // Poll reads every configured program's events once and returns what
@@ -93,21 +102,26 @@ type Snapshot struct {
 func (v *VEN) Poll(ctx context.Context) *Snapshot {
 	now := v.Now()
 	var errs []error
+	heard := true
 	for i := range v.cfg.Programs {
 		pc := &v.cfg.Programs[i]
-		if err := v.pollProgram(ctx, pc, now); err != nil {
+		answered, err := v.pollProgram(ctx, pc, now)
+		if err != nil {
 			err = wrapProgram(pc, err)
 			v.logf("OpenADR poll failed", "program", pc.label(), "err", err)
 			errs = append(errs, err)
 		}
+		heard = heard && answered
 	}
 	snap := v.snapshot()
-	snap.Errors = errs
+	snap.Errors, snap.Heard = errs, heard
 	return snap
 }
 
-// pollProgram reads one program's events and keeps their signals.
-func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time) error {
+// pollProgram reads one program's events and keeps their signals. It
+// reports whether the VTN answered the events query, even when an event
+// in the answer could not be read.
+func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time) (answered bool, err error) {
 	label := pc.label()
 	v.mu.Lock()
 	prog := v.progs[label]
@@ -115,7 +129,7 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 	if prog == nil {
 		p, err := v.client.resolveProgram(ctx, pc)
 		if err != nil {
-			return err
+			return false, err
 		}
 		prog = p
 	}
@@ -127,7 +141,7 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 		v.mu.Unlock()
 	}
 	if err != nil {
-		return err
+		return false, err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -167,7 +181,7 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 	}
 	v.signals[label] = sig
 	v.reports[label] = reps
-	return bad
+	return true, bad
 }
 
 // snapshot assembles the current requests of every site and the prices of
@@ -210,6 +224,9 @@ func (v *VEN) Run(ctx context.Context, sink Sink) error {
 	defer t.Stop()
 	for {
 		snap := v.Poll(ctx)
+		if v.OnPoll != nil {
+			v.OnPoll(ctx, snap)
+		}
 		if v.cfg.CallbackURL != "" {
 			if err := v.Subscribe(ctx); err != nil {
 				v.logf("OpenADR subscription failed", "err", err)

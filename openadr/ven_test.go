@@ -435,3 +435,25 @@ func TestReportRequestsListEventsThatAskForReports(t *testing.T) {
 		t.Errorf("report requests %+v, want only event %s", rrs, asks.ID)
 	}
 }
+
+// A poll says whether the VTN was heard, so that a caller can record
+// contact on every good poll, not only when the requests change.
+func TestPollSaysWhetherTheVTNWasHeard(t *testing.T) {
+	f := newFixture(t, openadr.Version310)
+	v := f.ven(t)
+	ctx := context.Background()
+	if snap := v.Poll(ctx); !snap.Heard || len(snap.Errors) != 0 {
+		t.Fatalf("first poll heard %v errors %v", snap.Heard, snap.Errors)
+	}
+	if snap := v.Poll(ctx); !snap.Heard {
+		t.Fatal("a poll that changed nothing was not heard")
+	}
+	f.vtn.SetDown(true)
+	if snap := v.Poll(ctx); snap.Heard || len(snap.Errors) != 1 {
+		t.Fatalf("poll of a VTN that is down: heard %v errors %v", snap.Heard, snap.Errors)
+	}
+	f.vtn.SetDown(false)
+	if snap := v.Poll(ctx); !snap.Heard {
+		t.Fatal("poll of a VTN back up not heard")
+	}
+}

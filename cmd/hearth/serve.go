@@ -16,6 +16,7 @@ import (
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
+	"github.com/hearth-fleet/hearth/openadr"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/program"
@@ -285,6 +286,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		PowerStatus:         s.power.SiteStatuses,
 		PowerProgramService: s.programs.Watch(s.store.programs),
 		ProgramStatus:       s.programs.Statuses,
+		Webhooks:            openadr.Webhooks(),
 		ProfileService:      s.reconciler.WatchProfiles(profiles, s.miners),
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
