@@ -26,8 +26,8 @@ import (
 	_ "github.com/hearth-fleet/hearth/driver/vnish"
 	_ "github.com/hearth-fleet/hearth/driver/whatsminer"
 	_ "github.com/hearth-fleet/hearth/mqtt"
-	_ "github.com/hearth-fleet/hearth/price"
 	_ "github.com/hearth-fleet/hearth/openadr" // the openadr power-program kind
+	_ "github.com/hearth-fleet/hearth/price"
 )
 
 const usage = `hearth manages Bitcoin miners: it finds, watches and controls a fleet.
