@@ -104,6 +104,9 @@ type Server struct {
 	PowerProgramService hearth.PowerProgramService
 	// ProgramStatus reports how each program's runner is doing.
 	ProgramStatus ProgramStatusFunc
+	// Aggregate takes the reports of child hearths when this one is an
+	// aggregator; nil disables POST /api/v1/aggregate/report.
+	Aggregate AggregateService
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths
