@@ -198,3 +198,30 @@ func TestAggregatorRefusesBadReports(t *testing.T) {
 		t.Error("barn is no aggregate site")
 	}
 }
+
+// The status functions serve and the power API use answer the aggregate
+// sites from the aggregator and every other site from the controller.
+func TestAggregatorStatusOverlay(t *testing.T) {
+	a := &aggregate.Aggregator{Sites: []string{"fleet"}, Requests: openRequests(t), Now: (&clock{now: t0}).Now}
+	mustReport(t, a, "garage", report(3000, 0, 2900))
+	controller := func(site string) (power.SiteStatus, bool) {
+		return power.SiteStatus{Site: site, MeasuredWatts: 1, State: power.StateSettling}, site != "nowhere"
+	}
+	all := func() []power.SiteStatus {
+		return []power.SiteStatus{{Site: "barn", MeasuredWatts: 1}, {Site: "fleet", MeasuredWatts: 1}}
+	}
+	status := a.StatusOf(controller)
+	if st, ok := status("fleet"); !ok || st.MeasuredWatts != 2900 || st.State != power.StateFree || st.Miners != 1 {
+		t.Errorf("fleet %+v", st)
+	}
+	if st, ok := status("barn"); !ok || st.MeasuredWatts != 1 {
+		t.Errorf("barn %+v", st)
+	}
+	if _, ok := status("nowhere"); ok {
+		t.Error("a site nobody knows reported")
+	}
+	list := a.StatusesOf(all)()
+	if len(list) != 2 || list[0].Site != "barn" || list[1].Site != "fleet" || list[1].MeasuredWatts != 2900 {
+		t.Errorf("statuses %+v", list)
+	}
+}
