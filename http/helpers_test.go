@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/aggregate"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/program"
@@ -302,6 +303,8 @@ func newFixture(t testing.TB) *fixture {
 		t.Fatal(err)
 	}
 	f.Server.PowerRequestService = f.Power
+	// An aggregator of the aggregate site fleet.
+	f.Server.Aggregate = &aggregate.Aggregator{Sites: []string{"fleet"}, Requests: f.Power, Now: func() time.Time { return testNow }}
 	// One OpenADR program with a client secret.
 	f.Programs = &programStore{}
 	if err := f.Programs.SetPowerProgram(context.Background(), &hearth.PowerProgram{Name: "grid", Kind: hearth.ProgramOpenADR, Sites: []string{"barn"},

@@ -99,6 +99,8 @@ func TestOpenAPI(t *testing.T) {
 				path += "?miner=s19-a"
 			case "POST /api/v1/power/requests", "POST /api/v1/power/signal":
 				body = map[string]any{"site": "barn", "kind": "limit", "limit_w": 3000, "for": "30m"}
+			case "POST /api/v1/aggregate/report":
+				body = map[string]any{"aggregate": "fleet", "sites": []any{map[string]any{"site": "garage", "flexible_w": 3000, "fixed_w": 0, "measured_w": 3000, "planned_w": 3000, "state": "free"}}}
 			case "PUT /api/v1/power/programs/{name}":
 				body = map[string]any{"kind": "openadr", "sites": []string{"barn"}, "fail_mode": "hold", "silent_after": 0, "enabled": false, "secret": "***"}
 			case "DELETE /api/v1/power/requests":
@@ -236,6 +238,8 @@ func TestOpenAPI(t *testing.T) {
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "shed", "shed_fraction": 1, "reason": "storm", "id": "o1", "start": "2026-03-01T12:00:00Z", "end": "2026-03-01T13:00:00Z"}, "PowerRequest", 201},
 			{"POST", "/api/v1/power/requests", map[string]any{"site": "barn", "kind": "limit", "limit_w": -1}, "Error", 400},
 			{"POST", "/api/v1/power/signal", map[string]any{"site": "barn", "kind": "resume"}, "PowerRequest", 200},
+			{"POST", "/api/v1/aggregate/report", map[string]any{"aggregate": "fleet", "at": "2026-03-01T12:00:00Z", "sites": []any{map[string]any{"site": "garage", "flexible_w": 3000, "fixed_w": 100, "measured_w": 3100, "planned_w": 3100, "state": "free"}}}, "AggregateAnswer", 200},
+			{"POST", "/api/v1/aggregate/report", map[string]any{"aggregate": "barn", "sites": []any{map[string]any{"site": "garage", "state": "free"}}}, "Error", 404},
 			{"GET", "/api/v1/profiles", nil, "ProfileList", 200},
 			{"POST", "/api/v1/profiles", map[string]any{"name": "night", "description": "d", "mode": "target", "watts": 1, "model_watts": map[string]any{"Antminer S21": 2500}}, "Profile", 201},
 			{"GET", "/api/v1/profiles/eco", nil, "Profile", 200},

@@ -111,6 +111,9 @@ type Server struct {
 	// caller itself (OpenADR: the subscription's bearer token). When nil,
 	// those paths answer 404.
 	Webhooks http.Handler
+	// Aggregate takes the reports of child hearths when this one is an
+	// aggregator; nil disables POST /api/v1/aggregate/report.
+	Aggregate AggregateService
 
 	// PrometheusAPI serves the Prometheus HTTP query API. It is mounted
 	// under /prometheus/api/v1 with that prefix stripped, so it sees paths

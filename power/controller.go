@@ -521,7 +521,10 @@ func (c *Controller) adopt(site string, alloc Allocation, byID map[string]*heart
 		case sp.Mode == ModeFull && had:
 			delete(c.setpoints, id)
 			rel := release{at: now}
-			if old.Mode == ModeTrim {
+			// A miner that was trimmed before it slept wakes at the
+			// trimmed target: ask for full power back from any miner
+			// that takes a power target.
+			if _, canTrim := c.can(byID[id].Family); old.Mode == ModeTrim || canTrim {
 				rel.watts = c.full[id].watts
 			}
 			c.released[id] = rel

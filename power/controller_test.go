@@ -336,3 +336,26 @@ func TestControllerOverlay(t *testing.T) {
 		t.Errorf("released a1 desires %+v, want max at its full 3,068 W", d.Power)
 	}
 }
+
+// A miner put to sleep and then released asks for its full power back,
+// not only to resume: it may have been trimmed before it slept, and would
+// wake at the trimmed target.
+func TestControllerReleasesASleeperAtFullPower(t *testing.T) {
+	ctx := context.Background()
+	s := newSite()
+	c := s.controller()
+	s.reqs = append(s.reqs, &hearth.PowerRequest{ID: "x", Source: hearth.SourceSignal, Site: "barn", Kind: hearth.RequestLimit, LimitWatts: 1000, Start: s.now, End: s.now.Add(time.Minute)})
+	if err := c.Control(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sp, ok := c.Setpoint("a1"); !ok || sp.Mode != power.ModeSleep {
+		t.Fatalf("a1 %+v, want asleep", sp)
+	}
+	s.now = s.now.Add(time.Minute)
+	if err := c.Control(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Limit("a1", hearth.DesiredState{}); d.Power == nil || d.Power.Mode != hearth.PowerMax || d.Power.Watts != 3068 {
+		t.Errorf("released a1 desires %+v, want max at its full 3,068 W", d.Power)
+	}
+}

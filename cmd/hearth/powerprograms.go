@@ -29,6 +29,11 @@ last requests, curtail fully, or resume.
   hearth power programs show NAME
   hearth power programs remove NAME
 
+Kind aggregator makes this hearth a child of an aggregating one (started
+with --aggregate-sites): settings {"url": "https://aggregator:8080",
+"aggregate": "fleet", "interval": "5s"}, secret an API token of the
+aggregator (hearth tokens create NAME there; its name names the child).
+
 The secret (an OAuth client secret, an MQTT password, an API key) is read
 from --secret-file or the HEARTH_PROGRAM_SECRET environment variable, never
 from the command line; it is sealed at rest and never shown. set without a

@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/action"
+	"github.com/hearth-fleet/hearth/aggregate"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
@@ -42,6 +44,11 @@ type serveConfig struct {
 	powerInterval    time.Duration
 	logLevel         string
 	configFile       string
+	// aggregateSites are the sites whose "miners" are child hearths
+	// (see package aggregate); aggregateTimeout is how long a child may
+	// be silent before it is left out of the split.
+	aggregateSites   string
+	aggregateTimeout time.Duration
 }
 
 func (c *serveConfig) register(fs interface {
@@ -63,6 +70,8 @@ func (c *serveConfig) register(fs interface {
 	fs.DurationVar(&c.reconcileStagger, "reconcile-stagger", envDuration("HEARTH_RECONCILE_STAGGER", reconcile.DefaultStagger), "least time between two batches of desired-state commands of a site (env HEARTH_RECONCILE_STAGGER)")
 	fs.DurationVar(&c.powerInterval, "power-interval", envDuration("HEARTH_POWER_INTERVAL", power.DefaultInterval), "time between two cycles of the site power controller; a new power request acts at once (env HEARTH_POWER_INTERVAL)")
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
+	fs.StringVar(&c.aggregateSites, "aggregate-sites", envOr("HEARTH_AGGREGATE_SITES", ""), "comma-separated aggregate sites: child hearths join them, report their flexible power and receive their share of the site's target (env HEARTH_AGGREGATE_SITES)")
+	fs.DurationVar(&c.aggregateTimeout, "aggregate-timeout", envDuration("HEARTH_AGGREGATE_TIMEOUT", aggregate.DefaultTimeout), "time after which a silent child hearth is lost and left out of its aggregate's split (env HEARTH_AGGREGATE_TIMEOUT)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
@@ -121,7 +130,26 @@ func (c *serveConfig) validate() error {
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
 	}
+	if c.aggregateTimeout <= 0 {
+		return hearth.Errorf(hearth.EINVALID, "Aggregate timeout %s must be above 0.", c.aggregateTimeout)
+	}
+	for _, site := range c.aggregateSiteList() {
+		if err := hearth.ValidateName("Aggregate site", site); err != nil {
+			return err
+		}
+	}
 	return validateDB(c.db)
+}
+
+// aggregateSiteList returns the sites of --aggregate-sites.
+func (c *serveConfig) aggregateSiteList() []string {
+	var out []string
+	for _, site := range strings.Split(c.aggregateSites, ",") {
+		if site = strings.TrimSpace(site); site != "" {
+			out = append(out, site)
+		}
+	}
+	return out
 }
 
 // server is the assembled control plane.
@@ -144,7 +172,10 @@ type server struct {
 	power *power.Controller
 	// programs runs the power programs (OpenADR, price, MQTT,
 	// aggregator), whose requests the power controller follows.
-	programs   *program.Manager
+	programs *program.Manager
+	// aggregator takes the reports of child hearths; nil unless
+	// --aggregate-sites names some.
+	aggregator *aggregate.Aggregator
 	http       *hearthhttp.Server
 	listener   net.Listener
 	url        string
@@ -230,10 +261,18 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	}
 	s.reconciler.PowerLimit = s.power
 	requests := s.power.Watch(s.store.power)
+	// An aggregate site's status is its live children's, not the
+	// controller's (which finds no miners there): the programs reporting
+	// upstream and GET /api/v1/power see the aggregate.
+	siteStatus, siteStatuses := s.power.SiteStatus, s.power.SiteStatuses
+	if sites := cfg.aggregateSiteList(); len(sites) > 0 {
+		s.aggregator = &aggregate.Aggregator{Sites: sites, Requests: requests, Timeout: cfg.aggregateTimeout}
+		siteStatus, siteStatuses = s.aggregator.StatusOf(siteStatus), s.aggregator.StatusesOf(siteStatuses)
+	}
 	s.programs = &program.Manager{
 		Programs: s.store.programs,
 		Requests: requests,
-		Status:   s.power.SiteStatus,
+		Status:   siteStatus,
 		Logger:   s.logger,
 	}
 	s.schedules = schedule.NewRunner(schedule.SystemClock{}, s.reconciler.FollowSchedules(overlay, s.miners))
@@ -283,7 +322,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		DesiredStateService: s.reconciler.Watch(desired, s.miners),
 		ScheduleService:     s.schedules.Following(s.store.schedules),
 		PowerRequestService: requests,
-		PowerStatus:         s.power.SiteStatuses,
+		PowerStatus:         siteStatuses,
 		PowerProgramService: s.programs.Watch(s.store.programs),
 		ProgramStatus:       s.programs.Statuses,
 		Webhooks:            openadr.Webhooks(),
@@ -302,6 +341,9 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		MetricsHandler:   s.metrics.ExpositionHandler(),
 		Logger:           s.logger,
 		AllowRemoteReads: cfg.allowRemoteReads,
+	}
+	if s.aggregator != nil {
+		s.http.Aggregate = s.aggregator
 	}
 	if err := s.http.Open(cfg.listen); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
