@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/hearth-fleet/hearth"
@@ -189,15 +190,29 @@ func drain(resp *http.Response) {
 
 var defaultHTTPClient = newHTTPClient()
 
+// Idle connections to miners' web interfaces. A control verb is two to
+// four requests to the same miner in a row (a Digest challenge and its
+// answer, get_miner_conf then set_miner_conf), so one connection kept for
+// a moment serves them all; none is kept long, nor more than one per
+// miner, so a fleet of thousands holds few descriptors.
+const (
+	webIdleTimeout  = 2 * time.Second
+	webIdleMax      = 512
+	webIdlePerMiner = 1
+)
+
 // newHTTPClient returns the client for miners' web interfaces: it follows
-// no redirects (a miner has no business sending hearth elsewhere), keeps no
-// idle connections to thousands of hosts, and caps response headers.
+// no redirects (a miner has no business sending hearth elsewhere), keeps
+// at most one idle connection per miner for a moment, and caps response
+// headers.
 func newHTTPClient() *http.Client {
 	return &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport: &http.Transport{
 			DialContext:            (&net.Dialer{}).DialContext,
-			DisableKeepAlives:      true,
+			MaxIdleConns:           webIdleMax,
+			MaxIdleConnsPerHost:    webIdlePerMiner,
+			IdleConnTimeout:        webIdleTimeout,
 			MaxResponseHeaderBytes: 16 << 10,
 		},
 	}
