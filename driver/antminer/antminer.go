@@ -55,6 +55,10 @@ type Driver struct {
 	// WebTimeout bounds the web lookup during Identify; zero means
 	// DefaultWebTimeout.
 	WebTimeout time.Duration
+
+	// challenges holds each miner's last Digest challenge; a Driver must
+	// not be copied after first use.
+	challenges challenges
 }
 
 // New returns a Driver with default settings.

@@ -25,6 +25,10 @@ import (
 type stockWeb struct {
 	user, password string
 	minerType      string
+	// nonce is the Digest nonce the interface issues; empty means the
+	// default. challenges counts the 401s it answered.
+	nonce      string
+	challenges int
 
 	mu    sync.Mutex
 	conf  map[string]any
@@ -55,11 +59,16 @@ func newStockWeb(t *testing.T) (*stockWeb, hearth.Target) {
 }
 
 func (w *stockWeb) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
-	if !checkDigest(rw, r, w.user, w.password) {
-		return
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	nonce := w.nonce
+	if nonce == "" {
+		nonce = "6c1f5e3a9b2d4c8e0f7a1b3c5d7e9f01"
+	}
+	if !checkDigestNonce(rw, r, w.user, w.password, nonce) {
+		w.challenges++
+		return
+	}
 	w.paths = append(w.paths, r.Method+" "+r.URL.Path)
 	var body map[string]any
 	if r.Method == http.MethodPost {
@@ -348,4 +357,33 @@ func TestControlErrors(t *testing.T) {
 		p, _ := strconv.Atoi(port)
 		wantCode(t, antminer.New().Pause(ctx5s(t), hearth.Target{Address: "127.0.0.1", WebPort: p}), hearth.ETOOLARGE)
 	})
+}
+
+// A verb's requests answer the miner's Digest challenge at once once it is
+// known, instead of each drawing a 401 first; a new nonce (the old one
+// stale) costs one 401 and is answered.
+func TestDigestChallengeIsReused(t *testing.T) {
+	web, target := newStockWeb(t)
+	d := antminer.New()
+	if err := d.Pause(ctx5s(t), target); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Resume(ctx5s(t), target); err != nil {
+		t.Fatal(err)
+	}
+	web.mu.Lock()
+	got := web.challenges
+	web.nonce = "0f9e8d7c6b5a49382716051423324150"
+	web.mu.Unlock()
+	if got != 1 {
+		t.Errorf("%d challenges for four requests, want 1", got)
+	}
+	if err := d.Pause(ctx5s(t), target); err != nil {
+		t.Fatalf("after the nonce changed: %v", err)
+	}
+	web.mu.Lock()
+	defer web.mu.Unlock()
+	if web.challenges != 2 || len(web.paths) != 6 {
+		t.Errorf("%d challenges and %d requests served after a new nonce, want 2 and 6", web.challenges, len(web.paths))
+	}
 }

@@ -75,13 +75,19 @@ func parseDigestChallenge(headers []string) (digestChallenge, bool) {
 }
 
 // authorization returns the Authorization header value answering c for a
-// request of method on uri, with a fresh client nonce.
+// request of method on uri, with a fresh client nonce: the first answer to
+// a challenge.
 func (c digestChallenge) authorization(method, uri, user, password string) (string, error) {
+	return c.authorizationNC(method, uri, user, password, 1)
+}
+
+// authorizationNC is authorization for the nc-th request answering c.
+func (c digestChallenge) authorizationNC(method, uri, user, password string, nc int) (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
 		return "", hearth.WrapError(hearth.EINTERNAL, err, "No randomness for HTTP Digest.")
 	}
-	return c.authorizationWith(method, uri, user, password, hex.EncodeToString(b[:]), 1), nil
+	return c.authorizationWith(method, uri, user, password, hex.EncodeToString(b[:]), nc), nil
 }
 
 // authorizationWith computes the Authorization header for a given client

@@ -50,7 +50,11 @@ func (w *webCGI) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 // when it is missing or wrong, answers 401 with a challenge and returns
 // false.
 func checkDigest(rw http.ResponseWriter, r *http.Request, user, password string) bool {
-	nonce := "6c1f5e3a9b2d4c8e0f7a1b3c5d7e9f01"
+	return checkDigestNonce(rw, r, user, password, "6c1f5e3a9b2d4c8e0f7a1b3c5d7e9f01")
+}
+
+// checkDigestNonce is checkDigest with the server's current nonce.
+func checkDigestNonce(rw http.ResponseWriter, r *http.Request, user, password, nonce string) bool {
 	params := map[string]string{}
 	for _, m := range authParam.FindAllStringSubmatch(r.Header.Get("Authorization"), -1) {
 		params[m[1]] = m[2] + m[3]

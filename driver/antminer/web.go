@@ -95,11 +95,21 @@ func (d *Driver) webRequest(ctx context.Context, t hearth.Target, method, path s
 func (d *Driver) webOpen(ctx context.Context, t hearth.Target, method, path string, body []byte) (*http.Response, error) {
 	addr := d.webAddr(t)
 	url := "http://" + addr + path
-	resp, err := d.webDo(ctx, method, url, body, "")
+	user, password := d.webCredentials(t)
+	// The miner's last challenge, when one is cached, is answered at
+	// once; a 401 to that (a stale nonce, a changed password) is answered
+	// afresh below, like the 401 to a request without credentials.
+	var auth string
+	if ch, nc, ok := d.challenges.next(addr, time.Now()); ok {
+		var err error
+		if auth, err = ch.authorizationNC(method, path, user, password, nc); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := d.webDo(ctx, method, url, body, auth)
 	if err != nil {
 		return nil, err
 	}
-	user, password := d.webCredentials(t)
 	if resp.StatusCode == http.StatusUnauthorized {
 		ch, ok := parseDigestChallenge(resp.Header.Values("WWW-Authenticate"))
 		drain(resp)
@@ -110,6 +120,7 @@ func (d *Driver) webOpen(ctx context.Context, t hearth.Target, method, path stri
 		if err != nil {
 			return nil, err
 		}
+		d.challenges.put(addr, ch, time.Now())
 		if resp, err = d.webDo(ctx, method, url, body, auth); err != nil {
 			return nil, err
 		}
