@@ -372,8 +372,16 @@ func (c *Controller) controlSite(ctx context.Context, name string, reqs []*heart
 			target = math.Min(target, site.PowerBudget)
 		}
 	}
-	if seen && prev.TargetWatts != nil {
-		target = c.ramp(site, *prev.TargetWatts, prev.PlannedWatts, target, now.Sub(prev.UpdatedAt))
+	switch {
+	case seen && prev.TargetWatts != nil:
+		target = c.ramp(site, *prev.TargetWatts, prev.PlannedWatts, target, now.Sub(prev.UpdatedAt), true)
+	case seen:
+		// The site was free: it falls from what it planned, full power.
+		target = c.ramp(site, prev.PlannedWatts, prev.PlannedWatts, target, now.Sub(prev.UpdatedAt), false)
+	default:
+		// First seen, under a limit already: it falls from what it draws,
+		// by one cycle's worth now.
+		target = c.ramp(site, st.MeasuredWatts, st.MeasuredWatts, target, orDefault(c.Interval, DefaultInterval), false)
 	}
 	limited := !math.IsInf(target, 1)
 	if limited {
@@ -381,15 +389,17 @@ func (c *Controller) controlSite(ctx context.Context, name string, reqs []*heart
 		st.TargetWatts = &t
 	}
 
-	// The closed loop: once a change has had time to show, a site that
-	// draws more than planned is planned lower by the difference.
+	// The closed loop: once the plan in force has had time to show, a
+	// site that draws more than it planned is planned lower by the
+	// difference, and one that draws less gets some back.
 	allocTarget := target
 	if limited && seen && now.Sub(prev.ChangedAt) >= settle && prev.TargetWatts != nil {
+		tol := orDefault(c.Tolerance, DefaultTolerance)
 		st.CorrectionWatts = prev.CorrectionWatts
-		if over := st.MeasuredWatts - target*(1+orDefault(c.Tolerance, DefaultTolerance)); over > 0 {
+		if over := st.MeasuredWatts - prev.PlannedWatts*(1+tol); over > 0 {
 			st.CorrectionWatts += over
-		} else if st.MeasuredWatts < target*(1-2*orDefault(c.Tolerance, DefaultTolerance)) {
-			st.CorrectionWatts = math.Max(0, st.CorrectionWatts-(target-st.MeasuredWatts)/2)
+		} else if under := prev.PlannedWatts*(1-2*tol) - st.MeasuredWatts; under > 0 {
+			st.CorrectionWatts = math.Max(0, st.CorrectionWatts-under/2)
 		}
 		allocTarget -= st.CorrectionWatts
 	}
@@ -443,14 +453,15 @@ func (c *Controller) controlSite(ctx context.Context, name string, reqs []*heart
 // ramp limits how fast a site's target moves from its previous value,
 // by the site's ramp limits over elapsed. A rise is measured from what
 // was planned, so that a site released from a deep curtailment comes
-// back in steps.
-func (c *Controller) ramp(site *hearth.Site, prevTarget, prevPlanned, target float64, elapsed time.Duration) float64 {
+// back in steps; rises are limited only when up is set (a site that was
+// not limited is at full power already).
+func (c *Controller) ramp(site *hearth.Site, prevTarget, prevPlanned, target float64, elapsed time.Duration, up bool) float64 {
 	if site == nil || elapsed <= 0 {
 		return target
 	}
 	minutes := elapsed.Minutes()
-	if up := site.RampUpPerMinute; up > 0 && target > prevPlanned {
-		target = math.Min(target, prevPlanned+up*minutes)
+	if rate := site.RampUpPerMinute; up && rate > 0 && target > prevPlanned {
+		target = math.Min(target, prevPlanned+rate*minutes)
 	}
 	if down := site.RampDownPerMinute; down > 0 && target < prevTarget {
 		target = math.Max(target, prevTarget-down*minutes)

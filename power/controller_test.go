@@ -359,3 +359,35 @@ func TestControllerReleasesASleeperAtFullPower(t *testing.T) {
 		t.Errorf("released a1 desires %+v, want max at its full 3,068 W", d.Power)
 	}
 }
+
+// A site's ramp-down limit holds from the first limit on: a site that was
+// free falls from its full power no faster than the limit allows.
+func TestControllerRampsDownFromAFreeSite(t *testing.T) {
+	ctx := context.Background()
+	s := newSite()
+	full := fullPowers(s)
+	s.sites = []*hearth.Site{{Name: "barn", RampDownPerMinute: 3000}}
+	c := s.controller()
+	c.Interval = time.Minute
+	ev := &hearth.PowerRequest{ID: "x", Source: hearth.SourceSignal, Site: "barn", Kind: hearth.RequestLimit, LimitWatts: 4000, Start: s.now}
+	s.reqs = append(s.reqs, ev)
+	var steps []float64
+	for range 4 {
+		if err := c.Control(ctx); err != nil {
+			t.Fatal(err)
+		}
+		s.follow(t, c, full)
+		steps = append(steps, s.total())
+		s.now = s.now.Add(time.Minute)
+	}
+	prev := 13136.0
+	for _, w := range steps {
+		if prev-w > 3000+10+1 {
+			t.Errorf("power fell from %.0f to %.0f W in a minute, faster than 3 kW/min (%v)", prev, w, steps)
+		}
+		prev = w
+	}
+	if last := steps[len(steps)-1]; last > 4000 {
+		t.Errorf("after 4 minutes the site draws %.0f W, want the 4 kW limit (%v)", last, steps)
+	}
+}
