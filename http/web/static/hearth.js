@@ -299,10 +299,49 @@
     return parts.length ? parts.join(' · ') : DASH;
   }
 
+  // chartRange drives the page's range buttons (#chart-range, 1h, 6h,
+  // 24h) for charts of the Prometheus API: it keeps the chosen range in
+  // the buttons' aria-pressed, on #chart-range and in the address (so a
+  // reload or a shared link shows the same range), and calls onChange
+  // when the user picks another. window(minStep) returns the start, end
+  // (Unix seconds, by the server's clock) and step of a query_range over
+  // the range with about 360 points.
+  const CHART_RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 };
+  function chartRange(onChange) {
+    const box = document.getElementById('chart-range');
+    let range = '1h';
+    function set(next) {
+      if (!CHART_RANGES[next]) return;
+      range = next;
+      for (const b of box.querySelectorAll('button')) {
+        b.setAttribute('aria-pressed', b.dataset.range === range ? 'true' : 'false');
+      }
+      box.dataset.range = range;
+      const url = new URL(window.location.href);
+      if (range === '1h') url.searchParams.delete('range'); else url.searchParams.set('range', range);
+      window.history.replaceState(null, '', url.pathname + url.search);
+    }
+    box.addEventListener('click', (event) => {
+      const b = event.target.closest('button[data-range]');
+      if (!b || b.dataset.range === range) return;
+      set(b.dataset.range);
+      onChange();
+    });
+    set(new URLSearchParams(window.location.search).get('range') || '1h');
+    return {
+      get name() { return range; },
+      window(minStep) {
+        const seconds = CHART_RANGES[range];
+        const end = Math.floor(serverNow() / 1000);
+        return { start: end - seconds, end, step: Math.max(minStep, Math.ceil(seconds / 360)) };
+      },
+    };
+  }
+
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, sendJSON, splitIDs, serverNow,
+    APIError, getJSON, sendJSON, splitIDs, serverNow, chartRange,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
     el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };

@@ -7,9 +7,6 @@
   const REFRESH_MS = 5000;
   const CHART_REFRESH_MS = 30000;
   const CHART_HEIGHT = 240;
-  const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 };
-  // Points per chart: enough for a smooth line, few enough to stay light.
-  const POINTS = 360;
   // Labels every series of a miner carries; the rest tell series apart.
   const IDENTITY_LABELS = new Set(['__name__', 'job', 'miner', 'site', 'model', 'firmware']);
   // Line colours, distinguishable on white and for common colour blindness.
@@ -19,8 +16,9 @@
   const minerID = root.dataset.minerId;
   const errorBox = document.getElementById('miner-error');
 
-  let range = '1h';
   let timer = null;
+  // range is the charts' time range, chosen with the range buttons.
+  const range = H.chartRange(() => refreshCharts());
   let chartTimer = null;
   // chartGeneration tells the latest round of chart queries from older
   // ones still in flight, whose answers (for another range) are dropped.
@@ -346,7 +344,7 @@
       const result = (res && res.data && res.data.result) || [];
       const cols = toColumns(result, parseFloat(box.dataset.scale) || 1, box.dataset.label || 'value');
       if (cols.data[0].length === 0) {
-        showChartMessage(box, 'No data in the last ' + range + ' yet.');
+        showChartMessage(box, 'No data in the last ' + range.name + ' yet.');
         return;
       }
       drawChart(box, cols, start, end);
@@ -369,34 +367,12 @@
       for (const box of document.querySelectorAll('.chart-box')) showChartMessage(box, 'The chart library did not load.');
       return;
     }
-    const seconds = RANGES[range];
-    const end = Math.floor(H.serverNow() / 1000);
-    const start = end - seconds;
-    const step = Math.max(15, Math.ceil(seconds / POINTS));
+    const { start, end, step } = range.window(15);
     const boxes = Array.from(document.querySelectorAll('.chart-box'));
     await Promise.all(boxes.map((box) => refreshChart(box, start, end, step, generation)));
     if (generation !== chartGeneration) return;
     chartTimer = setTimeout(refreshCharts, document.hidden ? 5 * CHART_REFRESH_MS : CHART_REFRESH_MS);
   }
-
-  function setRange(next) {
-    if (!RANGES[next]) return;
-    range = next;
-    for (const b of document.querySelectorAll('#chart-range button')) {
-      b.setAttribute('aria-pressed', b.dataset.range === range ? 'true' : 'false');
-    }
-    document.getElementById('chart-range').dataset.range = range;
-    const url = new URL(window.location.href);
-    if (range === '1h') url.searchParams.delete('range'); else url.searchParams.set('range', range);
-    window.history.replaceState(null, '', url.pathname + url.search);
-  }
-
-  document.getElementById('chart-range').addEventListener('click', (event) => {
-    const b = event.target.closest('button[data-range]');
-    if (!b || b.dataset.range === range) return;
-    setRange(b.dataset.range);
-    refreshCharts();
-  });
 
   // Charts follow their box's width when the window or layout changes.
   if (typeof ResizeObserver === 'function') {
@@ -417,7 +393,6 @@
   // A save in the desired-state editor shows in the drift panel at once.
   document.addEventListener('hearth:desired', refresh);
 
-  setRange(new URLSearchParams(window.location.search).get('range') || '1h');
   refresh();
   refreshCharts();
 })();

@@ -9,9 +9,6 @@
   const HIDDEN_REFRESH_MS = 30000;
   const CHART_REFRESH_MS = 15000;
   const CHART_HEIGHT = 260;
-  const RANGES = { '1h': 3600, '6h': 6 * 3600, '24h': 24 * 3600 };
-  // Points per chart: enough for a smooth line, few enough to stay light.
-  const POINTS = 360;
 
   const sitesTable = document.getElementById('power-sites');
   const sitesBody = document.getElementById('power-sites-body');
@@ -34,7 +31,8 @@
 
   let timer = null;
   let refreshRound = 0;
-  let range = '1h';
+  // range is the chart's time range, chosen with the range buttons.
+  const range = H.chartRange(() => refreshChart());
   let chartTimer = null;
   // chartGeneration tells the latest chart query from older ones still in
   // flight, whose answers (for another site or range) are dropped.
@@ -338,16 +336,13 @@
     }
     const query = siteQuery(site);
     chartBox.dataset.query = query;
-    const seconds = RANGES[range];
-    const end = Math.floor(H.serverNow() / 1000);
-    const start = end - seconds;
-    const step = Math.max(5, Math.ceil(seconds / POINTS));
+    const { start, end, step } = range.window(5);
     const p = new URLSearchParams({ query, start: String(start), end: String(end), step: String(step) });
     try {
       const res = await H.getJSON('/prometheus/api/v1/query_range?' + p.toString());
       if (generation !== chartGeneration) return;
       const cols = toColumns((res && res.data && res.data.result) || []);
-      if (cols.data[0].length === 0) showChartMessage('No power recorded for ' + site + ' in the last ' + range + ' yet.');
+      if (cols.data[0].length === 0) showChartMessage('No power recorded for ' + site + ' in the last ' + range.name + ' yet.');
       else draw(cols, start, end);
     } catch (err) {
       if (generation !== chartGeneration) return;
@@ -358,31 +353,14 @@
     chartTimer = setTimeout(refreshChart, document.hidden ? 5 * CHART_REFRESH_MS : CHART_REFRESH_MS);
   }
 
-  function setRange(next) {
-    if (!RANGES[next]) return;
-    range = next;
-    for (const b of document.querySelectorAll('#chart-range button')) {
-      b.setAttribute('aria-pressed', b.dataset.range === range ? 'true' : 'false');
-    }
-    document.getElementById('chart-range').dataset.range = range;
-    saveURL();
-  }
-
-  // saveURL keeps the range and the charted site in the address, so that a
-  // reload or a shared link shows the same chart.
+  // saveURL keeps the charted site in the address (chartRange keeps the
+  // range), so that a reload or a shared link shows the same chart.
   function saveURL() {
     const url = new URL(window.location.href);
-    if (range === '1h') url.searchParams.delete('range'); else url.searchParams.set('range', range);
     if (chartSite.value) url.searchParams.set('site', chartSite.value);
     window.history.replaceState(null, '', url.pathname + url.search);
   }
 
-  document.getElementById('chart-range').addEventListener('click', (event) => {
-    const b = event.target.closest('button[data-range]');
-    if (!b || b.dataset.range === range) return;
-    setRange(b.dataset.range);
-    refreshChart();
-  });
   chartSite.addEventListener('change', () => { saveURL(); refreshChart(); });
 
   if (typeof ResizeObserver === 'function') {
@@ -433,7 +411,6 @@
   });
   document.addEventListener('hearth:token', () => { refresh(); refreshChart(); });
 
-  setRange(new URLSearchParams(window.location.search).get('range') || '1h');
   syncKind();
   refresh();
 })();
