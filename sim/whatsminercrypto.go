@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"strings"
+	"sync"
 )
 
 // The cryptography btminer's write APIs use, implemented here rather than
@@ -18,6 +19,22 @@ import (
 
 // cryptAlphabet is crypt(3)'s base-64 alphabet.
 const cryptAlphabet = "./0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+// wmKeys holds each password salt's md5crypt of the simulated miners'
+// write password: btminer derives it once from its stored password hash,
+// and computing it for every write would make the simulator, not hearth,
+// the bottleneck of a fleet-wide curtailment.
+var wmKeys sync.Map
+
+// wmPasswordKey returns md5crypt(wmV2Password, salt)'s hash part.
+func wmPasswordKey(salt string) string {
+	if k, ok := wmKeys.Load(salt); ok {
+		return k.(string)
+	}
+	k := wmCryptHash(wmV2Password, salt)
+	wmKeys.Store(salt, k)
+	return k
+}
 
 // wmCryptHash returns the hash part (after the third '$') of the MD5
 // crypt of password with salt (at most 8 characters used), which is what

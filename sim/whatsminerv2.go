@@ -318,7 +318,7 @@ func (s *Sim) wmGetToken(w *apiWriter, m *miner, snap *snapshot) {
 		newSalt: wmSaltOf(rand.Uint64()),
 		issued:  snap.t,
 	}
-	key := wmCryptHash(wmV2Password, m.wmPasswordSalt())
+	key := wmPasswordKey(m.wmPasswordSalt())
 	tok.sign = wmCryptHash(key+tok.time, tok.newSalt)
 	c.wm.add(tok)
 	c.mu.Unlock()
@@ -332,7 +332,7 @@ func (s *Sim) wmGetToken(w *apiWriter, m *miner, snap *snapshot) {
 // wmEncryptedWrite opens an encrypted write, checks its token, runs it
 // and writes the encrypted reply.
 func (s *Sim) wmEncryptedWrite(w *apiWriter, data string, m *miner, snap *snapshot) {
-	key := wmAESKey(wmCryptHash(wmV2Password, m.wmPasswordSalt()))
+	key := wmAESKey(wmPasswordKey(m.wmPasswordSalt()))
 	plain, err := wmDecrypt(key, data)
 	if err == errWMBase64 {
 		wmFlatText(w, 'E', snap.unix, wmCodeBase64, "base64 decode error")

@@ -2,6 +2,7 @@ package whatsminer
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -31,6 +32,30 @@ func v2Keys(password string, tok v2Token) (aes []byte, sign string) {
 	key := md5cryptHash(password, tok.Salt)
 	sign = md5cryptHash(key+tok.Time, tok.NewSalt)
 	return aesKey(key), sign
+}
+
+// v2Session is a write token with the keys derived from it, kept while
+// the token is reused: md5crypt is slow by design, and a fleet-wide
+// curtailment signs thousands of writes at once.
+type v2Session struct {
+	tok v2Token
+	// password is a digest of the password the keys were derived with,
+	// so that a changed credential derives them afresh; the password
+	// itself is not kept here.
+	password [sha256.Size]byte
+	aes      []byte
+	sign     string
+}
+
+// newV2Session derives the keys of tok for password.
+func newV2Session(password string, tok v2Token) *v2Session {
+	aes, sign := v2Keys(password, tok)
+	return &v2Session{tok: tok, password: sha256.Sum256([]byte(password)), aes: aes, sign: sign}
+}
+
+// isFor reports whether s was derived for password.
+func (s *v2Session) isFor(password string) bool {
+	return s.password == sha256.Sum256([]byte(password))
 }
 
 // v2Plaintext returns the JSON command an encrypted API v2 write carries:
@@ -101,15 +126,21 @@ func (d *Driver) v2Write(ctx context.Context, t hearth.Target, cmd string, param
 	if password == "" {
 		password = defaultV2Password
 	}
-	tok, reused := d.tokens.get(addr)
+	sess, reused := d.tokens.get(addr)
+	if reused && !sess.isFor(password) {
+		// The credential changed: sign the token anew.
+		sess = newV2Session(password, sess.tok)
+		d.tokens.put(addr, sess, tokenTTL)
+	}
 	if !reused {
-		var err error
-		if tok, err = d.getToken(ctx, addr); err != nil {
+		tok, err := d.getToken(ctx, addr)
+		if err != nil {
 			return nil, err
 		}
-		d.tokens.put(addr, tok, tokenTTL)
+		sess = newV2Session(password, tok)
+		d.tokens.put(addr, sess, tokenTTL)
 	}
-	doc, err := d.v2Send(ctx, addr, password, tok, cmd, params)
+	doc, err := d.v2Send(ctx, addr, sess, cmd, params)
 	if hearth.ErrorCode(err) != hearth.EAUTH {
 		return doc, err
 	}
@@ -117,19 +148,21 @@ func (d *Driver) v2Write(ctx context.Context, t hearth.Target, cmd string, param
 	if !reused {
 		return doc, err
 	}
-	if tok, err = d.getToken(ctx, addr); err != nil {
+	tok, err := d.getToken(ctx, addr)
+	if err != nil {
 		return nil, err
 	}
-	doc, err = d.v2Send(ctx, addr, password, tok, cmd, params)
+	sess = newV2Session(password, tok)
+	doc, err = d.v2Send(ctx, addr, sess, cmd, params)
 	if err == nil {
-		d.tokens.put(addr, tok, tokenTTL)
+		d.tokens.put(addr, sess, tokenTTL)
 	}
 	return doc, err
 }
 
-// v2Send sends one encrypted write signed with tok.
-func (d *Driver) v2Send(ctx context.Context, addr, password string, tok v2Token, cmd string, params []param) (*cgminer.Document, error) {
-	key, sign := v2Keys(password, tok)
+// v2Send sends one encrypted write signed with the session's token.
+func (d *Driver) v2Send(ctx context.Context, addr string, sess *v2Session, cmd string, params []param) (*cgminer.Document, error) {
+	key, sign := sess.aes, sess.sign
 	plain, err := v2Plaintext(cmd, params, sign)
 	if err != nil {
 		return nil, err

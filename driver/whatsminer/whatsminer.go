@@ -66,7 +66,7 @@ type Driver struct {
 	// versions, tokens and salts remember, per miner, the API detected,
 	// the API v2 write token and the API v3 salt (see cache.go).
 	versions ttlCache[version]
-	tokens   ttlCache[v2Token]
+	tokens   ttlCache[*v2Session]
 	salts    ttlCache[string]
 }
 
