@@ -2,11 +2,13 @@ package hearth
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 )
 
 // Fingerprint returns a stable identity for a name and a label set:
-// the name, then the labels sorted by key, as "name{k=v,k=v}".
+// the name, then the labels sorted by key with quoted values, as
+// `name{k="v",k="v"}`, so that no two label sets share one.
 func Fingerprint(name string, labels map[string]string) string {
 	keys := make([]string, 0, len(labels))
 	for k := range labels {
@@ -22,7 +24,7 @@ func Fingerprint(name string, labels map[string]string) string {
 		}
 		b.WriteString(k)
 		b.WriteByte('=')
-		b.WriteString(labels[k])
+		b.WriteString(strconv.Quote(labels[k]))
 	}
 	b.WriteByte('}')
 	return b.String()
