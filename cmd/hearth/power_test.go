@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/sim"
@@ -93,4 +96,83 @@ func TestPowerOverrideHoldsASiteUnderItsLimit(t *testing.T) {
 		total, _, ok := sitePower()
 		return ok && total >= full*0.95
 	})
+}
+
+// A restart in the middle of an event resumes it from the store: the
+// simulated miners, woken by hand while hearth was down (a power glitch
+// that rebooted them, say), are curtailed again by the restarted hearth.
+func TestPowerEventResumesAfterRestart(t *testing.T) {
+	t.Parallel()
+	port := func() int { p, _ := strconv.Atoi(freePort(t)); return p }
+	grpc := port()
+	s, err := sim.New(sim.Config{Miners: 4, Models: []string{sim.ModelS21BOS, sim.ModelS19jProBOS}, RPCPort: port(), HTTPPort: port(),
+		WhatsminerV3Port: grpc, GRPCPort: grpc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	data, listen := t.TempDir(), "127.0.0.1:"+freePort(t)
+	args := []string{"--data", data, "--listen", listen, "--poll-interval", "1s", "--power-interval", "1s"}
+	first, stop := startServeArgs(t, args...)
+	token, _ := first["admin_token"].(string)
+	d := &demo{URL: first["url"].(string), Token: token}
+	c := []string{"--server", d.URL, "--token", token}
+	for _, mi := range s.Miners() {
+		if out, errOut, code := runCLI(t, append([]string{"miners", "add", mi.Address.String(), "--port", strconv.Itoa(mi.Port),
+			"--api-port", strconv.Itoa(grpc), "--family", "braiins", "--site", "barn", "--id", mi.Name}, c...)...); code != 0 {
+			t.Fatalf("miners add: %s%s", out, errOut)
+		}
+	}
+	sitePower := func() (float64, bool) {
+		total := 0.0
+		for _, mi := range s.Miners() {
+			r := showMiner(t, d, mi.Name).Latest
+			if r == nil {
+				return 0, false
+			}
+			total += r.Power
+		}
+		return total, true
+	}
+	var full float64
+	eventually(t, "four miners mining", func() bool {
+		w, ok := sitePower()
+		full = w
+		return ok && w > 10_000
+	})
+	if out, errOut, code := runCLI(t, append([]string{"power", "override", "barn", "--shed", "100", "--for", "30m", "--reason", "grid emergency"}, c...)...); code != 0 {
+		t.Fatalf("power override: %s%s", out, errOut)
+	}
+	eventually(t, "barn curtailed", func() bool { w, ok := sitePower(); return ok && w < full*0.05 })
+	stop()
+
+	// While hearth is down the miners are woken at the firmware.
+	br, err := driver.Lookup(hearth.FamilyBraiins)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mi := range s.Miners() {
+		if err := br.Resume(context.Background(), mi.Target()); err != nil {
+			t.Fatalf("resume %s at the firmware: %v", mi.Name, err)
+		}
+	}
+
+	_, stop = startServeArgs(t, args...)
+	defer stop()
+	var woke bool
+	eventually(t, "barn curtailed again after the restart", func() bool {
+		w, ok := sitePower()
+		if ok && w > full*0.5 {
+			woke = true
+		}
+		return ok && woke && w < full*0.05
+	})
+	out, _, _ := runCLI(t, append([]string{"power", "status", "--json"}, c...)...)
+	var rep hearthhttp.PowerReport
+	if err := json.Unmarshal([]byte(out), &rep); err != nil || len(rep.Sites) != 1 || rep.Sites[0].Request == nil || rep.Sites[0].Request.Reason != "grid emergency" {
+		t.Errorf("after the restart: %s", out)
+	}
 }
