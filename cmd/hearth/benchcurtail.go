@@ -137,7 +137,7 @@ func (a *ackRecorder) Apply(ctx context.Context, m *hearth.Miner, act hearth.Act
 	} else {
 		a.failed[m.ID] = res.Error
 	}
-	if a.want > 0 && len(a.acks)+len(a.failed) == a.want {
+	if a.want > 0 && len(a.acks)+len(a.failed) >= a.want {
 		close(a.done)
 		a.want = 0
 	}
@@ -177,8 +177,19 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 		return nil, err
 	}
 
-	// Which miners a full curtailment changes, and with which command:
-	// the controller's own choice on the readings just taken.
+	// Every miner is told to resume first (it mines already; untimed), so
+	// that hearth and the floor both find a warm session with each miner
+	// (a Whatsminer write token, an Antminer Digest challenge), as a
+	// fleet that hearth has managed for a while would.
+	if _, _, err := floorCurtail(ctx, actions, miners, conc, hearth.Action{Verb: hearth.VerbResume}, newProgress(stderr, "warm-up", len(miners))); err != nil {
+		return nil, err
+	}
+	if err := pollAll(ctx, p, miners, conc, newProgress(stderr, "readings", len(miners))); err != nil {
+		return nil, err
+	}
+
+	// hearth: the signal stored, the controller, the reconciler. The
+	// miners it curtails are those the floor sends the same command to.
 	requests := sqlite.NewPowerRequestService(db)
 	rc := &reconcile.Reconciler{
 		Desired: &reconcile.CachedDesired{DesiredStateService: sqlite.NewDesiredStateService(db, nil)},
@@ -187,59 +198,32 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 	}
 	ctrl := &power.Controller{Requests: requests, Inventory: minerSvc, Status: p, Capabilities: capabilitiesOf, Interval: time.Hour}
 	rc.PowerLimit = ctrl
-	preview := &power.Controller{Requests: requests, Inventory: minerSvc, Status: p, Capabilities: capabilitiesOf}
-	signal := func(at time.Time) *hearth.PowerRequest {
-		return &hearth.PowerRequest{ID: "bench", Source: hearth.SourceSignal, Site: benchSite, Kind: hearth.RequestShed, ShedFraction: 1, Start: at.Add(-time.Second)}
-	}
-	var affected []*hearth.Miner
-	preview.Apply = func(_ context.Context, ms []*hearth.Miner) { affected = ms }
-	if err := requests.SetPowerRequest(ctx, signal(time.Now())); err != nil {
-		return nil, err
-	}
-	if err := preview.Control(ctx); err != nil {
-		return nil, err
-	}
-	if err := requests.DeletePowerRequest(ctx, hearth.SourceSignal, benchSite, "bench"); err != nil {
-		return nil, err
-	}
-	res.Affected = len(affected)
-	if len(affected) == 0 {
-		return nil, hearth.Errorf(hearth.EINVALID, "No simulated miner can be curtailed; choose models whose firmware can pause.")
-	}
-
-	// The floor: the same commands, straight to the drivers.
-	floor, refused, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbPause}, newProgress(stderr, "floor", len(affected)))
-	if err != nil {
-		return nil, err
-	}
-	res.FloorSeconds, res.FloorRefused = floor.Seconds(), len(refused)
-	for id, why := range refused {
-		fmt.Fprintf(stderr, "hearth bench: %d miners refuse to pause, for example %s: %s\n", len(refused), id, why)
-		break
-	}
-	// Back to mining, and fresh readings that show it.
-	if _, _, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbResume}, newProgress(stderr, "resume", len(affected))); err != nil {
-		return nil, err
-	}
-	if err := pollAll(ctx, p, miners, conc, newProgress(stderr, "readings", len(miners))); err != nil {
-		return nil, err
-	}
-
-	// hearth: the signal stored, the controller, the reconciler.
-	acks := &ackRecorder{Applier: actions, acks: map[string]time.Time{}, failed: map[string]string{}, done: make(chan struct{}), want: len(affected)}
+	acks := &ackRecorder{Applier: actions, acks: map[string]time.Time{}, failed: map[string]string{}, done: make(chan struct{})}
 	rc.Applier = acks
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	rc.Start(runCtx)
-	ctrl.Apply = rc.ReconcileNow
+	var affected []*hearth.Miner
+	ctrl.Apply = func(ctx context.Context, ms []*hearth.Miner) {
+		affected = ms
+		acks.mu.Lock()
+		acks.want = len(ms)
+		acks.mu.Unlock()
+		rc.ReconcileNow(ctx, ms)
+	}
 	t0 := time.Now()
-	if err := requests.SetPowerRequest(ctx, signal(t0)); err != nil {
+	if err := requests.SetPowerRequest(ctx, &hearth.PowerRequest{ID: "bench", Source: hearth.SourceSignal, Site: benchSite,
+		Kind: hearth.RequestShed, ShedFraction: 1, Start: t0.Add(-time.Second)}); err != nil {
 		return nil, err
 	}
 	if err := ctrl.Control(ctx); err != nil {
 		return nil, err
 	}
 	res.ControlSeconds = time.Since(t0).Seconds()
+	res.Affected = len(affected)
+	if len(affected) == 0 {
+		return nil, hearth.Errorf(hearth.EINVALID, "No simulated miner can be curtailed; choose models whose firmware can pause.")
+	}
 	select {
 	case <-acks.done:
 	case <-time.After(10 * time.Minute):
@@ -249,7 +233,6 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 	}
 	stop()
 	rc.Wait()
-
 	lat := make([]float64, 0, len(acks.acks))
 	for _, at := range acks.acks {
 		lat = append(lat, at.Sub(t0).Seconds())
@@ -263,6 +246,17 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 	if len(lat) > 0 {
 		res.P50Seconds, res.P99Seconds, res.MaxSeconds = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
 	}
+
+	// The floor: the same miners back to mining (untimed), then the same
+	// command straight through the drivers at the same concurrency.
+	if _, _, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbResume}, newProgress(stderr, "resume", len(affected))); err != nil {
+		return nil, err
+	}
+	floor, refused, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbPause}, newProgress(stderr, "floor", len(affected)))
+	if err != nil {
+		return nil, err
+	}
+	res.FloorSeconds, res.FloorRefused = floor.Seconds(), len(refused)
 	if res.FloorSeconds > 0 {
 		res.RatioToFloor = res.MaxSeconds / res.FloorSeconds
 	}
