@@ -92,8 +92,10 @@ func Allocate(targetWatts, fixedWatts float64, cands []Candidate) Allocation {
 	a := Allocation{Setpoints: make(map[string]Setpoint, len(cands))}
 	// Sums run in ranked order, so that the same fleet in another order
 	// gives the same plan to the last bit.
+	// IDs are unique, so the order is total and an unstable sort gives
+	// the same ranking as a stable one, faster.
 	ranked := slices.Clone(cands)
-	slices.SortStableFunc(ranked, func(x, y Candidate) int {
+	slices.SortFunc(ranked, func(x, y Candidate) int {
 		if c := cmp.Compare(y.JoulesPerTH, x.JoulesPerTH); c != 0 {
 			return c
 		}
