@@ -72,10 +72,12 @@ func ParseCatalog(r io.Reader) (Catalog, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, hearth.WrapError(hearth.EINVALID, err, "catalog line %d", line)
+			// A csv.ParseError names its line; FieldPos is only valid after
+			// a record was read.
+			return nil, hearth.WrapError(hearth.EINVALID, err, "catalog")
 		}
+		line, _ := cr.FieldPos(0)
 		if len(c) >= MaxCatalogRows {
 			return nil, hearth.Errorf(hearth.ETOOLARGE, "catalog: more than %d models", MaxCatalogRows)
 		}

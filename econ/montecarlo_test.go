@@ -1,6 +1,7 @@
 package econ_test
 
 import (
+	"math"
 	"reflect"
 	"testing"
 
@@ -74,6 +75,15 @@ func BenchmarkMonteCarlo(b *testing.B) {
 	for b.Loop() {
 		if _, err := econ.MonteCarlo(mcRig, mcOutlook, u); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestExpStepMatchesMathExp(t *testing.T) {
+	for x := -3.0; x <= 3; x += 0.001 {
+		want := math.Exp(x)
+		if got := econ.ExpStep(x); math.Abs(got-want) > 5e-14*want {
+			t.Fatalf("ExpStep(%g) = %.17g, want %.17g", x, got, want)
 		}
 	}
 }

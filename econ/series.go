@@ -126,10 +126,12 @@ func ParseSeries(r io.Reader, column string) (Series, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return Series{}, hearth.WrapError(hearth.EINVALID, err, "series %s: line %d", column, line)
+			// A csv.ParseError names its line; FieldPos is only valid after
+			// a record was read.
+			return Series{}, hearth.WrapError(hearth.EINVALID, err, "series %s", column)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(s.Times) >= MaxSeriesRows {
 			return Series{}, hearth.Errorf(hearth.ETOOLARGE, "series %s: more than %d rows", column, MaxSeriesRows)
 		}
