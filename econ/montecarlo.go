@@ -52,7 +52,8 @@ type MonteCarloResult struct {
 // MonteCarlo simulates u.Paths futures of rig under outlook o with random
 // price and difficulty paths and returns their percentiles. Each path draws
 // from its own PCG stream seeded by (Seed, path index), so results do not
-// depend on scheduling.
+// depend on scheduling. The outlook's PricePath is not used: the paths are
+// the Monte Carlo's own.
 func MonteCarlo(rig Rig, o Outlook, u Uncertainty) (MonteCarloResult, error) {
 	if err := rig.Validate(); err != nil {
 		return MonteCarloResult{}, err

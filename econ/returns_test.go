@@ -75,3 +75,30 @@ func abs(x int) int {
 	}
 	return x
 }
+
+func TestProjectFollowsAPricePath(t *testing.T) {
+	rig := econ.Rig{HashrateTH: 1000, PowerW: 15000, Uptime: 1}
+	o := econ.Outlook{Start: econ.Network{Difficulty: 148.26e12, BTCPrice: 1}, Days: 10,
+		PricePath: mustSeries(t, "date,usd\n2026-01-01,87000\n2026-01-05,43500\n", "usd")}
+	p, err := econ.Project(rig, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "day 3 revenue", p.Days[2].Income.RevenueUSD, 36.89, 0.01)
+	near(t, "day 4 revenue", p.Days[3].Income.RevenueUSD, 36.89/2, 0.01)
+}
+
+func TestScenarioGridOrdersOutcomes(t *testing.T) {
+	rig := econ.Rig{HashrateTH: 200, PowerW: 3500, CapexUSD: 3000, Uptime: 1}
+	o := econ.Outlook{Start: econ.Network{Difficulty: 148.26e12, BTCPrice: 87000}, ElectricityPrice: 0.05, Days: 730}
+	g, err := econ.ScenarioGrid(rig, o, []float64{-0.5, 0, 0.5}, []float64{0, 0.02})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(g[0][0].NPVUSD < g[1][0].NPVUSD && g[1][0].NPVUSD < g[2][0].NPVUSD) {
+		t.Error("a higher price path did not raise the NPV")
+	}
+	if !(g[1][1].NPVUSD < g[1][0].NPVUSD) {
+		t.Error("faster difficulty growth did not lower the NPV")
+	}
+}

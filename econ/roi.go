@@ -1,6 +1,7 @@
 package econ
 
 import (
+	"fmt"
 	"math"
 
 	"github.com/hearth-fleet/hearth"
@@ -25,6 +26,19 @@ type Outlook struct {
 	BlocksPerDay float64 `json:"blocks_per_day"`
 	// DiscountPerYear is the annual discount rate of the NPV.
 	DiscountPerYear float64 `json:"discount_per_year"`
+	// PricePath, when it has points, is the BTC price to follow instead of
+	// Start.BTCPrice and PriceGrowthPerYear: day d takes the value in force
+	// d days after the path's first point (a step series, so a sparse
+	// scenario of a few dated prices works).
+	PricePath Series `json:"-"`
+}
+
+// priceOn returns the BTC price on day d (1-based).
+func (o Outlook) priceOn(d int) float64 {
+	if o.PricePath.Len() > 0 {
+		return o.PricePath.At(o.PricePath.Times[0] + int64(d)*86400)
+	}
+	return o.Start.BTCPrice * math.Pow(1+o.PriceGrowthPerYear, float64(d)/365)
 }
 
 // Validate refuses a horizon or rates that would make nonsense.
@@ -44,6 +58,11 @@ func (o Outlook) Validate() error {
 		return hearth.Errorf(hearth.EINVALID, "growth and discount rates must be above −100 %%")
 	case !(o.BlocksPerDay >= 0) || o.BlocksPerDay > 10000:
 		return hearth.Errorf(hearth.EINVALID, "blocks per day must be 0 (144) to 10,000, got %g", o.BlocksPerDay)
+	}
+	for i, v := range o.PricePath.Values {
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return hearth.Errorf(hearth.EINVALID, "price path point %d is %g; prices must not be negative", i+1, v)
+		}
 	}
 	return nil
 }
@@ -89,7 +108,7 @@ type Projection struct {
 // Project runs rig through the outlook day by day. On day d (1-based) the
 // height is h0 + d·blocks/day, the subsidy follows the halvings, the
 // difficulty is D0·(1+g)^(retargets passed) and the price
-// P0·(1+growth)^(d/365); income and cost are Rig.Day's.
+// P0·(1+growth)^(d/365) or the price path's; income and cost are Rig.Day's.
 func Project(rig Rig, o Outlook) (Projection, error) {
 	if err := rig.Validate(); err != nil {
 		return Projection{}, err
@@ -107,7 +126,7 @@ func Project(rig Rig, o Outlook) (Projection, error) {
 		n := o.Start
 		n.Height = h0 + int64(blocks)
 		n.Difficulty = o.Start.Difficulty * math.Pow(1+o.DifficultyGrowthPerEpoch, math.Floor(blocks/RetargetBlocks))
-		n.BTCPrice = o.Start.BTCPrice * math.Pow(1+o.PriceGrowthPerYear, float64(d)/365)
+		n.BTCPrice = o.priceOn(d)
 		day := rig.Day(n, o.ElectricityPrice)
 		cum += day.Profit()
 		profits[d-1] = day.Profit()
@@ -116,4 +135,24 @@ func Project(rig Rig, o Outlook) (Projection, error) {
 	}
 	p.Returns = Evaluate(rig.CapexUSD, profits, o.DiscountPerYear)
 	return p, nil
+}
+
+// ScenarioGrid projects rig under every pair of price growth (rows) and
+// difficulty growth per epoch (columns) around o, the risk grid public
+// profitability calculators offer.
+func ScenarioGrid(rig Rig, o Outlook, priceGrowths, difficultyGrowths []float64) ([][]Returns, error) {
+	grid := make([][]Returns, len(priceGrowths))
+	for i, pg := range priceGrowths {
+		grid[i] = make([]Returns, len(difficultyGrowths))
+		for j, dg := range difficultyGrowths {
+			s := o
+			s.PriceGrowthPerYear, s.DifficultyGrowthPerEpoch = pg, dg
+			p, err := Project(rig, s)
+			if err != nil {
+				return nil, fmt.Errorf("scenario price %+g/year, difficulty %+g/epoch: %w", pg, dg, err)
+			}
+			grid[i][j] = p.Returns
+		}
+	}
+	return grid, nil
 }

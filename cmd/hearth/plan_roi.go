@@ -90,6 +90,9 @@ func runPlanROI(args []string, stdout, stderr io.Writer) error {
 	var o outlookFlags
 	r.register(fs)
 	o.register(fs)
+	pricePath := fs.String("price-path", "", "a CSV of dated BTC prices to follow instead of --btc-price and --price-growth (day d takes the price d days after the first row)")
+	priceCol := fs.String("price-column", "usd", "price column of --price-path")
+	grid := fs.Bool("grid", false, "print payback and NPV over a grid of price growth × difficulty growth instead")
 	svg := fs.String("svg", "", "write the payback curve to this SVG file")
 	asJSON := fs.Bool("json", false, "print JSON (the summary and every month's figures)")
 	if err := noArgs(fs, args, "hearth plan roi", stderr); err != nil {
@@ -99,7 +102,16 @@ func runPlanROI(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	p, err := econ.Project(rig, o.outlook())
+	outlook := o.outlook()
+	if *pricePath != "" {
+		if outlook.PricePath, err = loadSeries(*pricePath, *priceCol); err != nil {
+			return err
+		}
+	}
+	if *grid {
+		return printScenarioGrid(rig, outlook, *asJSON, stdout)
+	}
+	p, err := econ.Project(rig, outlook)
 	if err != nil {
 		return err
 	}
@@ -134,6 +146,46 @@ func runPlanROI(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printReturns(stdout, p.Returns, p.BTC)
+	return nil
+}
+
+// The grid's axes: BTC price change per year and difficulty change per
+// retarget (0.0116 is 2025's +35 %/year).
+var (
+	gridPriceGrowths      = []float64{-0.5, -0.25, 0, 0.25, 0.5, 1}
+	gridDifficultyGrowths = []float64{0, 0.005, 0.0116, 0.02, 0.03}
+)
+
+// printScenarioGrid prints payback and NPV for each price and difficulty
+// growth pair.
+func printScenarioGrid(rig econ.Rig, o econ.Outlook, asJSON bool, w io.Writer) error {
+	g, err := econ.ScenarioGrid(rig, o, gridPriceGrowths, gridDifficultyGrowths)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return writeJSON(w, map[string]any{"price_growths_per_year": gridPriceGrowths, "difficulty_growths_per_epoch": gridDifficultyGrowths, "returns": g})
+	}
+	head := []string{"PRICE/YEAR, DIFFICULTY/EPOCH →"}
+	for _, dg := range gridDifficultyGrowths {
+		head = append(head, fmt.Sprintf("%+.2f %%", dg*100))
+	}
+	t := newTable(w, head...)
+	for i, pg := range gridPriceGrowths {
+		row := []string{fmt.Sprintf("%+.0f %%", pg*100)}
+		for _, r := range g[i] {
+			pb := "never"
+			if r.PaybackDays >= 0 {
+				pb = fmt.Sprintf("%dd", r.PaybackDays)
+			}
+			row = append(row, fmt.Sprintf("%s / NPV %.0f", pb, r.NPVUSD))
+		}
+		t.row(row...)
+	}
+	if err := t.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\npayback day / NPV in USD over %d days at %.3f USD/kWh\n", o.Days, o.ElectricityPrice)
 	return nil
 }
 

@@ -208,3 +208,27 @@ func TestPlanDataAndCatalog(t *testing.T) {
 		t.Errorf("plan catalog: %v\n%s", err, out)
 	}
 }
+
+func TestPlanROIGridAndPricePath(t *testing.T) {
+	var grid struct {
+		Returns [][]struct {
+			NPV float64 `json:"npv_usd"`
+		} `json:"returns"`
+	}
+	planJSON(t, &grid, "roi", "--grid", "--capex", "3000", "--electricity-price", "0.05")
+	if len(grid.Returns) != 6 || len(grid.Returns[0]) != 5 || !(grid.Returns[5][0].NPV > grid.Returns[0][0].NPV) {
+		t.Errorf("grid %+v", grid.Returns)
+	}
+	path := filepath.Join(t.TempDir(), "path.csv")
+	if err := os.WriteFile(path, []byte("date,usd\n2026-01-01,87000\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var flat, followed struct {
+		Returns struct {
+			Profit float64 `json:"total_profit_usd"`
+		} `json:"returns"`
+	}
+	planJSON(t, &flat, "roi", "--btc-price", "87000", "--price-growth", "0", "--years", "1")
+	planJSON(t, &followed, "roi", "--btc-price", "1", "--price-growth", "0.5", "--price-path", path, "--years", "1")
+	approx(t, "profit on a flat path", followed.Returns.Profit, flat.Returns.Profit, 1e-6)
+}
