@@ -46,6 +46,10 @@ type HomeInputs struct {
 	// COPModel names the heat pump model: carnot, staffell or when2heat.
 	COPModel         string  `json:"cop_model"`
 	ElectricityPrice float64 `json:"electricity_price"`
+	// ElectricityPrices, when set, is the price of each hour (one per
+	// temperature), overriding ElectricityPrice: with time-of-use or
+	// day-ahead prices the miner-or-heat-pump choice changes by the hour.
+	ElectricityPrices []float64 `json:"-"`
 	// The miner-heater: its full power, efficiency and the hashprice.
 	MinerPowerW          float64      `json:"miner_power_w"`
 	MinerJPerTH          float64      `json:"miner_j_per_th"`
@@ -107,6 +111,9 @@ func CompareHome(in HomeInputs) (HomeResult, error) {
 		return HomeResult{}, hearth.Errorf(hearth.EINVALID, "prices must not be negative and the pool fee must be in [0, 1)")
 	case !(in.MinerPowerW >= 0) || !(in.MinerJPerTH > 0) || math.IsNaN(in.BaseC):
 		return HomeResult{}, hearth.Errorf(hearth.EINVALID, "the miner needs a power ≥ 0 W and an efficiency > 0 J/TH")
+	}
+	if n := len(in.ElectricityPrices); n > 0 && n != len(in.Temperatures) {
+		return HomeResult{}, hearth.Errorf(hearth.EINVALID, "%d hourly electricity prices for %d hours", n, len(in.Temperatures))
 	}
 	if in.Summer == "" {
 		in.Summer = SummerOff
@@ -195,6 +202,12 @@ func CompareHome(in HomeInputs) (HomeResult, error) {
 			month = m
 			for i := range res.Options {
 				res.Options[i].Monthly = append(res.Options[i].Monthly, MonthCost{Month: m})
+			}
+		}
+		if len(in.ElectricityPrices) > 0 {
+			// The options' closures read p: each hour is priced at its own rate.
+			if p = in.ElectricityPrices[h]; !(p >= 0) || math.IsInf(p, 0) {
+				return HomeResult{}, hearth.Errorf(hearth.EINVALID, "electricity price of hour %d is %g", h, p)
 			}
 		}
 		space := in.HeatLossWPerK * math.Max(0, in.BaseC-t) / 1000

@@ -98,3 +98,19 @@ func TestCompareHomeMonthlyOverASyntheticYear(t *testing.T) {
 		t.Errorf("January %g not dearer than July %g", jan, jul)
 	}
 }
+
+func TestCompareHomeHourlyPricesSwitchTheCombo(t *testing.T) {
+	// Two equal cold hours, cheap then dear: the combo mines only in the cheap one.
+	in := homeInputs([]float64{3, 3})
+	in.ElectricityPrices = []float64{0.05, 0.50}
+	r, err := econ.CompareHome(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	near(t, "combo revenue", option(t, r, "miner+heatpump-air").RevenueUSD, 3*30.0/360, 1e-9)
+	near(t, "resistive cost", option(t, r, "resistive").CostUSD, 3.2*0.05+3.2*0.50, 1e-9)
+	in.ElectricityPrices = []float64{0.05}
+	if _, err := econ.CompareHome(in); err == nil {
+		t.Error("accepted one price for two hours")
+	}
+}

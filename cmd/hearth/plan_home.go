@@ -17,6 +17,9 @@ func runPlanHome(args []string, stdout, stderr io.Writer) error {
 	var in econ.HomeInputs
 	tempCSV := fs.String("temperature-csv", "shipped:temperature_hourly.csv", "hourly outdoor temperature CSV (the shipped one is SYNTHETIC)")
 	tempCol := fs.String("temperature-column", "temp_c", "temperature column")
+	degreeDays := fs.String("degree-days-csv", "", "a CSV of daily heating degree-days (date,hdd) at --base-temp instead of hourly temperatures; each day becomes 24 hours at base − HDD, exact for demand, a daily-mean approximation for COP")
+	elecCSV := fs.String("electricity-csv", "", "hourly electricity prices CSV in USD/kWh (time-of-use or day-ahead), instead of the flat --electricity-price")
+	elecCol := fs.String("electricity-column", "usd_per_kwh", "electricity price column")
 	start := fs.String("start", "2025-01-01", "first hour")
 	hours := fs.Int("hours", 8760, "number of hours")
 	fs.Float64Var(&in.HeatLossWPerK, "heat-loss", 200, "heat-loss coefficient UA in W/K")
@@ -52,17 +55,21 @@ func runPlanHome(args []string, stdout, stderr io.Writer) error {
 	if *hours <= 0 || *hours > econ.MaxBacktestHours {
 		return hearth.Errorf(hearth.EINVALID, "hours must be 1 to %d, got %d", econ.MaxBacktestHours, *hours)
 	}
-	temps, err := loadSeries(*tempCSV, *tempCol)
+	temps, err := homeTemperatures(*tempCSV, *tempCol, *degreeDays, in.BaseC)
 	if err != nil {
 		return err
 	}
-	first, last := temps.Span()
-	if in.Start.Before(first) || in.Start.Add(time.Duration(*hours-1)*time.Hour).After(last.Add(time.Hour)) {
-		return hearth.Errorf(hearth.EINVALID, "the temperature history covers %s … %s, not %d hours from %s", first.Format(time.DateTime), last.Format(time.DateTime), *hours, in.Start.Format(time.DateTime))
+	if in.Temperatures, err = hourlyFrom(temps, in.Start, *hours, "temperature"); err != nil {
+		return err
 	}
-	in.Temperatures = make([]float64, *hours)
-	for h := range *hours {
-		in.Temperatures[h] = temps.At(in.Start.Add(time.Duration(h) * time.Hour).Unix())
+	if *elecCSV != "" {
+		prices, err := loadSeries(*elecCSV, *elecCol)
+		if err != nil {
+			return err
+		}
+		if in.ElectricityPrices, err = hourlyFrom(prices, in.Start, *hours, "electricity price"); err != nil {
+			return err
+		}
 	}
 	res, err := econ.CompareHome(in)
 	if err != nil {
@@ -96,4 +103,39 @@ func runPlanHome(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "\n%d hours: space heat %.0f kWh, hot water %.0f kWh; cheapest: %s\n", res.Hours, res.SpaceHeatKWh, res.HotWaterKWh, res.Cheapest)
 	return nil
+}
+
+// homeTemperatures returns the outdoor temperature series: hourly from a
+// CSV, or from daily degree-days, each day held at base − HDD (the daily
+// mean that gives that demand).
+func homeTemperatures(tempCSV, tempCol, degreeDaysCSV string, base float64) (econ.Series, error) {
+	if degreeDaysCSV == "" {
+		return loadSeries(tempCSV, tempCol)
+	}
+	hdd, err := loadSeries(degreeDaysCSV, "hdd")
+	if err != nil {
+		return econ.Series{}, err
+	}
+	t := econ.Series{Name: "temp_c", Times: hdd.Times, Values: make([]float64, hdd.Len())}
+	for i, v := range hdd.Values {
+		if v < 0 {
+			return econ.Series{}, hearth.Errorf(hearth.EINVALID, "%s: degree-days must not be negative, got %g", degreeDaysCSV, v)
+		}
+		t.Values[i] = base - v
+	}
+	return t, nil
+}
+
+// hourlyFrom samples s at each of n hours from start, refusing a window the
+// series does not cover (a step series would otherwise stretch its ends).
+func hourlyFrom(s econ.Series, start time.Time, n int, what string) ([]float64, error) {
+	first, last := s.Span()
+	if start.Before(first) || start.Add(time.Duration(n-1)*time.Hour).After(last.Add(24*time.Hour)) {
+		return nil, hearth.Errorf(hearth.EINVALID, "the %s history covers %s … %s, not %d hours from %s", what, first.Format(time.DateTime), last.Format(time.DateTime), n, start.Format(time.DateTime))
+	}
+	out := make([]float64, n)
+	for h := range n {
+		out[h] = s.At(start.Add(time.Duration(h) * time.Hour).Unix())
+	}
+	return out, nil
 }

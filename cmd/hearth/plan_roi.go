@@ -229,13 +229,15 @@ func runPlanMonteCarlo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *svg != "" {
-		n := len(res.SampleDays)
+		// Every path starts at −capex on day 0.
+		n := len(res.SampleDays) + 1
 		x := make([]float64, n)
 		p5, p25, p50, p75, p95 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		p5[0], p25[0], p50[0], p75[0], p95[0] = -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD
 		for i, d := range res.SampleDays {
-			x[i] = float64(d)
+			x[i+1] = float64(d)
 			f := res.Fan[i]
-			p5[i], p25[i], p50[i], p75[i], p95[i] = f.P5, f.P25, f.P50, f.P75, f.P95
+			p5[i+1], p25[i+1], p50[i+1], p75[i+1], p95[i+1] = f.P5, f.P25, f.P50, f.P75, f.P95
 		}
 		lc := chart.LineChart{Title: fmt.Sprintf("Monte Carlo, %d paths (seed %d)", res.Paths, u.Seed), XLabel: "day", YLabel: "cumulative profit less capex (USD)",
 			Bands: []chart.Band{{Name: "5th-95th percentile", X: x, Lower: p5, Upper: p95, Color: "#1f77b4"}, {Name: "25th-75th percentile", X: x, Lower: p25, Upper: p75, Color: "#1f77b4"}},

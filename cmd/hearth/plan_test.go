@@ -232,3 +232,28 @@ func TestPlanROIGridAndPricePath(t *testing.T) {
 	planJSON(t, &followed, "roi", "--btc-price", "1", "--price-growth", "0.5", "--price-path", path, "--years", "1")
 	approx(t, "profit on a flat path", followed.Returns.Profit, flat.Returns.Profit, 1e-6)
 }
+
+func TestPlanHomeFromDegreeDaysAndHourlyPrices(t *testing.T) {
+	dir := t.TempDir()
+	hdd := filepath.Join(dir, "hdd.csv")
+	prices := filepath.Join(dir, "prices.csv")
+	if err := os.WriteFile(hdd, []byte("date,hdd\n2025-01-01,20\n2025-01-02,0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(prices, []byte("time,usd_per_kwh\n2025-01-01T00:00,0.10\n2025-01-02T00:00,0.20\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Result struct {
+			SpaceHeatKWh float64 `json:"space_heat_kwh"`
+			Options      []struct {
+				Name    string  `json:"name"`
+				CostUSD float64 `json:"cost_usd"`
+			} `json:"options"`
+		} `json:"result"`
+	}
+	planJSON(t, &got, "home", "--degree-days-csv", hdd, "--electricity-csv", prices, "--hours", "48", "--heat-loss", "100", "--hot-water-kwh", "0")
+	// 100 W/K × 20 K·day = 48 kWh on day one, none on day two.
+	approx(t, "space heat", got.Result.SpaceHeatKWh, 48, 1e-9)
+	approx(t, "resistive cost", got.Result.Options[0].CostUSD, 48*0.10, 1e-9)
+}
