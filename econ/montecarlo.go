@@ -19,6 +19,11 @@ type Uncertainty struct {
 	// DifficultyVolatilityPerEpoch is the standard deviation of the log
 	// change at each retarget around the outlook's growth.
 	DifficultyVolatilityPerEpoch float64 `json:"difficulty_volatility_per_epoch"`
+	// PriceDifficultyCorrelation ρ ties each retarget's difficulty shock to
+	// the price's moves over the epoch before it (miners add machines when
+	// the price rises): the shock is ρ·Z_price + √(1−ρ²)·Z, with Z_price the
+	// epoch's standardised price return. Zero means independent.
+	PriceDifficultyCorrelation float64 `json:"price_difficulty_correlation"`
 	// Paths is the number of simulated futures.
 	Paths int `json:"paths"`
 	// Seed makes the run reproducible: the same seed gives the same figures
@@ -68,6 +73,8 @@ func MonteCarlo(rig Rig, o Outlook, u Uncertainty) (MonteCarloResult, error) {
 		return MonteCarloResult{}, hearth.Errorf(hearth.EINVALID, "price volatility must be 0 to 10, got %g", u.PriceVolatilityPerYear)
 	case !(u.DifficultyVolatilityPerEpoch >= 0) || u.DifficultyVolatilityPerEpoch > 10:
 		return MonteCarloResult{}, hearth.Errorf(hearth.EINVALID, "difficulty volatility must be 0 to 10, got %g", u.DifficultyVolatilityPerEpoch)
+	case !(u.PriceDifficultyCorrelation >= -1 && u.PriceDifficultyCorrelation <= 1):
+		return MonteCarloResult{}, hearth.Errorf(hearth.EINVALID, "price–difficulty correlation must be −1 to 1, got %g", u.PriceDifficultyCorrelation)
 	}
 	var samples []int
 	for d := 30; d < o.Days; d += 30 {
@@ -125,6 +132,7 @@ type pathSim struct {
 	u   Uncertainty
 	// per-day constants
 	priceDrift, priceSigma, diffDrift float64
+	rho, rhoC                         float64 // ρ and √(1−ρ²)
 	discount                          float64
 	// results of the last run
 	npv, total float64
@@ -138,6 +146,8 @@ func newPathSim(rig Rig, o Outlook, u Uncertainty) *pathSim {
 		priceDrift: math.Log1p(o.PriceGrowthPerYear)/365 - s*s/730,
 		priceSigma: s * math.Sqrt(1.0/365),
 		diffDrift:  math.Log1p(o.DifficultyGrowthPerEpoch),
+		rho:        u.PriceDifficultyCorrelation,
+		rhoC:       math.Sqrt(1 - u.PriceDifficultyCorrelation*u.PriceDifficultyCorrelation),
 		discount:   math.Pow(1+o.DiscountPerYear, -1.0/365),
 	}
 }
@@ -158,14 +168,24 @@ func (s *pathSim) run(p uint64, samples []int, out []float64) {
 	// halving; Rig.Day is called then and its bitcoin priced every day.
 	era := int64(-1)
 	var day Day
+	epochZ, epochDays := 0.0, 0
 	for d := 1; d <= s.o.Days; d++ {
 		blocks := float64(d) * bpd
 		n.Height = h0 + int64(blocks)
 		changed := false
 		if e := math.Floor(blocks / RetargetBlocks); e > epochs {
-			for ; epochs < e; epochs++ {
-				n.Difficulty *= math.Exp(s.diffDrift + s.u.DifficultyVolatilityPerEpoch*rng.NormFloat64())
+			// The epoch's standardised price return: the sum of its daily
+			// shocks over √days.
+			zp := 0.0
+			if epochDays > 0 {
+				zp = epochZ / math.Sqrt(float64(epochDays))
 			}
+			for ; epochs < e; epochs++ {
+				z := s.rho*zp + s.rhoC*rng.NormFloat64()
+				n.Difficulty *= math.Exp(s.diffDrift + s.u.DifficultyVolatilityPerEpoch*z)
+				zp = 0 // a second retarget on the same day has no new price news
+			}
+			epochZ, epochDays = 0, 0
 			changed = true
 		}
 		if h := n.Height / HalvingInterval; h != era {
@@ -174,7 +194,10 @@ func (s *pathSim) run(p uint64, samples []int, out []float64) {
 		if changed {
 			day = s.rig.Day(n, s.o.ElectricityPrice)
 		}
-		price *= expStep(s.priceDrift + s.priceSigma*rng.NormFloat64())
+		zd := rng.NormFloat64()
+		epochZ += zd
+		epochDays++
+		price *= expStep(s.priceDrift + s.priceSigma*zd)
 		profit := day.BTC*price - day.CostUSD
 		cum += profit
 		df *= s.discount
@@ -191,25 +214,17 @@ func (s *pathSim) run(p uint64, samples []int, out []float64) {
 }
 
 // expStep is e^x for the small daily log-returns of a price path, where it
-// is the Monte Carlo's hottest call: a degree-12 Taylor polynomial, whose
-// relative error for |x| ≤ 0.5 is below 2e-14 (x¹³/13!), about 5× faster
-// than math.Exp; larger steps go to math.Exp.
+// is the Monte Carlo's hottest call: for |x| ≤ 1/8 a degree-8 Taylor
+// polynomial (relative error below 3e-14, x⁹/9!) evaluated in Estrin's
+// scheme, whose short dependency chains run about 3× faster than math.Exp;
+// larger steps go to math.Exp.
 func expStep(x float64) float64 {
-	if x > 0.5 || x < -0.5 {
+	if x > 0.125 || x < -0.125 {
 		return math.Exp(x)
 	}
-	// Horner form of Σ x^k/k! for k = 0…12.
-	p := 1.0 / 479001600
-	p = p*x + 1.0/39916800
-	p = p*x + 1.0/3628800
-	p = p*x + 1.0/362880
-	p = p*x + 1.0/40320
-	p = p*x + 1.0/5040
-	p = p*x + 1.0/720
-	p = p*x + 1.0/120
-	p = p*x + 1.0/24
-	p = p*x + 1.0/6
-	p = p*x + 0.5
-	p = p*x + 1
-	return p*x + 1
+	x2 := x * x
+	x4 := x2 * x2
+	q0 := (1 + x) + x2*(0.5+x*(1.0/6))
+	q1 := (1.0/24 + x*(1.0/120)) + x2*(1.0/720+x*(1.0/5040))
+	return q0 + x4*(q1+x4*(1.0/40320))
 }

@@ -87,3 +87,25 @@ func TestExpStepMatchesMathExp(t *testing.T) {
 		}
 	}
 }
+
+// With ρ = 1 difficulty rises with the price, so the extremes of profit
+// narrow: a rally is eaten by difficulty, a crash eased by it.
+func TestMonteCarloCorrelationNarrowsTheSpread(t *testing.T) {
+	u := econ.Uncertainty{PriceVolatilityPerYear: 0.6, DifficultyVolatilityPerEpoch: 0.05, Paths: 2000, Seed: 5}
+	free, err := econ.MonteCarlo(mcRig, mcOutlook, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.PriceDifficultyCorrelation = 1
+	tied, err := econ.MonteCarlo(mcRig, mcOutlook, u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(tied.TotalProfit.P95-tied.TotalProfit.P5 < free.TotalProfit.P95-free.TotalProfit.P5) {
+		t.Errorf("correlated spread %g not below independent %g", tied.TotalProfit.P95-tied.TotalProfit.P5, free.TotalProfit.P95-free.TotalProfit.P5)
+	}
+	u.PriceDifficultyCorrelation = 1.5
+	if _, err := econ.MonteCarlo(mcRig, mcOutlook, u); err == nil {
+		t.Error("accepted ρ = 1.5")
+	}
+}

@@ -215,6 +215,7 @@ func runPlanMonteCarlo(args []string, stdout, stderr io.Writer) error {
 	fs.Uint64Var(&u.Seed, "seed", 1, "random seed (same seed, same result)")
 	fs.Float64Var(&u.PriceVolatilityPerYear, "price-volatility", 0.6, "annualised volatility of the BTC price")
 	fs.Float64Var(&u.DifficultyVolatilityPerEpoch, "difficulty-volatility", 0.03, "standard deviation of the log difficulty change per retarget")
+	fs.Float64Var(&u.PriceDifficultyCorrelation, "correlation", 0, "correlation (−1 … 1) of each retarget's difficulty shock with the price's moves over the epoch before it")
 	svg := fs.String("svg", "", "write the percentile fan to this SVG file")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := noArgs(fs, args, "hearth plan montecarlo", stderr); err != nil {
