@@ -25,7 +25,7 @@ func (r *rigFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&r.count, "count", 1, "number of miners")
 	fs.Float64Var(&r.hashrate, "hashrate", 0, "hash rate of one miner in TH/s (0: the model's)")
 	fs.Float64Var(&r.power, "power", 0, "power of one miner in W (0: the model's)")
-	fs.Float64Var(&r.capex, "capex", -1, "purchase and installation cost of all miners in USD (-1: the model's price × count, 0 if unknown)")
+	fs.Float64Var(&r.capex, "capex", -1, "purchase and installation cost of all miners in USD (-1: the catalog price × count, where the catalog has one)")
 	fs.Float64Var(&r.poolFee, "pool-fee", 0.02, "pool fee as a fraction")
 	fs.Float64Var(&r.uptime, "uptime", 0.97, "fraction of time the miners hash")
 }
@@ -54,6 +54,10 @@ func (r rigFlags) rig() (econ.Rig, error) {
 	}
 	capex := r.capex
 	if capex < 0 {
+		if price == 0 {
+			// Payback, ROI and IRR mean nothing without a purchase price.
+			return econ.Rig{}, hearth.Errorf(hearth.EINVALID, "no purchase price is known for these miners: give --capex USD (0 to leave the purchase out)")
+		}
 		capex = price * float64(r.count)
 	}
 	rig := econ.Rig{HashrateTH: hashrate * float64(r.count), PowerW: power * float64(r.count), CapexUSD: capex, PoolFee: r.poolFee, Uptime: r.uptime}

@@ -65,6 +65,7 @@ func TestPlanRefusesBadInputAsUsageError(t *testing.T) {
 		{"heat", "--cop", "0.5"},
 		{"hashprice", "--difficulty", "-1"},
 		{"roi", "--model", "no such miner"},
+		{"roi", "--model", "Antminer S21"}, // no price known and no --capex
 		{"site", "--miner", "Antminer S21=x"},
 		{"home", "--summer", "sometimes"},
 		{"nonsense"},
@@ -125,7 +126,7 @@ func TestPlanBacktestOverShippedDataDrawsItsChart(t *testing.T) {
 		t.Errorf("revenue %g, heat credit %g; want both positive", res.RevenueUSD, res.HeatCreditUSD)
 	}
 	svgOK(t, svg, "Backtest 2025-10-06")
-	out, _, err := runPlanCLI(t, "backtest")
+	out, _, err := runPlanCLI(t, "backtest", "--capex", "0")
 	if err != nil || !strings.Contains(out, "payback") {
 		t.Errorf("table output: %v\n%s", err, out)
 	}
@@ -148,7 +149,7 @@ func TestPlanROIAndMonteCarloDrawCharts(t *testing.T) {
 		Paths int `json:"paths"`
 		Fan   []struct{ P5, P50, P95 float64 }
 	}
-	planJSON(t, &mc, "montecarlo", "--paths", "500", "--seed", "3", "--svg", filepath.Join(dir, "mc.svg"))
+	planJSON(t, &mc, "montecarlo", "--capex", "4000", "--paths", "500", "--seed", "3", "--svg", filepath.Join(dir, "mc.svg"))
 	if mc.Paths != 500 || len(mc.Fan) == 0 || mc.Fan[len(mc.Fan)-1].P5 > mc.Fan[len(mc.Fan)-1].P95 {
 		t.Errorf("montecarlo: %+v", mc)
 	}
@@ -228,8 +229,8 @@ func TestPlanROIGridAndPricePath(t *testing.T) {
 			Profit float64 `json:"total_profit_usd"`
 		} `json:"returns"`
 	}
-	planJSON(t, &flat, "roi", "--btc-price", "87000", "--price-growth", "0", "--years", "1")
-	planJSON(t, &followed, "roi", "--btc-price", "1", "--price-growth", "0.5", "--price-path", path, "--years", "1")
+	planJSON(t, &flat, "roi", "--capex", "0", "--btc-price", "87000", "--price-growth", "0", "--years", "1")
+	planJSON(t, &followed, "roi", "--capex", "0", "--btc-price", "1", "--price-growth", "0.5", "--price-path", path, "--years", "1")
 	approx(t, "profit on a flat path", followed.Returns.Profit, flat.Returns.Profit, 1e-6)
 }
 
