@@ -58,12 +58,16 @@ type BacktestInputs struct {
 
 // BacktestDay is one day of a backtest.
 type BacktestDay struct {
-	Date          string  `json:"date"`
-	Difficulty    float64 `json:"difficulty"`
-	BTCPrice      float64 `json:"btc_price"`
-	BTC           float64 `json:"btc"`
-	RevenueUSD    float64 `json:"revenue_usd"`
-	CostUSD       float64 `json:"cost_usd"`
+	// Date is the UTC day, 2006-01-02.
+	Date string `json:"date"`
+	// Difficulty and BTCPrice are those of the day's last hour.
+	Difficulty float64 `json:"difficulty"`
+	BTCPrice   float64 `json:"btc_price"`
+	// BTC, RevenueUSD and CostUSD sum the day's hours.
+	BTC        float64 `json:"btc"`
+	RevenueUSD float64 `json:"revenue_usd"`
+	CostUSD    float64 `json:"cost_usd"`
+	// HeatCreditUSD is the heat pump bill the miner's useful heat saved.
 	HeatCreditUSD float64 `json:"heat_credit_usd"`
 	// CumulativeUSD is the running profit plus heat credit less capex.
 	CumulativeUSD float64 `json:"cumulative_usd"`
@@ -71,15 +75,18 @@ type BacktestDay struct {
 
 // BacktestResult is the replay's days and totals.
 type BacktestResult struct {
-	Inputs        BacktestInputs `json:"inputs"`
-	Hours         int            `json:"hours"`
-	Days          []BacktestDay  `json:"days"`
-	BTC           float64        `json:"btc"`
-	RevenueUSD    float64        `json:"revenue_usd"`
-	CostUSD       float64        `json:"cost_usd"`
-	EnergyKWh     float64        `json:"energy_kwh"`
-	HeatUsedKWh   float64        `json:"heat_used_kwh"`
-	HeatCreditUSD float64        `json:"heat_credit_usd"`
+	// Inputs are echoed for reports.
+	Inputs BacktestInputs `json:"inputs"`
+	// Hours is the number of hours replayed, Days their UTC days.
+	Hours int           `json:"hours"`
+	Days  []BacktestDay `json:"days"`
+	// The totals over the window.
+	BTC           float64 `json:"btc"`
+	RevenueUSD    float64 `json:"revenue_usd"`
+	CostUSD       float64 `json:"cost_usd"`
+	EnergyKWh     float64 `json:"energy_kwh"`
+	HeatUsedKWh   float64 `json:"heat_used_kwh"`
+	HeatCreditUSD float64 `json:"heat_credit_usd"`
 	// Returns count profit plus heat credit per day.
 	Returns Returns `json:"returns"`
 }

@@ -85,7 +85,9 @@ func (o Outlook) startHeight() int64 {
 // ProjectedDay is one day of a projection: the network that day and what
 // the rig made of it.
 type ProjectedDay struct {
-	Day        int     `json:"day"`
+	// Day counts from 1, the first day after the purchase.
+	Day int `json:"day"`
+	// Height, Difficulty and BTCPrice are the network that day.
 	Height     int64   `json:"height"`
 	Difficulty float64 `json:"difficulty"`
 	BTCPrice   float64 `json:"btc_price"`
@@ -97,10 +99,13 @@ type ProjectedDay struct {
 
 // Projection is a rig's future under one outlook.
 type Projection struct {
-	Rig     Rig            `json:"rig"`
-	Outlook Outlook        `json:"outlook"`
-	Days    []ProjectedDay `json:"days"`
-	Returns Returns        `json:"returns"`
+	// Rig and Outlook are the inputs, echoed for reports.
+	Rig     Rig     `json:"rig"`
+	Outlook Outlook `json:"outlook"`
+	// Days are the horizon's days in order.
+	Days []ProjectedDay `json:"days"`
+	// Returns sum the days up.
+	Returns Returns `json:"returns"`
 	// BTC is the bitcoin mined over the horizon.
 	BTC float64 `json:"btc"`
 }
