@@ -116,9 +116,25 @@ func runPlanHeat(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&in.EfficiencyJPerTH, "efficiency", 15, "miner efficiency in J/TH")
 	fs.Float64Var(&in.COP, "cop", 3, "heat pump coefficient of performance (> 1)")
 	fs.Float64Var(&in.PoolFee, "pool-fee", 0, "pool fee as a fraction (0.02 = 2 %)")
+	outdoor := fs.Float64("outdoor-temp", 0, "outdoor °C: with it, the COP comes from --cop-model for --source at --flow-temp instead of --cop")
+	flow := fs.Float64("flow-temp", 35, "heating flow temperature in °C (with --outdoor-temp)")
+	source := fs.String("source", "air", "heat pump source: air, ground or water (with --outdoor-temp)")
+	copModel := fs.String("cop-model", "carnot", "COP model: carnot, staffell or when2heat (with --outdoor-temp)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := noArgs(fs, args, "hearth plan heat", stderr); err != nil {
 		return err
+	}
+	if flagSet(fs, "outdoor-temp") {
+		src, err := econ.ParseSource(*source)
+		if err != nil {
+			return err
+		}
+		m, err := econ.ParseCOPModel(*copModel, src)
+		if err != nil {
+			return err
+		}
+		in.COP = m.COP(src.Temperature(*outdoor), *flow)
+		fmt.Fprintf(stderr, "COP %.2f (%s, %s source at %g °C outdoor, %g °C flow)\n", in.COP, *copModel, src, *outdoor, *flow)
 	}
 	c, err := econ.CompareHeat(in)
 	if err != nil {
@@ -214,4 +230,11 @@ func writeSVG(path string, draw func(io.Writer) error, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stderr, "chart written to %s\n", path)
 	return nil
+}
+
+// flagSet reports whether the user gave the flag name.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }

@@ -258,3 +258,10 @@ func TestPlanHomeFromDegreeDaysAndHourlyPrices(t *testing.T) {
 	approx(t, "space heat", got.Result.SpaceHeatKWh, 48, 1e-9)
 	approx(t, "resistive cost", got.Result.Options[0].CostUSD, 48*0.10, 1e-9)
 }
+
+func TestPlanHeatCOPFromModel(t *testing.T) {
+	var got map[string]any
+	// Carnot η 0.40 at A7/W35 is 4.40; p/COP at $0.22 is 0.05.
+	planJSON(t, &got, "heat", "--electricity-price", "0.22", "--outdoor-temp", "7", "--flow-temp", "35", "--source", "air")
+	approx(t, "heatpump_heat_cost_per_kwh", got["heatpump_heat_cost_per_kwh"].(float64), 0.22/4.402, 0.0001)
+}
