@@ -160,27 +160,29 @@ func (s *pathSim) run(p uint64, samples []int, out []float64) {
 	h0 := s.o.startHeight()
 	n := s.o.Start
 	price := n.BTCPrice
-	epochs := 0.0
 	cum, df, npv := -s.rig.CapexUSD, 1.0, -s.rig.CapexUSD
 	s.payback = -1
 	next := 0
 	// A day's bitcoin and electricity change only at a retarget or a
 	// halving; Rig.Day is called then and its bitcoin priced every day.
-	era := int64(-1)
+	// Thresholds rather than divisions find those days: this loop runs
+	// tens of millions of times.
+	nextRetarget := float64(RetargetBlocks)
+	nextHalving := (h0/HalvingInterval + 1) * HalvingInterval
 	var day Day
 	epochZ, epochDays := 0.0, 0
 	for d := 1; d <= s.o.Days; d++ {
 		blocks := float64(d) * bpd
 		n.Height = h0 + int64(blocks)
-		changed := false
-		if e := math.Floor(blocks / RetargetBlocks); e > epochs {
+		changed := d == 1
+		if blocks >= nextRetarget {
 			// The epoch's standardised price return: the sum of its daily
 			// shocks over √days.
 			zp := 0.0
 			if epochDays > 0 {
 				zp = epochZ / math.Sqrt(float64(epochDays))
 			}
-			for ; epochs < e; epochs++ {
+			for ; blocks >= nextRetarget; nextRetarget += RetargetBlocks {
 				z := s.rho*zp + s.rhoC*rng.NormFloat64()
 				n.Difficulty *= math.Exp(s.diffDrift + s.u.DifficultyVolatilityPerEpoch*z)
 				zp = 0 // a second retarget on the same day has no new price news
@@ -188,8 +190,9 @@ func (s *pathSim) run(p uint64, samples []int, out []float64) {
 			epochZ, epochDays = 0, 0
 			changed = true
 		}
-		if h := n.Height / HalvingInterval; h != era {
-			era, changed = h, true
+		for n.Height >= nextHalving {
+			nextHalving += HalvingInterval
+			changed = true
 		}
 		if changed {
 			day = s.rig.Day(n, s.o.ElectricityPrice)
