@@ -52,6 +52,7 @@ Commands:
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   tokens   make and list API tokens in the data directory (one per child hearth of an aggregator)
   bench    measure hearth (bench sweep)
+  plan     plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
   version  print the version
 
 Run 'hearth <command> --help' for a command's flags.
@@ -91,6 +92,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMiners(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
+	case "plan":
+		return runPlan(ctx, rest, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, rest, stdout, stderr)
 	case "credentials":

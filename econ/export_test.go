@@ -1,0 +1,4 @@
+package econ
+
+// ExpStep exposes expStep to the external tests.
+var ExpStep = expStep
