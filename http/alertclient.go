@@ -74,3 +74,9 @@ func (c *Client) AlertHistory(ctx context.Context, f hearth.AlertHistoryFilter) 
 	var out AlertHistory
 	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
 }
+
+// GetReceiver returns one receiver, secret redacted.
+func (c *Client) GetReceiver(ctx context.Context, name string) (*ReceiverItem, error) {
+	var out ReceiverItem
+	return &out, c.do(ctx, http.MethodGet, "/api/v1/receivers/"+url.PathEscape(name), nil, &out)
+}
