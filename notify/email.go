@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"fmt"
 	"mime"
@@ -12,6 +13,7 @@ import (
 	"net"
 	"net/mail"
 	"net/smtp"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -27,8 +29,9 @@ import (
 //
 // security is "starttls" (the default; the server must offer it), "tls"
 // (implicit TLS, the default on port 465) or "none" (plain text; net/smtp
-// then sends a password only to a server on loopback). The secret is the
-// password, sent with AUTH PLAIN when username is set.
+// then sends a password only to a server on loopback). ca_file names PEM
+// certificates to trust instead of the system's (a private CA). The
+// secret is the password, sent with AUTH PLAIN when username is set.
 const KindEmail = "email"
 
 type emailSettings struct {
@@ -40,13 +43,15 @@ type emailSettings struct {
 	Username string   `json:"username,omitempty"`
 	// HelloName is the name hearth gives in EHLO; default "localhost".
 	HelloName string `json:"hello_name,omitempty"`
-	// TLSConfig is for tests (a private CA); it cannot be set in JSON.
-	TLSConfig *tls.Config `json:"-"`
+	// CAFile is a PEM file of the certificate authorities to trust
+	// instead of the system's, for a server with a private CA.
+	CAFile string `json:"ca_file,omitempty"`
 }
 
 type email struct {
 	s        emailSettings
 	password string
+	roots    *x509.CertPool // nil: the system's
 	env      Env
 }
 
@@ -90,6 +95,16 @@ func newEmail(r *hearth.Receiver, env Env) (Notifier, error) {
 			return nil, hearth.WrapError(hearth.EINVALID, err, "Receiver %s: to %q is not an e-mail address.", r.Name, to)
 		}
 	}
+	if s.CAFile != "" {
+		pem, err := os.ReadFile(s.CAFile)
+		if err != nil {
+			return nil, hearth.Errorf(hearth.EINVALID, "Receiver %s: cannot read ca_file %s.", r.Name, s.CAFile)
+		}
+		e.roots = x509.NewCertPool()
+		if !e.roots.AppendCertsFromPEM(pem) {
+			return nil, hearth.Errorf(hearth.EINVALID, "Receiver %s: ca_file %s holds no PEM certificate.", r.Name, s.CAFile)
+		}
+	}
 	if s.Username != "" && r.Secret == "" {
 		return nil, hearth.Errorf(hearth.EINVALID, "Receiver %s: username %s needs the password as the secret.", r.Name, s.Username)
 	}
@@ -106,10 +121,7 @@ func (e *email) Notify(ctx context.Context, n *Notification) error {
 }
 
 func (e *email) send(ctx context.Context, addr string, n *Notification) error {
-	tlsConfig := e.s.TLSConfig
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{ServerName: e.s.Host}
-	}
+	tlsConfig := &tls.Config{ServerName: e.s.Host, RootCAs: e.roots, MinVersion: tls.VersionTLS12}
 	var d net.Dialer
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
@@ -187,8 +199,14 @@ func (e *email) message(n *Notification, now time.Time) []byte {
 		}
 		return r
 	}, n.Title())
-	fmt.Fprintf(&b, "From: %s\r\n", e.s.From)
-	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(e.s.To, ", "))
+	from, _ := mail.ParseAddress(e.s.From)
+	to := make([]string, len(e.s.To))
+	for i, t := range e.s.To {
+		a, _ := mail.ParseAddress(t)
+		to[i] = a.String()
+	}
+	fmt.Fprintf(&b, "From: %s\r\n", from.String())
+	fmt.Fprintf(&b, "To: %s\r\n", strings.Join(to, ", "))
 	fmt.Fprintf(&b, "Subject: %s\r\n", mime.QEncoding.Encode("utf-8", subject))
 	fmt.Fprintf(&b, "Date: %s\r\n", now.Format(time.RFC1123Z))
 	fmt.Fprintf(&b, "Message-ID: <%s@hearth>\r\n", hex.EncodeToString(id))

@@ -137,7 +137,12 @@ type memSilences struct {
 func (m *memSilences) FindSilences(ctx context.Context, since time.Time) ([]*hearth.Silence, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return append([]*hearth.Silence(nil), m.list...), nil
+	out := make([]*hearth.Silence, len(m.list))
+	for i, s := range m.list {
+		c := *s
+		out[i] = &c
+	}
+	return out, nil
 }
 
 func (m *memSilences) CreateSilence(ctx context.Context, s *hearth.Silence) error {

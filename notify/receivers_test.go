@@ -168,6 +168,7 @@ func TestCheck(t *testing.T) {
 		"email bad to":        {Name: "x", Kind: "email", Settings: json.RawMessage(`{"host":"h","from":"a@b.c","to":["nobody"]}`)},
 		"email user no pass":  {Name: "x", Kind: "email", Settings: json.RawMessage(`{"host":"h","from":"a@b.c","to":["d@e.f"],"username":"u"}`)},
 		"email security":      {Name: "x", Kind: "email", Settings: json.RawMessage(`{"host":"h","from":"a@b.c","to":["d@e.f"],"security":"ssl3"}`)},
+		"email no ca_file":    {Name: "x", Kind: "email", Settings: json.RawMessage(`{"host":"h","from":"a@b.c","to":["d@e.f"],"ca_file":"/nonexistent/ca.pem"}`)},
 		"slack no url":        {Name: "x", Kind: "slack"},
 		"telegram no chat":    {Name: "x", Kind: "telegram", Secret: "1:a"},
 		"telegram token path": {Name: "x", Kind: "telegram", Secret: "1:a/../x", Settings: json.RawMessage(`{"chat_id":"1"}`)},
@@ -181,5 +182,38 @@ func TestCheck(t *testing.T) {
 	// A redacted secret stands for a stored one.
 	if err := notify.Check(&hearth.Receiver{Name: "x", Kind: "slack", Secret: hearth.RedactedSecret}); err != nil {
 		t.Errorf("redacted slack secret: %v", err)
+	}
+}
+
+// The e-mail receiver upgrades with STARTTLS, or speaks TLS from the
+// start, checking the server's certificate against ca_file; a server
+// whose certificate it cannot check gets nothing.
+func TestEmail_TLS(t *testing.T) {
+	serverTLS, caFile := testCert(t)
+	n := &notify.Notification{Status: "firing", Alerts: []notify.NotifiedAlert{{Status: "firing", Labels: map[string]string{"alertname": "BoardMissing"}}}}
+	for _, security := range []string{"starttls", "tls"} {
+		smtpd := newSMTPServerTLS(t, serverTLS, security == "tls")
+		host, port, _ := net.SplitHostPort(smtpd.Addr)
+		settings := func(ca string) json.RawMessage {
+			return json.RawMessage(`{"host":"` + host + `","port":` + port + `,"security":"` + security + `","from":"a@b.c","to":["d@e.f"],"username":"hearth"` + ca + `}`)
+		}
+		nt, err := notify.New(&hearth.Receiver{Name: "m", Kind: notify.KindEmail, Secret: "hunter2", Settings: settings(`,"ca_file":"` + caFile + `"`)}, notify.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		if err := nt.Notify(ctx, n); err != nil {
+			t.Fatalf("%s: %v", security, err)
+		}
+		cancel()
+		if m := <-smtpd.Mail; !m.TLS || m.Auth != "\x00hearth\x00hunter2" || !strings.Contains(m.Data, "BoardMissing") {
+			t.Errorf("%s: %+v", security, m)
+		}
+		untrusting, _ := notify.New(&hearth.Receiver{Name: "m", Kind: notify.KindEmail, Secret: "hunter2", Settings: settings("")}, notify.Env{})
+		ctx, cancel = context.WithTimeout(context.Background(), 5*time.Second)
+		if err := untrusting.Notify(ctx, n); err == nil || !strings.Contains(err.Error(), "certificate") {
+			t.Errorf("%s without the CA: %v, want a certificate error", security, err)
+		}
+		cancel()
 	}
 }

@@ -2,8 +2,18 @@ package notify_test
 
 import (
 	"bufio"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
+	"math/big"
 	"net"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +21,7 @@ import (
 
 // message is one message the test SMTP server accepted.
 type message struct {
+	TLS  bool   // whether the session was encrypted when the mail came
 	Auth string // the decoded AUTH PLAIN response: "\x00user\x00pass"
 	From string
 	To   []string
@@ -20,20 +31,29 @@ type message struct {
 // smtpServer is a minimal SMTP server on loopback: EHLO advertising
 // AUTH PLAIN, AUTH PLAIN with the initial response, MAIL, RCPT, DATA
 // with dot-unstuffing, RSET, NOOP and QUIT, as RFC 5321 and RFC 4954
-// describe them.
+// describe them; with a TLS config, STARTTLS (RFC 3207), refusing AUTH
+// and MAIL before it, or implicit TLS from the first byte.
 type smtpServer struct {
 	Addr string
 	Mail chan message
+	// TLS, when set, makes the server offer and require STARTTLS, or with
+	// Implicit speak TLS from the start.
+	TLS      *tls.Config
+	Implicit bool
 }
 
 func newSMTPServer(t *testing.T) *smtpServer {
+	return newSMTPServerTLS(t, nil, false)
+}
+
+func newSMTPServerTLS(t *testing.T, config *tls.Config, implicit bool) *smtpServer {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
-	s := &smtpServer{Addr: l.Addr().String(), Mail: make(chan message, 10)}
+	s := &smtpServer{Addr: l.Addr().String(), Mail: make(chan message, 10), TLS: config, Implicit: implicit}
 	go func() {
 		for {
 			c, err := l.Accept()
@@ -47,8 +67,12 @@ func newSMTPServer(t *testing.T) *smtpServer {
 }
 
 func (s *smtpServer) serve(c net.Conn) {
-	defer c.Close()
+	defer func() { c.Close() }()
 	c.SetDeadline(time.Now().Add(10 * time.Second))
+	encrypted := false
+	if s.TLS != nil && s.Implicit {
+		c, encrypted = tls.Server(c, s.TLS), true
+	}
 	r := bufio.NewReader(c)
 	reply := func(line string) { c.Write([]byte(line + "\r\n")) }
 	reply("220 test.local ESMTP ready")
@@ -60,11 +84,35 @@ func (s *smtpServer) serve(c net.Conn) {
 		}
 		line = strings.TrimRight(line, "\r\n")
 		verb, arg, _ := strings.Cut(line, " ")
-		switch strings.ToUpper(verb) {
+		verb = strings.ToUpper(verb)
+		if (verb == "AUTH" || verb == "MAIL") && s.TLS != nil && !encrypted {
+			reply("530 5.7.0 Must issue a STARTTLS command first")
+			continue
+		}
+		switch verb {
 		case "EHLO", "HELO":
 			reply("250-test.local greets " + arg)
 			reply("250-8BITMIME")
+			if s.TLS != nil && !encrypted {
+				reply("250-STARTTLS")
+			}
 			reply("250 AUTH PLAIN")
+		case "STARTTLS":
+			if s.TLS == nil || encrypted {
+				reply("502 5.5.1 STARTTLS not offered")
+				continue
+			}
+			reply("220 2.0.0 Ready to start TLS")
+			c, encrypted = tls.Server(c, s.TLS), true
+			r = bufio.NewReader(c)
+			m = message{}
+		case "MAIL":
+			m.From = strings.TrimSuffix(strings.TrimPrefix(arg, "FROM:<"), ">")
+			if i := strings.Index(m.From, ">"); i >= 0 {
+				m.From = m.From[:i]
+			}
+			m.TLS = encrypted
+			reply("250 2.1.0 Ok")
 		case "AUTH":
 			mech, resp, _ := strings.Cut(arg, " ")
 			if mech != "PLAIN" {
@@ -83,12 +131,6 @@ func (s *smtpServer) serve(c net.Conn) {
 			}
 			m.Auth = string(dec)
 			reply("235 2.7.0 Authentication successful")
-		case "MAIL":
-			m.From = strings.TrimSuffix(strings.TrimPrefix(arg, "FROM:<"), ">")
-			if i := strings.Index(m.From, ">"); i >= 0 {
-				m.From = m.From[:i]
-			}
-			reply("250 2.1.0 Ok")
 		case "RCPT":
 			m.To = append(m.To, strings.TrimSuffix(strings.TrimPrefix(arg, "TO:<"), ">"))
 			reply("250 2.1.5 Ok")
@@ -121,4 +163,28 @@ func (s *smtpServer) serve(c net.Conn) {
 			reply("502 5.5.2 Command not recognized")
 		}
 	}
+}
+
+// testCert returns a server TLS config with a fresh self-signed
+// certificate for 127.0.0.1, and the certificate as a PEM file a client
+// may trust as its ca_file.
+func testCert(t *testing.T) (*tls.Config, string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "test.local"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}, IsCA: true, BasicConstraintsValid: true}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(file, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}, file
 }
