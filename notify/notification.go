@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearth-fleet/hearth"
 )
@@ -163,4 +164,24 @@ func (n *Notification) Text() string {
 		fmt.Fprintf(&b, "\n%s/alerts\n", strings.TrimRight(n.ExternalURL, "/"))
 	}
 	return b.String()
+}
+
+// truncate cuts text to at most max bytes, at a line end where it can,
+// saying how much was left out, so that a group of a thousand offline
+// miners still fits a chat message (Telegram takes 4096 characters,
+// ntfy 4096 bytes; a byte count is never below either count).
+func truncate(text string, max int) string {
+	if len(text) <= max {
+		return text
+	}
+	const note = "\n… (%d more lines; see the alerts page)\n"
+	end := max - len(note) - 8
+	for end > 0 && !utf8.RuneStart(text[end]) {
+		end--
+	}
+	kept := text[:end]
+	if i := strings.LastIndexByte(kept, '\n'); i > 0 {
+		kept = kept[:i]
+	}
+	return kept + fmt.Sprintf(note, strings.Count(text[len(kept):], "\n"))
 }

@@ -14,6 +14,10 @@ import (
 // set, is an access token.
 const KindNtfy = "ntfy"
 
+// ntfyMaxText keeps a message under ntfy's default 4096-byte limit,
+// beyond which it becomes an attachment.
+const ntfyMaxText = 4096
+
 type ntfySettings struct {
 	URL string `json:"url"`
 	// Priority is ntfy's 1 (min) to 5 (max) for firing notifications;
@@ -62,5 +66,5 @@ func (n *ntfy) Notify(ctx context.Context, note *Notification) error {
 		h.Set("Tags", "white_check_mark")
 		h.Set("Priority", "2")
 	}
-	return post(ctx, n.env.Client, n.s.URL, "text/plain; charset=utf-8", []byte(note.Text()), h)
+	return post(ctx, n.env.Client, n.s.URL, "text/plain; charset=utf-8", []byte(truncate(note.Text(), ntfyMaxText)), h)
 }

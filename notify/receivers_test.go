@@ -3,6 +3,7 @@ package notify_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/notify"
@@ -215,5 +217,38 @@ func TestEmail_TLS(t *testing.T) {
 			t.Errorf("%s without the CA: %v, want a certificate error", security, err)
 		}
 		cancel()
+	}
+}
+
+// A group of a thousand alerts still fits a Telegram message and an ntfy
+// message, cut at a line with a note of what was left out.
+func TestChatReceivers_Truncate(t *testing.T) {
+	srv := newFakeServer(t)
+	n := &notify.Notification{Status: "firing", GroupLabels: map[string]string{"alertname": "MinerOffline"}}
+	for i := range 1000 {
+		n.Alerts = append(n.Alerts, notify.NotifiedAlert{Status: "firing", StartsAt: t0,
+			Labels: map[string]string{"alertname": "MinerOffline", "miner": fmt.Sprintf("sim-%05d", i), "site": "größe"}})
+	}
+	for _, r := range []*hearth.Receiver{
+		{Name: "tg", Kind: notify.KindTelegram, Secret: "1:A", Settings: json.RawMessage(`{"chat_id":"1","api_url":"` + srv.URL + `"}`)},
+		{Name: "ntfy", Kind: notify.KindNtfy, Settings: json.RawMessage(`{"url":"` + srv.URL + `/mine"}`)},
+	} {
+		nt, err := notify.New(r, notify.Env{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := nt.Notify(context.Background(), n); err != nil {
+			t.Fatal(err)
+		}
+		req := srv.next(t)
+		text := string(req.Body)
+		if r.Kind == notify.KindTelegram {
+			var m struct{ Text string }
+			json.Unmarshal(req.Body, &m)
+			text = m.Text
+		}
+		if len(text) > 4096 || !utf8.ValidString(text) || !strings.Contains(text, "sim-00000") || !strings.Contains(text, "more lines; see the alerts page") {
+			t.Errorf("%s: %d bytes, valid %v, ends %q", r.Kind, len(text), utf8.ValidString(text), text[max(0, len(text)-80):])
+		}
 	}
 }

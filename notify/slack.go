@@ -23,6 +23,9 @@ type slack struct {
 	env Env
 }
 
+// slackMaxText keeps a message under Slack's 40,000 characters.
+const slackMaxText = 39000
+
 // slackMessage is the body of an incoming-webhook post.
 type slackMessage struct {
 	Text     string `json:"text"`
@@ -47,6 +50,6 @@ func newSlack(r *hearth.Receiver, env Env) (Notifier, error) {
 
 // Notify posts n's title in bold and its text as a code block.
 func (s *slack) Notify(ctx context.Context, n *Notification) error {
-	msg := slackMessage{Text: "*" + n.Title() + "*\n```\n" + n.Text() + "```", Channel: s.s.Channel, Username: s.s.Username}
+	msg := slackMessage{Text: "*" + n.Title() + "*\n```\n" + truncate(n.Text(), slackMaxText) + "```", Channel: s.s.Channel, Username: s.s.Username}
 	return postJSON(ctx, s.env.Client, s.url, msg, nil)
 }

@@ -24,6 +24,9 @@ type telegram struct {
 	env   Env
 }
 
+// telegramMaxText is the most characters sendMessage takes.
+const telegramMaxText = 4096
+
 // telegramMessage is the body of sendMessage.
 type telegramMessage struct {
 	ChatID                string `json:"chat_id"`
@@ -57,5 +60,5 @@ func newTelegram(r *hearth.Receiver, env Env) (Notifier, error) {
 // label values need no escaping).
 func (t *telegram) Notify(ctx context.Context, n *Notification) error {
 	url := strings.TrimRight(t.s.APIURL, "/") + "/bot" + t.token + "/sendMessage"
-	return postJSON(ctx, t.env.Client, url, telegramMessage{ChatID: t.s.ChatID, Text: n.Title() + "\n\n" + n.Text(), DisableWebPagePreview: true}, nil)
+	return postJSON(ctx, t.env.Client, url, telegramMessage{ChatID: t.s.ChatID, Text: truncate(n.Title()+"\n\n"+n.Text(), telegramMaxText), DisableWebPagePreview: true}, nil)
 }
