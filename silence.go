@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -36,7 +37,7 @@ func (m Matcher) Validate() error {
 	switch m.Type {
 	case MatchEqual, MatchNotEqual:
 	case MatchRegexp, MatchNotRegexp:
-		if _, err := regexp.Compile("^(?:" + m.Value + ")$"); err != nil {
+		if _, err := anchored(m.Value); err != nil {
 			return WrapError(EINVALID, err, "Matcher %s%s%q: not a regular expression.", m.Name, m.Type, m.Value)
 		}
 	default:
@@ -58,13 +59,44 @@ func (m Matcher) Matches(a *Alert) bool {
 	case MatchNotEqual:
 		return v != m.Value
 	case MatchRegexp, MatchNotRegexp:
-		re, err := regexp.Compile("^(?:" + m.Value + ")$")
+		re, err := anchored(m.Value)
 		if err != nil {
 			return false
 		}
 		return re.MatchString(v) == (m.Type == MatchRegexp)
 	}
 	return false
+}
+
+// regexps caches the compiled expressions of matchers, which the
+// notification dispatcher evaluates against every alert at every tick;
+// it holds at most maxCachedRegexps, beyond which expressions are
+// compiled each time.
+var regexps = struct {
+	sync.Mutex
+	m map[string]*regexp.Regexp
+}{m: map[string]*regexp.Regexp{}}
+
+const maxCachedRegexps = 4096
+
+// anchored compiles expr anchored at both ends, as Prometheus matches.
+func anchored(expr string) (*regexp.Regexp, error) {
+	regexps.Lock()
+	re, ok := regexps.m[expr]
+	regexps.Unlock()
+	if ok {
+		return re, nil
+	}
+	re, err := regexp.Compile("^(?:" + expr + ")$")
+	if err != nil {
+		return nil, err
+	}
+	regexps.Lock()
+	if len(regexps.m) < maxCachedRegexps {
+		regexps.m[expr] = re
+	}
+	regexps.Unlock()
+	return re, nil
 }
 
 // String writes m as ParseMatcher reads it.

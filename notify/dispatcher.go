@@ -95,6 +95,10 @@ type Dispatcher struct {
 	receivers map[string]*receiverState
 	silences  []*hearth.Silence
 	silenceAt time.Time // when silences were read; zero forces a read
+	// silenceGen counts the changes of the set of active silences, so
+	// that a group looks at its alerts again only when it may matter.
+	silenceGen int
+	silenceSig string
 }
 
 // receiverState is one receiver with its notifier, groups and worker.
@@ -128,6 +132,12 @@ type group struct {
 	sent      map[string]bool          // fingerprints last told as firing
 	created   time.Time
 	lastFlush time.Time
+	// dirty is set when an alert joined or resolved since the group was
+	// last told; lastScan and silenceGen say when, and under which
+	// silences, its alerts were last looked at. A quiet group is skipped.
+	dirty      bool
+	lastScan   time.Time
+	silenceGen int
 }
 
 // NewDispatcher returns a Dispatcher without receivers; give it some
@@ -300,6 +310,9 @@ func (d *Dispatcher) route(alerts []*hearth.Alert) {
 			if _, held := g.alerts[fp]; !held && a.State == hearth.AlertResolved {
 				continue
 			}
+			if old, held := g.alerts[fp]; !held || old.State != a.State {
+				g.dirty = true
+			}
 			g.alerts[fp], g.seen[fp] = a, now
 		}
 	}
@@ -345,6 +358,16 @@ func (d *Dispatcher) refreshSilences(ctx context.Context) {
 		return
 	}
 	d.mu.Lock()
+	var sig strings.Builder
+	for _, s := range list {
+		if s.Active(now) {
+			fmt.Fprintf(&sig, "%d,", s.ID)
+		}
+	}
+	if sig.String() != d.silenceSig {
+		d.silenceSig = sig.String()
+		d.silenceGen++
+	}
 	d.silences, d.silenceAt = list, now
 	d.mu.Unlock()
 }
@@ -381,6 +404,22 @@ func (d *Dispatcher) flush() {
 func (d *Dispatcher) flushGroup(rs *receiverState, g *group, now time.Time) *Notification {
 	route := &rs.r.Route
 	wait, interval, repeat := timings(rs.r)
+	// Look at the alerts only when something may be due: the first
+	// notification after group_wait; alerts joined or resolved (after
+	// group_interval); a repeat; silences changed; or, now and then,
+	// alerts the rule engine stopped sending. A quiet group of thousands
+	// of alerts then costs nothing per tick.
+	first := g.lastFlush.IsZero()
+	if first && now.Before(g.created.Add(wait)) {
+		return nil
+	}
+	repeatDue := !first && !now.Before(g.lastFlush.Add(repeat))
+	intervalDue := first || !now.Before(g.lastFlush.Add(interval))
+	staleCheck := now.Sub(g.lastScan) >= d.cfg.ResolveTimeout/4
+	if !repeatDue && !staleCheck && (!intervalDue || (!g.dirty && g.silenceGen == d.silenceGen)) {
+		return nil
+	}
+	g.lastScan, g.silenceGen = now, d.silenceGen
 	for fp, a := range g.alerts {
 		if a.State != hearth.AlertResolved && now.Sub(g.seen[fp]) > d.cfg.ResolveTimeout {
 			c := *a
@@ -418,6 +457,7 @@ func (d *Dispatcher) flushGroup(rs *receiverState, g *group, now time.Time) *Not
 	// Alerts resolved while nothing was due, and silenced resolved ones,
 	// are kept until the next flush tells them or find they need not be.
 	if !due {
+		g.dirty = changed
 		for fp, a := range g.alerts {
 			if a.State == hearth.AlertResolved && (!g.sent[fp] || !route.SendResolved || d.muted(a, now)) {
 				delete(g.alerts, fp)
@@ -427,7 +467,7 @@ func (d *Dispatcher) flushGroup(rs *receiverState, g *group, now time.Time) *Not
 		}
 		return nil
 	}
-	g.lastFlush = now
+	g.lastFlush, g.dirty = now, false
 	for fp, a := range g.alerts {
 		if a.State == hearth.AlertResolved {
 			delete(g.alerts, fp)
