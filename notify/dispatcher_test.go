@@ -238,3 +238,18 @@ func TestDispatcher_BadReceiver(t *testing.T) {
 		t.Error("the good receiver does not run")
 	}
 }
+
+// A firing alert the rule engine stops sending (its rule was removed)
+// resolves after the resolve timeout, and the receiver is told.
+func TestDispatcher_ResolveTimeout(t *testing.T) {
+	srv := newFakeServer(t)
+	d := startDispatcher(t, notify.Config{ResolveTimeout: 200 * time.Millisecond}, webhookReceiver("ops", srv.URL))
+	send(t, d, firing("PoolDown", "sim-00005"))
+	if n := srv.nextNotification(t); n.Status != "firing" {
+		t.Fatalf("first %+v", n)
+	}
+	n := srv.nextNotification(t)
+	if n.Status != "resolved" || len(n.Alerts) != 1 || n.Alerts[0].EndsAt.IsZero() {
+		t.Errorf("after the resolve timeout: %+v", n)
+	}
+}
