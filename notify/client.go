@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// newClient returns the HTTP client of one receiver: bounded by timeout,
-// and not following redirects to other hosts' schemes blindly (the
-// standard policy of at most 10 redirects applies).
+// newClient returns the HTTP client of one receiver, each request bound
+// by timeout so that a receiver that accepts and never answers costs one
+// attempt, not a worker.
 func newClient(timeout time.Duration) *http.Client {
 	return &http.Client{Timeout: timeout}
 }
