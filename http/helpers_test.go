@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/aggregate"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/notify"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/program"
 	"github.com/hearth-fleet/hearth/reconcile"
@@ -229,6 +230,9 @@ type fixture struct {
 	Groups      *groupStore
 	Positions   *positionStore
 	Profiles    *profileStore
+	Receivers   *receiverStore
+	Silences    *silenceStore
+	History     *historyStore
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -327,6 +331,25 @@ func newFixture(t testing.TB) *fixture {
 		"eco": {Name: "eco", Mode: hearth.PowerEco, Watts: 2000, ModelWatts: map[string]float64{"Antminer S21": 3000}, UpdatedAt: testNow},
 	}}
 	f.Server.ProfileService = f.Profiles
+	// One webhook receiver with a token, one silence, two alert events.
+	f.Receivers = &receiverStore{receivers: map[string]hearth.Receiver{"ops": {Name: "ops", Kind: "webhook", Enabled: true,
+		Route:    hearth.Route{GroupBy: []string{"alertname"}, SendResolved: true},
+		Settings: json.RawMessage(`{"url":"https://hooks.example/alert"}`), Secret: "hook-token", CreatedAt: testNow, UpdatedAt: testNow}}}
+	f.Server.ReceiverService = f.Receivers
+	f.Server.ReceiverStatus = func(name string) (notify.ReceiverStatus, bool) {
+		return notify.ReceiverStatus{LastSuccess: testNow, LastFailure: testNow, LastError: "post: 502", Sent: 3, Failed: 1, Dropped: 0}, name == "ops"
+	}
+	f.Silences = &silenceStore{}
+	f.Silences.CreateSilence(context.Background(), &hearth.Silence{Matchers: []hearth.Matcher{{Name: "miner", Type: hearth.MatchEqual, Value: "s19-a"}},
+		StartsAt: testNow.Add(-time.Hour), EndsAt: testNow.Add(time.Hour), CreatedBy: "tech", Comment: "PSU swap"})
+	f.Server.SilenceService = f.Silences
+	offline := map[string]string{"miner": "s21-c", "site": "barn"}
+	f.History = &historyStore{events: []*hearth.AlertEvent{
+		{ID: 1, Fingerprint: hearth.Fingerprint("MinerOffline", offline), Name: "MinerOffline", Labels: offline,
+			Annotations: map[string]string{"summary": "s21-c is offline"}, State: hearth.AlertFiring, Value: 1, At: testNow.Add(-10 * time.Minute), ActiveAt: testNow.Add(-15 * time.Minute)},
+		{ID: 2, Fingerprint: hearth.Fingerprint("MinerOffline", offline), Name: "MinerOffline", Labels: offline, State: hearth.AlertResolved, At: testNow},
+	}}
+	f.Server.AlertHistoryService = f.History
 	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
 		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
 			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}

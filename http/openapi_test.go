@@ -103,6 +103,10 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"aggregate": "fleet", "sites": []any{map[string]any{"site": "garage", "flexible_w": 3000, "fixed_w": 0, "measured_w": 3000, "planned_w": 3000, "state": "free"}}}
 			case "PUT /api/v1/power/programs/{name}":
 				body = map[string]any{"kind": "openadr", "sites": []string{"barn"}, "fail_mode": "hold", "silent_after": 0, "enabled": false, "secret": "***"}
+			case "PUT /api/v1/receivers/{name}":
+				body = map[string]any{"kind": "ntfy", "enabled": true, "route": map[string]any{}, "settings": map[string]any{"url": "https://ntfy.sh/mine"}}
+			case "POST /api/v1/silences":
+				body = map[string]any{"matchers": []any{map[string]any{"name": "site", "type": "=", "value": "barn"}}, "for": "1h"}
 			case "DELETE /api/v1/power/requests":
 				path += "?source=openadr&site=barn&id=evt-1/0"
 			case "POST /api/v1/profiles":
@@ -125,6 +129,10 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "eco")
 			case strings.HasPrefix(path, "/api/v1/power/programs/"):
 				path = strings.ReplaceAll(path, "{name}", "grid")
+			case strings.HasPrefix(path, "/api/v1/receivers/"):
+				path = strings.ReplaceAll(path, "{name}", "ops")
+			case strings.HasPrefix(path, "/api/v1/silences/"):
+				path = strings.ReplaceAll(path, "{id}", "1")
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
@@ -244,6 +252,17 @@ func TestOpenAPI(t *testing.T) {
 			{"POST", "/api/v1/profiles", map[string]any{"name": "night", "description": "d", "mode": "target", "watts": 1, "model_watts": map[string]any{"Antminer S21": 2500}}, "Profile", 201},
 			{"GET", "/api/v1/profiles/eco", nil, "Profile", 200},
 			{"PUT", "/api/v1/profiles/eco", map[string]any{"mode": "target"}, "Error", 400},
+			{"GET", "/api/v1/receivers", nil, "ReceiverList", 200},
+			{"GET", "/api/v1/receivers/ops", nil, "ReceiverItem", 200},
+			{"PUT", "/api/v1/receivers/mail", map[string]any{"kind": "email", "enabled": true, "secret": "pw",
+				"route":    map[string]any{"matchers": []any{map[string]any{"name": "alertname", "type": "=~", "value": "Chip.*"}}, "group_by": []string{"site"}, "group_wait": 1e9, "group_interval": 2e9, "repeat_interval": 3e9, "send_resolved": true},
+				"settings": map[string]any{"host": "smtp.example.com", "port": 587, "from": "a@b.c", "to": []string{"d@e.f"}, "username": "u"}}, "ReceiverItem", 200},
+			{"PUT", "/api/v1/receivers/bad", map[string]any{"kind": "email", "enabled": true, "route": map[string]any{}, "settings": map[string]any{"host": "h"}}, "Error", 400},
+			{"GET", "/api/v1/silences?all=true", nil, "SilenceList", 200},
+			{"POST", "/api/v1/silences", map[string]any{"matchers": []any{map[string]any{"name": "miner", "type": "=", "value": "s19-a"}}, "starts_at": "2026-03-01T12:00:00Z", "ends_at": "2026-03-01T14:00:00Z", "comment": "c"}, "Silence", 201},
+			{"POST", "/api/v1/silences", map[string]any{"matchers": []any{}, "for": "1h"}, "Error", 400},
+			{"GET", "/api/v1/alerts/history", nil, "AlertHistory", 200},
+			{"GET", "/api/v1/alerts/history?since=yesterday", nil, "Error", 400},
 			{"POST", "/api/v1/positions?dry_run=1", "miner,site,row,rack,shelf,slot\ns19-a,barn,1,2,3,4\n", "PositionImport", 200},
 		} {
 			rec := serve(h, withToken(request(tc.method, tc.path, tc.body), validToken))

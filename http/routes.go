@@ -70,6 +70,14 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/profiles/{name}", s.handleGetProfile},
 		{http.MethodPut, "/api/v1/profiles/{name}", s.handleSetProfile},
 		{http.MethodDelete, "/api/v1/profiles/{name}", s.handleDeleteProfile},
+		{http.MethodGet, "/api/v1/receivers", s.handleListReceivers},
+		{http.MethodGet, "/api/v1/receivers/{name}", s.handleGetReceiver},
+		{http.MethodPut, "/api/v1/receivers/{name}", s.handleSetReceiver},
+		{http.MethodDelete, "/api/v1/receivers/{name}", s.handleDeleteReceiver},
+		{http.MethodGet, "/api/v1/silences", s.handleListSilences},
+		{http.MethodPost, "/api/v1/silences", s.handleCreateSilence},
+		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
+		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

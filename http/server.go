@@ -111,6 +111,18 @@ type Server struct {
 	// caller itself (OpenADR: the subscription's bearer token). When nil,
 	// those paths answer 404.
 	Webhooks http.Handler
+	// ReceiverService keeps the notification receivers; nil disables
+	// /api/v1/receivers. A receiver's kind checks it before it is stored;
+	// serve gives one that reloads the dispatcher after each change.
+	ReceiverService hearth.ReceiverService
+	// ReceiverStatus reports how deliveries to each receiver went.
+	ReceiverStatus ReceiverStatusFunc
+	// SilenceService keeps the silences of alerts; nil disables
+	// /api/v1/silences.
+	SilenceService hearth.SilenceService
+	// AlertHistoryService reads the alert history; nil disables
+	// GET /api/v1/alerts/history.
+	AlertHistoryService hearth.AlertHistoryService
 	// Aggregate takes the reports of child hearths when this one is an
 	// aggregator; nil disables POST /api/v1/aggregate/report.
 	Aggregate AggregateService

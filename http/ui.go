@@ -56,6 +56,7 @@ var pageTemplates = map[string]*template.Template{
 	"group":     parsePage("group.html", "desired.html"),
 	"schedules": parsePage("schedules.html"),
 	"profiles":  parsePage("profiles.html"),
+	"alerts":    parsePage("alerts.html"),
 	"power":     parsePage("power.html"),
 }
 
@@ -125,6 +126,7 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /schedules", s.handleListPage("schedules"))
 	mux.HandleFunc("GET /profiles", s.handleListPage("profiles"))
 	mux.HandleFunc("GET /power", s.handlePowerPage)
+	mux.HandleFunc("GET /alerts", s.handleListPage("alerts"))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -168,7 +170,7 @@ func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleListPage serves a page that lists things (/groups, /schedules,
-// /profiles);
+// /profiles, /alerts);
 // its script fetches them.
 func (s *Server) handleListPage(page string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -333,7 +333,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power", "/alerts"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -354,9 +354,33 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js", "alerts.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}
+	}
+}
+
+// The alerts page has its tables, the silence form and its script, and
+// the navigation marks it.
+func TestAlertsPage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/alerts")
+	for _, el := range [][2]string{
+		{"table", "alerts-current"}, {"tbody", "alerts-current-body"}, {"table", "silences"}, {"tbody", "silences-body"},
+		{"form", "silence-form"}, {"textarea", "silence-matchers"}, {"select", "silence-for"}, {"table", "alerts-history"},
+		{"tbody", "alerts-history-body"}, {"div", "alerts-error"},
+	} {
+		if !strings.Contains(body, "<"+el[0]+` id="`+el[1]+`"`) {
+			t.Errorf("alerts page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	if !strings.Contains(body, `<a href="/alerts" aria-current="page">Alerts</a>`) {
+		t.Error("the navigation does not mark the alerts page")
+	}
+	if !regexp.MustCompile(`<script src="/static/alerts\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+		t.Error("alerts page does not load a versioned alerts.js")
+	}
+	if strings.Contains(body, "style=") || strings.Contains(body, "<script>") {
+		t.Error("alerts page has inline style or script, which the CSP refuses")
 	}
 }

@@ -57,6 +57,9 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Schedules:   postgres.NewScheduleService(db),
 		Power:       postgres.NewPowerRequestService(db),
 		Programs:    postgres.NewPowerProgramService(db, storetest.NewBox(tb)),
+		Receivers:   postgres.NewReceiverService(db, storetest.NewBox(tb)),
+		Silences:    postgres.NewSilenceService(db),
+		History:     postgres.NewAlertHistoryService(db),
 		Profiles:    postgres.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -75,8 +78,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 10
-	migrationCount = 10
+	latestSchema   = 11
+	migrationCount = 11
 )
 
 func TestDB_Open(t *testing.T) {

@@ -90,6 +90,9 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Schedules:   sqlite.NewScheduleService(db),
 		Power:       sqlite.NewPowerRequestService(db),
 		Programs:    sqlite.NewPowerProgramService(db, storetest.NewBox(tb)),
+		Receivers:   sqlite.NewReceiverService(db, storetest.NewBox(tb)),
+		Silences:    sqlite.NewSilenceService(db),
+		History:     sqlite.NewAlertHistoryService(db),
 		Profiles:    sqlite.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -147,8 +150,8 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 10
-	migrationCount = 10
+	latestSchema   = 11
+	migrationCount = 11
 )
 
 func TestDB_Open(t *testing.T) {

@@ -1,6 +1,7 @@
 // Package storetest is the conformance suite of hearth's relational stores:
 // the behaviour of the miner, token, audit, credential, site, group,
-// position, desired-state, journal, schedule and profile services, written once against the
+// position, desired-state, journal, schedule, profile, receiver,
+// silence and alert history services, written once against the
 // domain interfaces and run by the tests of every store (sqlite/,
 // postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
@@ -54,6 +55,9 @@ type Store struct {
 	Power       hearth.PowerRequestService
 	Programs    hearth.PowerProgramService // sealing with NewBox's key
 	Profiles    hearth.ProfileService
+	Receivers   hearth.ReceiverService // sealing with NewBox's key
+	Silences    hearth.SilenceService
+	History     hearth.AlertHistoryService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -118,6 +122,9 @@ func Run(t *testing.T, open Opener) {
 		{"PowerRequestService_Reopen", testPowerRequestService_Reopen},
 		{"PowerProgramService", testPowerProgramService},
 		{"ProfileService", testProfileService},
+		{"ReceiverService", testReceiverService},
+		{"SilenceService", testSilenceService},
+		{"AlertHistoryService", testAlertHistoryService},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

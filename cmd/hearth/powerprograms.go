@@ -184,17 +184,7 @@ func runProgramsSet(ctx context.Context, args []string, stdout, stderr io.Writer
 // programSecret reads the secret from file, or else from
 // HEARTH_PROGRAM_SECRET; given is false when neither names one.
 func programSecret(file string) (secret string, given bool, err error) {
-	if file != "" {
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", false, hearth.WrapError(hearth.EINVALID, err, "Cannot read --secret-file.")
-		}
-		return strings.TrimRight(string(b), "\r\n"), true, nil
-	}
-	if v, ok := os.LookupEnv("HEARTH_PROGRAM_SECRET"); ok {
-		return v, true, nil
-	}
-	return "", false, nil
+	return secretFrom(file, "HEARTH_PROGRAM_SECRET")
 }
 
 func runProgramsShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {

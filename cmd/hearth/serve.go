@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
+	"github.com/hearth-fleet/hearth/notify"
 	"github.com/hearth-fleet/hearth/openadr"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/power"
@@ -49,6 +50,11 @@ type serveConfig struct {
 	// be silent before it is left out of the split.
 	aggregateSites   string
 	aggregateTimeout time.Duration
+	// externalURL is where people reach this hearth, for the links in
+	// alert notifications; alertRetention is how long the alert history
+	// is kept.
+	externalURL    string
+	alertRetention time.Duration
 }
 
 func (c *serveConfig) register(fs interface {
@@ -72,6 +78,8 @@ func (c *serveConfig) register(fs interface {
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
 	fs.StringVar(&c.aggregateSites, "aggregate-sites", envOr("HEARTH_AGGREGATE_SITES", ""), "comma-separated aggregate sites: child hearths join them, report their flexible power and receive their share of the site's target (env HEARTH_AGGREGATE_SITES)")
 	fs.DurationVar(&c.aggregateTimeout, "aggregate-timeout", envDuration("HEARTH_AGGREGATE_TIMEOUT", aggregate.DefaultTimeout), "time after which a silent child hearth is lost and left out of its aggregate's split (env HEARTH_AGGREGATE_TIMEOUT)")
+	fs.StringVar(&c.externalURL, "external-url", envOr("HEARTH_EXTERNAL_URL", ""), "URL people reach this hearth at, linked from alert notifications (env HEARTH_EXTERNAL_URL)")
+	fs.DurationVar(&c.alertRetention, "alert-retention", envDuration("HEARTH_ALERT_RETENTION", notify.DefaultRetention), "how long the alert history is kept (env HEARTH_ALERT_RETENTION)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
@@ -173,6 +181,9 @@ type server struct {
 	// programs runs the power programs (OpenADR, price, MQTT,
 	// aggregator), whose requests the power controller follows.
 	programs *program.Manager
+	// notifications tells the receivers of alerts and keeps the alert
+	// history; its Sink is the rule engine's AlertSink.
+	notifications *notifications
 	// aggregator takes the reports of child hearths; nil unless
 	// --aggregate-sites names some.
 	aggregator *aggregate.Aggregator
@@ -308,6 +319,8 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
 
+	s.notifications = newNotifications(s.store, cfg, s.logger)
+
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
 			sel, err := action.ParseSelector(selector)
@@ -345,6 +358,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	if s.aggregator != nil {
 		s.http.Aggregate = s.aggregator
 	}
+	s.notifications.serve(s.http)
 	if err := s.http.Open(cfg.listen); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
 	}
@@ -409,6 +423,8 @@ func (s *server) run(ctx context.Context) error {
 	go func() { defer close(powered); _ = s.power.Run(pollCtx) }()
 	programmed := make(chan struct{})
 	go func() { defer close(programmed); _ = s.programs.Run(pollCtx) }()
+	notified := make(chan struct{})
+	go func() { defer close(notified); s.notifications.run(pollCtx) }()
 
 	var err error
 	select {
@@ -428,6 +444,7 @@ func (s *server) run(ctx context.Context) error {
 	<-scheduled
 	<-powered
 	<-programmed
+	<-notified
 	// Commands in flight finish (their outcome reaches the journal) before
 	// the stores close.
 	s.reconciler.Wait()

@@ -33,7 +33,12 @@ type store struct {
 	programs hearth.PowerProgramService
 	// profiles are the named power profiles desired states refer to.
 	profiles hearth.ProfileService
-	close    func() error
+	// receivers, silences and alertHistory are where alert notifications
+	// go, what mutes them, and every change of an alert's state.
+	receivers    hearth.ReceiverService
+	silences     hearth.SilenceService
+	alertHistory hearth.AlertHistoryService
+	close        func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -66,6 +71,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			desired: sqlite.NewDesiredStateService(d, box), journal: sqlite.NewJournalService(d),
 			schedules: sqlite.NewScheduleService(d), power: sqlite.NewPowerRequestService(d),
 			profiles: sqlite.NewProfileService(d), programs: sqlite.NewPowerProgramService(d, box),
+			receivers: sqlite.NewReceiverService(d, box), silences: sqlite.NewSilenceService(d), alertHistory: sqlite.NewAlertHistoryService(d),
 			close: d.Close,
 		}, nil
 	case postgres.IsURL(db):
@@ -80,6 +86,7 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			desired: postgres.NewDesiredStateService(d, box), journal: postgres.NewJournalService(d),
 			schedules: postgres.NewScheduleService(d), power: postgres.NewPowerRequestService(d),
 			profiles: postgres.NewProfileService(d), programs: postgres.NewPowerProgramService(d, box),
+			receivers: postgres.NewReceiverService(d, box), silences: postgres.NewSilenceService(d), alertHistory: postgres.NewAlertHistoryService(d),
 			close: d.Close,
 		}, nil
 	}

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/notify"
+)
+
+// notifications is serve's side of alerting after the rule engine: the
+// dispatcher that tells the receivers, and the history that keeps every
+// change of an alert's state. The rule engine sends each evaluation's
+// alerts to Sink.
+type notifications struct {
+	dispatcher *notify.Dispatcher
+	history    *notify.History
+	receivers  hearth.ReceiverService
+	silences   hearth.SilenceService
+	logger     *slog.Logger
+}
+
+// historySweep is how often open alerts no longer sent are resolved in
+// the history and old events pruned.
+const historySweep = time.Minute
+
+// newNotifications builds the dispatcher and history on the store.
+func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifications {
+	d := notify.NewDispatcher(notify.Config{Silences: st.silences, ExternalURL: cfg.externalURL, Logger: logger})
+	return &notifications{
+		dispatcher: d,
+		history:    &notify.History{Service: st.alertHistory, Retention: cfg.alertRetention, Logger: logger},
+		receivers:  d.WatchReceivers(st.receivers),
+		silences:   d.WatchSilences(st.silences),
+		logger:     logger,
+	}
+}
+
+// Sink is the hearth.AlertSink of the rule engine: the history first,
+// then the dispatcher, which only queues.
+func (n *notifications) Sink() hearth.AlertSink {
+	return notify.Sinks{n.history, n.dispatcher}
+}
+
+// serve gives the API its receivers, silences and alert history.
+func (n *notifications) serve(h *hearthhttp.Server) {
+	h.ReceiverService = n.receivers
+	h.ReceiverStatus = n.dispatcher.Status
+	h.SilenceService = n.silences
+	h.AlertHistoryService = n.history.Service
+}
+
+// run loads the receivers and runs the dispatcher and the history's
+// sweep until ctx ends.
+func (n *notifications) run(ctx context.Context) {
+	if err := n.dispatcher.Reload(ctx, n.receivers); err != nil {
+		n.logger.Warn("notification receivers not all loaded", "err", err)
+	}
+	swept := make(chan struct{})
+	go func() { defer close(swept); n.history.Run(ctx, historySweep) }()
+	n.dispatcher.Run(ctx)
+	<-swept
+}

@@ -1,0 +1,140 @@
+// The alerts page: the alerts firing now (the open ones of the alert
+// history), the silences with a form that adds one (prefilled from an
+// alert's "Silence" button), and the history of state changes, from
+// /api/v1/alerts/history and /api/v1/silences.
+(function () {
+  'use strict';
+  const H = window.hearth;
+  const byId = (id) => document.getElementById(id);
+  const errorBox = byId('alerts-error');
+  const status = byId('silence-form-status');
+
+  // labelText writes labels as k="v" pairs, by key.
+  function labelText(labels) {
+    return Object.keys(labels || {}).sort().map((k) => k + '="' + labels[k] + '"').join(', ');
+  }
+
+  // parseMatchers reads the form's lines as the API's matchers; it
+  // throws on a line that is not one.
+  function parseMatchers(text) {
+    const out = [];
+    for (const raw of text.split('\n')) {
+      const line = raw.trim();
+      if (!line) continue;
+      const m = /^([^=!~\s]+)\s*(=~|!~|!=|=)\s*(.*)$/.exec(line);
+      if (!m) throw new Error('"' + line + '" is not label=value.');
+      let value = m[3].trim();
+      if (value.length >= 2 && value.startsWith('"') && value.endsWith('"')) {
+        value = JSON.parse(value);
+      }
+      out.push({ name: m[1], type: m[2], value: value });
+    }
+    if (out.length === 0) throw new Error('A silence needs at least one matcher.');
+    return out;
+  }
+
+  function silenceAlert(e) {
+    const lines = ['alertname="' + e.name + '"'];
+    for (const k of Object.keys(e.labels || {}).sort()) {
+      if (k === 'miner' || k === 'board' || k === 'fan') lines.push(k + '=' + JSON.stringify(e.labels[k]));
+    }
+    byId('silence-matchers').value = lines.join('\n');
+    status.textContent = 'Silencing ' + e.name + '; choose how long and add the silence.';
+    byId('silence-matchers').focus();
+  }
+
+  function currentRow(e) {
+    const button = H.el('button', { type: 'button', class: 'secondary', dataset: { action: 'silence' } }, 'Silence');
+    button.addEventListener('click', () => silenceAlert(e));
+    return H.el('tr', { dataset: { fingerprint: e.fingerprint, alert: e.name } },
+      H.el('td', { dataset: { col: 'name' } }, e.name),
+      H.el('td', { dataset: { col: 'labels' } }, labelText(e.labels)),
+      H.el('td', { dataset: { col: 'summary' } }, (e.annotations && e.annotations.summary) || ''),
+      H.el('td', { dataset: { col: 'since', value: e.at } }, H.fmtTime(e.at) + ' (' + H.fmtAgo(e.at) + ')'),
+      H.el('td', { dataset: { col: 'actions' } }, button));
+  }
+
+  function historyRow(e) {
+    return H.el('tr', { dataset: { event: String(e.id), state: e.state } },
+      H.el('td', { dataset: { col: 'at', value: e.at } }, H.fmtTime(e.at)),
+      H.el('td', { dataset: { col: 'state' } }, H.el('span', { class: 'badge badge-' + (e.state === 'firing' ? 'offline' : 'online') }, e.state)),
+      H.el('td', { dataset: { col: 'name' } }, e.name),
+      H.el('td', { dataset: { col: 'labels' } }, labelText(e.labels)));
+  }
+
+  async function removeSilence(s) {
+    if (!window.confirm('End silence ' + s.id + ' now?')) return;
+    try {
+      await H.sendJSON('DELETE', '/api/v1/silences/' + s.id);
+      status.textContent = 'Ended silence ' + s.id + '.';
+      await load();
+    } catch (err) {
+      status.textContent = 'Cannot end silence ' + s.id + ': ' + err.message;
+    }
+  }
+
+  function silenceRow(s) {
+    const button = H.el('button', { type: 'button', class: 'secondary', dataset: { action: 'delete' } }, 'End');
+    button.addEventListener('click', () => removeSilence(s));
+    return H.el('tr', { dataset: { silence: String(s.id) } },
+      H.el('td', { dataset: { col: 'matchers' } }, (s.matchers || []).map((m) => m.name + m.type + JSON.stringify(m.value)).join(', ')),
+      H.el('td', { dataset: { col: 'starts_at', value: s.starts_at } }, H.fmtTime(s.starts_at)),
+      H.el('td', { dataset: { col: 'ends_at', value: s.ends_at } }, H.fmtTime(s.ends_at)),
+      H.el('td', { dataset: { col: 'created_by' } }, s.created_by || ''),
+      H.el('td', { dataset: { col: 'comment' } }, s.comment || ''),
+      H.el('td', { dataset: { col: 'actions' } }, button));
+  }
+
+  // fill shows rows in a table, or a placeholder line when there are none.
+  function fill(tableId, rows, cols, empty) {
+    const body = byId(tableId + '-body');
+    if (rows.length === 0) {
+      body.replaceChildren(H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: cols }, empty)));
+    } else {
+      body.replaceChildren(...rows);
+    }
+    byId(tableId).dataset.loaded = 'true';
+  }
+
+  async function load() {
+    try {
+      const [open, history, silences] = await Promise.all([
+        H.getJSON('/api/v1/alerts/history?open=true'),
+        H.getJSON('/api/v1/alerts/history?limit=200'),
+        H.getJSON('/api/v1/silences'),
+      ]);
+      fill('alerts-current', (open.events || []).map(currentRow), 5, 'No alert is firing.');
+      fill('alerts-history', (history.events || []).map(historyRow), 4, 'No alert has fired yet.');
+      fill('silences', (silences.silences || []).map(silenceRow), 6, 'No silence is active.');
+      errorBox.hidden = true;
+      byId('alerts-updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
+    } catch (err) {
+      if (err.status === 401) return; // the token banner says what to do
+      errorBox.textContent = 'Cannot load the alerts: ' + err.message;
+      errorBox.hidden = false;
+    }
+  }
+
+  byId('silence-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    let matchers;
+    try {
+      matchers = parseMatchers(byId('silence-matchers').value);
+    } catch (err) {
+      status.textContent = err.message;
+      return;
+    }
+    try {
+      const s = await H.sendJSON('POST', '/api/v1/silences', { matchers: matchers, for: byId('silence-for').value, comment: byId('silence-comment').value });
+      status.textContent = 'Added silence ' + s.id + '.';
+      byId('silence-form').reset();
+      await load();
+    } catch (err) {
+      status.textContent = 'Cannot add the silence: ' + err.message;
+    }
+  });
+
+  document.addEventListener('hearth:token', load);
+  load();
+  window.setInterval(load, 30000);
+})();
