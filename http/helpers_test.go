@@ -229,6 +229,7 @@ type fixture struct {
 	Groups      *groupStore
 	Positions   *positionStore
 	Profiles    *profileStore
+	Rules       *ruleStore
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -258,6 +259,8 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f.Credentials = &credentialStore{}
 	f.Server.CredentialService = f.Credentials
+	f.Rules = newRuleStore(t)
+	f.Server.Rules = f.Rules
 	f.Audit = &auditLog{}
 	f.Server.AuditService = f.Audit
 	f.Server.Actions = func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {

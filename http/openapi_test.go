@@ -125,6 +125,11 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "eco")
 			case strings.HasPrefix(path, "/api/v1/power/programs/"):
 				path = strings.ReplaceAll(path, "{name}", "grid")
+			case strings.HasPrefix(path, "/api/v1/rules/"):
+				path = strings.ReplaceAll(path, "{name}", "mine")
+				if method == "PUT" {
+					body = ruleFileYAML
+				}
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}
