@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/action"
 	"github.com/hearth-fleet/hearth/aggregate"
+	"github.com/hearth-fleet/hearth/alerting"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
@@ -49,6 +50,11 @@ type serveConfig struct {
 	// be silent before it is left out of the split.
 	aggregateSites   string
 	aggregateTimeout time.Duration
+	// rulesDir holds the user's alerting rule files (<data>/rules when
+	// empty); rulesInterval is how often rules are evaluated, the poll
+	// interval when zero.
+	rulesDir      string
+	rulesInterval time.Duration
 }
 
 func (c *serveConfig) register(fs interface {
@@ -72,6 +78,8 @@ func (c *serveConfig) register(fs interface {
 	fs.StringVar(&c.logLevel, "log-level", envOr("HEARTH_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env HEARTH_LOG_LEVEL)")
 	fs.StringVar(&c.aggregateSites, "aggregate-sites", envOr("HEARTH_AGGREGATE_SITES", ""), "comma-separated aggregate sites: child hearths join them, report their flexible power and receive their share of the site's target (env HEARTH_AGGREGATE_SITES)")
 	fs.DurationVar(&c.aggregateTimeout, "aggregate-timeout", envDuration("HEARTH_AGGREGATE_TIMEOUT", aggregate.DefaultTimeout), "time after which a silent child hearth is lost and left out of its aggregate's split (env HEARTH_AGGREGATE_TIMEOUT)")
+	fs.StringVar(&c.rulesDir, "rules-dir", envOr("HEARTH_RULES_DIR", ""), "directory of alerting rule files (Prometheus format), loaded with the built-in defaults; reloaded on SIGHUP (default <data>/rules) (env HEARTH_RULES_DIR)")
+	fs.DurationVar(&c.rulesInterval, "rules-interval", envDuration("HEARTH_RULES_INTERVAL", 0), "time between two evaluations of the alerting rules (default: the poll interval) (env HEARTH_RULES_INTERVAL)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
@@ -130,6 +138,9 @@ func (c *serveConfig) validate() error {
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
 	}
+	if c.rulesInterval < 0 {
+		return hearth.Errorf(hearth.EINVALID, "Rules interval %s must not be negative.", c.rulesInterval)
+	}
 	if c.aggregateTimeout <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Aggregate timeout %s must be above 0.", c.aggregateTimeout)
 	}
@@ -162,8 +173,10 @@ type server struct {
 	audit       hearth.AuditService
 	credentials hearth.CredentialService
 	metrics     *metrics.Store
-	poller      *poller.Poller
-	reconciler  *reconcile.Reconciler
+	// alerts evaluates the alerting rules over the metrics.
+	alerts     *alerting.Manager
+	poller     *poller.Poller
+	reconciler *reconcile.Reconciler
 	// schedules opens and closes the stored schedules' windows, which
 	// the reconciler lays over desired state.
 	schedules *schedule.Runner
@@ -217,6 +230,9 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, Logger: s.logger})
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	if s.alerts, err = openAlerting(cfg, s.metrics, s.logger); err != nil {
+		return nil, err
 	}
 	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	// The reconciler sees every reading after the metrics store does, and
@@ -338,6 +354,8 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		TokenService:     s.tokens,
 		Identify:         identifyAt(s.credentials),
 		PrometheusAPI:    s.metrics.PrometheusAPI(),
+		AlertsAPI:        s.alerts.PrometheusAPI(),
+		Rules:            s.alerts,
 		MetricsHandler:   s.metrics.ExpositionHandler(),
 		Logger:           s.logger,
 		AllowRemoteReads: cfg.allowRemoteReads,
@@ -409,6 +427,9 @@ func (s *server) run(ctx context.Context) error {
 	go func() { defer close(powered); _ = s.power.Run(pollCtx) }()
 	programmed := make(chan struct{})
 	go func() { defer close(programmed); _ = s.programs.Run(pollCtx) }()
+	s.alerts.Start()
+	stopReloads := reloadRulesOnHangup(s.alerts, s.logger)
+	defer stopReloads()
 
 	var err error
 	select {
@@ -440,6 +461,11 @@ func (s *server) close() {
 		if err := s.http.Close(); err != nil {
 			s.logger.Warn("close http", "err", err)
 		}
+	}
+	// The rule engine queries and writes the metrics store: it stops
+	// first.
+	if s.alerts != nil {
+		s.alerts.Stop()
 	}
 	if s.metrics != nil {
 		if err := s.metrics.Close(); err != nil {

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+)
+
+// ruleCase is one default rule that must fire on one faulted simulated
+// miner.
+type ruleCase struct {
+	alert string
+	miner string
+}
+
+// apiAlerts returns the pending and firing alerts of /prometheus/api/v1/
+// alerts as "alertname miner" → state.
+func apiAlerts(t *testing.T, base string) map[string]string {
+	t.Helper()
+	resp, err := http.Get(base + "/prometheus/api/v1/alerts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	var r struct {
+		Status string `json:"status"`
+		Data   struct {
+			Alerts []struct {
+				Labels map[string]string `json:"labels"`
+				State  string            `json:"state"`
+			} `json:"alerts"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(body, &r); err != nil || r.Status != "success" {
+		t.Fatalf("alerts: %s %s", resp.Status, body)
+	}
+	out := map[string]string{}
+	for _, a := range r.Data.Alerts {
+		out[a.Labels["alertname"]+" "+a.Labels["miner"]] = a.State
+	}
+	return out
+}
+
+// checkDefaultRules waits until every case's alert is pending or firing for
+// its miner, both in /prometheus/api/v1/alerts and as an ALERTS series,
+// then checks that the healthy miners have no alert at all. Pending counts:
+// the rules' "for" (1 to 5 minutes) is longer than a test should wait, and
+// the expression holding is what the simulator's fault decides.
+func checkDefaultRules(t *testing.T, d *demo, cases []ruleCase, healthy []string, until time.Time) {
+	t.Helper()
+	var missing []string
+	for {
+		missing = missing[:0]
+		listed := apiAlerts(t, d.URL)
+		for _, c := range cases {
+			if st := listed[c.alert+" "+c.miner]; st != "pending" && st != "firing" {
+				missing = append(missing, fmt.Sprintf("%s on %s not listed by /alerts", c.alert, c.miner))
+				continue
+			}
+			series := promQuery(t, d.URL, fmt.Sprintf(`ALERTS{alertname=%q, alertstate=~"pending|firing"}`, c.alert))
+			if _, ok := series[c.miner]; !ok {
+				missing = append(missing, fmt.Sprintf("%s on %s has no ALERTS series", c.alert, c.miner))
+			}
+		}
+		if len(missing) == 0 || time.Now().After(until) {
+			break
+		}
+		time.Sleep(time.Second)
+	}
+	for _, m := range missing {
+		t.Error(m)
+	}
+	listed := apiAlerts(t, d.URL)
+	var keys []string
+	for k := range listed {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		_, miner, _ := strings.Cut(k, " ")
+		if slices.Contains(healthy, miner) {
+			t.Errorf("healthy miner %s has alert %s (%s)", miner, k, listed[k])
+		}
+	}
+	for _, miner := range healthy {
+		if got := promQuery(t, d.URL, fmt.Sprintf(`ALERTS{miner=%q}`, miner)); len(got) > 0 {
+			t.Errorf("healthy miner %s has ALERTS series", miner)
+		}
+	}
+	if t.Failed() {
+		t.Logf("alerts: %v", keys)
+	}
+}
+
+// Every default rule fires on the simulator's matching fault, one miner per
+// fault, and stays silent on the healthy miners of the fleet: a farm of
+// stock S21s for the per-miner, per-board, per-fan and per-pool faults.
+func TestDefaultRulesOnAntminerFleet(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--models", "s21", "--miners", "12", "--poll-interval", "1s",
+		"--faults", "1:offline,2:low-hashrate@20s,3:high-reject,4:high-latency,5:failed-chips,6:dead-board,7:hot,8:fan-fail,9:pool-down")
+	start := time.Now()
+	// The hash-rate drop must be seen while the 5-minute average still
+	// remembers the normal rate.
+	time.Sleep(35 * time.Second)
+	checkDefaultRules(t, d, []ruleCase{
+		{"MinerOffline", "sim-00001"},
+		{"MinerHashRateDrop", "sim-00002"},
+		{"MinerHighRejectRate", "sim-00003"},
+		{"MinerHighLatency", "sim-00004"},
+		{"BoardChipsFailed", "sim-00005"},
+		{"HashboardMissing", "sim-00006"},
+		{"MinerOverTemperature", "sim-00007"},
+		{"HeatPeakAhead", "sim-00007"},
+		{"FanFailed", "sim-00008"},
+		{"PoolDown", "sim-00009"},
+		{"PoolFailedOver", "sim-00009"},
+	}, []string{"sim-00000", "sim-00010", "sim-00011"}, start.Add(90*time.Second))
+}
+
+// On liquid-cooled S21 XP Hyd. units, a reversed cooling loop fires its
+// rule; the other units stay silent.
+func TestDefaultRulesOnHydroFleet(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--models", "s21xphyd", "--miners", "3", "--poll-interval", "1s",
+		"--faults", "1:cooling-reversed")
+	start := time.Now()
+	time.Sleep(10 * time.Second)
+	checkDefaultRules(t, d, []ruleCase{{"CoolingLoopReversed", "sim-00001"}},
+		[]string{"sim-00000", "sim-00002"}, start.Add(60*time.Second))
+}
+
+// On Bitaxes, which measure their power, a miner drawing more per hash
+// than the others of its model fires the efficiency rule.
+func TestDefaultRulesOnAxeOSFleet(t *testing.T) {
+	t.Parallel()
+	d := startDemo(t, "--models", "bitaxe-gamma", "--miners", "4", "--poll-interval", "1s",
+		"--faults", "2:inefficient")
+	start := time.Now()
+	time.Sleep(10 * time.Second)
+	checkDefaultRules(t, d, []ruleCase{{"MinerInefficient", "sim-00002"}},
+		[]string{"sim-00000", "sim-00001", "sim-00003"}, start.Add(60*time.Second))
+}
