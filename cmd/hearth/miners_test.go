@@ -148,7 +148,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 	_, errOut, _ := runCLI(t, "sim", "--help")
-	for _, fault := range []string{"offline", "low-hashrate", "high-reject", "high-latency", "inefficient", "failed-chips", "dead-board", "hot", "fan-fail", "garbled", "slow", "cooling-reversed"} {
+	for _, fault := range []string{"offline", "low-hashrate", "high-reject", "high-latency", "inefficient", "failed-chips", "dead-board", "hot", "fan-fail", "garbled", "slow", "cooling-reversed", "pool-down"} {
 		if !strings.Contains(errOut, fault) {
 			t.Errorf("sim --help does not document %s", fault)
 		}
