@@ -15,7 +15,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/hearth-fleet/hearth"
 	"github.com/prometheus/common/model"
 	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql"
@@ -82,8 +81,8 @@ var testEpoch = time.Unix(0, 0).UTC()
 // Prometheus' `promtool test rules` (rule_files, evaluation_interval, tests
 // with input_series in promqltest notation, alert_rule_test and
 // promql_expr_test). It writes one line per file and the details of every
-// failed expectation to w, and returns an error (EINVALID) when any file
-// could not be read or any expectation failed. Rule files are relative to
+// failed expectation to w, and returns an error when any file could not be
+// read or any expectation failed. Rule files are relative to
 // the test file.
 func RunRuleTests(w io.Writer, files ...string) error {
 	failed := 0
@@ -104,7 +103,7 @@ func RunRuleTests(w io.Writer, files ...string) error {
 		}
 	}
 	if failed > 0 {
-		return hearth.Errorf(hearth.EINVALID, "%d of %d rule test files failed.", failed, len(files))
+		return fmt.Errorf("%d of %d rule test files failed", failed, len(files))
 	}
 	return nil
 }

@@ -127,3 +127,25 @@ func TestRuleFiles(t *testing.T) {
 		t.Errorf("PUT without a token: %d", rec.Code)
 	}
 }
+
+// /prometheus/api/v1/alerts and /rules go to AlertsAPI, the other
+// Prometheus paths to PrometheusAPI; without AlertsAPI they answer 404.
+func TestAlertsAPIMounted(t *testing.T) {
+	f := newFixture(t)
+	rec := serve(f.Server.Handler(), request("GET", "/prometheus/api/v1/alerts", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("alerts without AlertsAPI: %d", rec.Code)
+	}
+	f.Server.AlertsAPI = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("alerts:" + r.URL.Path)) })
+	f.Server.PrometheusAPI = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("query:" + r.URL.Path)) })
+	h := f.Server.Handler()
+	for path, want := range map[string]string{
+		"/prometheus/api/v1/alerts": "alerts:/prometheus/api/v1/alerts",
+		"/prometheus/api/v1/rules":  "alerts:/prometheus/api/v1/rules",
+		"/prometheus/api/v1/query":  "query:/query",
+	} {
+		if rec := serve(h, request("GET", path, nil)); rec.Body.String() != want {
+			t.Errorf("GET %s: %d %q, want %q", path, rec.Code, rec.Body.String(), want)
+		}
+	}
+}

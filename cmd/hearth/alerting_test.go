@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -147,4 +149,47 @@ func TestDefaultRulesOnAxeOSFleet(t *testing.T) {
 	time.Sleep(10 * time.Second)
 	checkDefaultRules(t, d, []ruleCase{{"MinerInefficient", "sim-00002"}},
 		[]string{"sim-00000", "sim-00001", "sim-00003"}, start.Add(60*time.Second))
+}
+
+// 'hearth rules test' runs the shipped unit tests of the default rules and
+// passes; a failing test file exits non-zero with what failed; 'rules
+// check' refuses a broken rule file with the parser's message; 'rules
+// defaults' prints the built-in rules.
+func TestRulesCommand(t *testing.T) {
+	out, errOut, code := runCLI(t, "rules", "test", "../../alerting/rules/default_test.yml")
+	if code != 0 || !strings.Contains(out, "default_test.yml: SUCCESS") {
+		t.Errorf("rules test: exit %d\n%s%s", code, out, errOut)
+	}
+
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yml")
+	writeTestFile(t, rules, "groups:\n  - name: g\n    rules:\n      - alert: Up\n        expr: up == 1\n")
+	tests := filepath.Join(dir, "rules_test.yml")
+	writeTestFile(t, tests, "rule_files: [rules.yml]\ntests:\n  - input_series:\n      - {series: 'up{job=\"a\"}', values: '1x5'}\n    alert_rule_test:\n      - {eval_time: 2m, alertname: Up, exp_alerts: []}\n")
+	out, errOut, code = runCLI(t, "rules", "test", tests)
+	if code != 1 || !strings.Contains(out, "FAILED") || !strings.Contains(out, `{alertname="Up", job="a"}`) {
+		t.Errorf("rules test of a failing file: exit %d\n%s%s", code, out, errOut)
+	}
+
+	out, _, code = runCLI(t, "rules", "check", rules)
+	if code != 0 || !strings.Contains(out, "SUCCESS") {
+		t.Errorf("rules check: exit %d %s", code, out)
+	}
+	writeTestFile(t, rules, "groups:\n  - name: g\n    rules:\n      - alert: Up\n        expr: up ==\n")
+	_, errOut, code = runCLI(t, "rules", "check", rules)
+	if code == 0 || !strings.Contains(errOut, "parse error") {
+		t.Errorf("rules check of a broken file: exit %d %s", code, errOut)
+	}
+
+	out, _, code = runCLI(t, "rules", "defaults")
+	if code != 0 || !strings.Contains(out, "alert: HeatPeakAhead") {
+		t.Errorf("rules defaults: exit %d", code)
+	}
+}
+
+func writeTestFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
 }

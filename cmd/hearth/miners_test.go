@@ -140,7 +140,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"sim", "--help"}, {"scan", "--help"},
 		{"miners", "--help"}, {"miners", "list", "--help"}, {"miners", "add", "--help"}, {"miners", "show", "--help"}, {"miners", "logs", "--help"},
 		{"miners", "remove", "--help"}, {"bench", "--help"}, {"bench", "sweep", "--help"},
-		{"schedules", "--help"}, {"schedules", "next", "--help"},
+		{"schedules", "--help"}, {"schedules", "next", "--help"}, {"rules", "--help"}, {"rules", "test", "--help"},
 	} {
 		out, errOut, code := runCLI(t, args...)
 		if code != 0 || !strings.Contains(out+errOut, "Usage") {
