@@ -83,8 +83,9 @@ type Manager struct {
 
 	// reloadMu serialises reloads so that two never interleave their
 	// validation and update.
-	reloadMu sync.Mutex
-	stopOnce sync.Once
+	reloadMu  sync.Mutex
+	startOnce sync.Once
+	stopOnce  sync.Once
 }
 
 // New builds a Manager over store and loads its rules. It does not evaluate
@@ -100,10 +101,13 @@ func New(store *metrics.Store, opts Options) (*Manager, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
+	var extURL *url.URL
 	if opts.ExternalURL != "" {
-		if _, err := url.Parse(opts.ExternalURL); err != nil {
+		u, err := url.Parse(opts.ExternalURL)
+		if err != nil {
 			return nil, hearth.Errorf(hearth.EINVALID, "External URL %q: %v.", opts.ExternalURL, err)
 		}
+		extURL = u
 	}
 	m := &Manager{opts: opts, loader: newGroupLoader(opts.Logger)}
 	if opts.Dir != "" {
@@ -117,10 +121,6 @@ func New(store *metrics.Store, opts Options) (*Manager, error) {
 	engine, db := store.RuleBackend()
 	ctx, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	var extURL *url.URL
-	if opts.ExternalURL != "" {
-		extURL, _ = url.Parse(opts.ExternalURL)
-	}
 	m.mgr = rules.NewManager(&rules.ManagerOptions{
 		ExternalURL: extURL,
 		QueryFunc:   rules.EngineQueryFunc(engine, db),
@@ -145,13 +145,20 @@ func New(store *metrics.Store, opts Options) (*Manager, error) {
 	return m, nil
 }
 
-// Start evaluates the rules in the background until Stop.
-func (m *Manager) Start() { go m.mgr.Run() }
+// Start evaluates the rules in the background until Stop. Calling it
+// again does nothing.
+func (m *Manager) Start() {
+	m.startOnce.Do(func() { go m.mgr.Run() })
+}
 
 // Stop ends evaluation and waits for evaluations in flight. It must be
-// called before the metrics store closes.
+// called before the metrics store closes. It may be called without Start
+// (a server that failed to open): the rule manager's groups wait for it to
+// run before they can stop, so Stop starts it first; they stop before their
+// first evaluation.
 func (m *Manager) Stop() {
 	m.stopOnce.Do(func() {
+		m.Start()
 		m.mgr.Stop()
 		m.cancel()
 	})

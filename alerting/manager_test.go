@@ -265,3 +265,24 @@ func TestDefaultRulesParse(t *testing.T) {
 		t.Errorf("%d rules with a severity, want 13", n)
 	}
 }
+
+// A Manager that never started stops at once (a server that fails to open
+// after building it must still close).
+func TestManagerStopWithoutStart(t *testing.T) {
+	store, err := metrics.Open(t.TempDir(), metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	m, err := alerting.New(store, alerting.Options{Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { m.Stop(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Stop without Start did not return")
+	}
+}
