@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
+
+	"github.com/hearth-fleet/hearth/metrics"
 )
 
 // ruleCase is one default rule that must fire on one faulted simulated
@@ -191,5 +195,43 @@ func writeTestFile(t *testing.T, path, content string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// SIGHUP reloads the rule files, as in Prometheus: a file dropped into the
+// rules directory runs after the signal.
+func TestRulesReloadOnHangup(t *testing.T) {
+	data := t.TempDir()
+	store, err := metrics.Open(filepath.Join(data, "tsdb"), metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	cfg := serveConfig{data: data, pollInterval: time.Second}
+	m, err := openAlerting(cfg, store, newLogger(io.Discard, "error"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Stop()
+	stop := reloadRulesOnHangup(m, newLogger(io.Discard, "error"))
+	defer stop()
+	listed := func() bool {
+		rec := httptest.NewRecorder()
+		m.PrometheusAPI().ServeHTTP(rec, httptest.NewRequest("GET", "/rules", nil))
+		return strings.Contains(rec.Body.String(), `"name":"DroppedIn"`)
+	}
+	writeTestFile(t, filepath.Join(data, "rules", "dropped.yml"), "groups:\n  - name: d\n    rules:\n      - alert: DroppedIn\n        expr: mining_up == 0\n")
+	if listed() {
+		t.Fatal("rule listed before the reload")
+	}
+	if err := syscall.Kill(os.Getpid(), syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !listed() && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !listed() {
+		t.Error("rule file not loaded after SIGHUP")
 	}
 }
