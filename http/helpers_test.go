@@ -233,6 +233,7 @@ type fixture struct {
 	Receivers   *receiverStore
 	Silences    *silenceStore
 	History     *historyStore
+	Rules       *ruleStore
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -262,6 +263,8 @@ func newFixture(t testing.TB) *fixture {
 	}
 	f.Credentials = &credentialStore{}
 	f.Server.CredentialService = f.Credentials
+	f.Rules = newRuleStore(t)
+	f.Server.Rules = f.Rules
 	f.Audit = &auditLog{}
 	f.Server.AuditService = f.Audit
 	f.Server.Actions = func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {

@@ -133,6 +133,11 @@ func TestOpenAPI(t *testing.T) {
 				path = strings.ReplaceAll(path, "{name}", "ops")
 			case strings.HasPrefix(path, "/api/v1/silences/"):
 				path = strings.ReplaceAll(path, "{id}", "1")
+			case strings.HasPrefix(path, "/api/v1/rules/"):
+				path = strings.ReplaceAll(path, "{name}", "mine")
+				if method == "PUT" {
+					body = ruleFileYAML
+				}
 			case strings.HasPrefix(path, "/api/v1/schedules/"):
 				path = strings.ReplaceAll(path, "{id}", "sch_000000000001")
 			}

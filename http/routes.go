@@ -20,7 +20,7 @@ type route struct {
 
 // apiRoutes lists every operation under /api/v1.
 func (s *Server) apiRoutes() []route {
-	return []route{
+	return append([]route{
 		{http.MethodGet, "/api/v1/miners", s.handleListMiners},
 		{http.MethodPost, "/api/v1/miners", s.handleCreateMiner},
 		{http.MethodGet, "/api/v1/miners/{id}", s.handleGetMiner},
@@ -79,7 +79,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
-	}
+	}, s.ruleRoutes()...)
 }
 
 // apiHandler serves /api/. Besides the routes it answers, in JSON like the

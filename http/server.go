@@ -132,6 +132,13 @@ type Server struct {
 	// such as /query, /query_range, /series, /labels and
 	// /label/{name}/values. When nil, those paths answer 404.
 	PrometheusAPI http.Handler
+	// AlertsAPI serves the Prometheus API's alerts and rules endpoints,
+	// mounted at /prometheus/api/v1/alerts and /prometheus/api/v1/rules;
+	// when nil, those paths answer 404.
+	AlertsAPI http.Handler
+	// Rules keeps the user's alerting rule files (/api/v1/rules); nil
+	// disables those routes.
+	Rules RuleService
 	// MetricsHandler serves the Prometheus exposition format at /metrics.
 	// When nil, /metrics answers 404.
 	MetricsHandler http.Handler
@@ -167,6 +174,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/api/v1/power/webhooks/", orNotEnabled(s.Webhooks, "No power program webhook is served here."))
 	mux.Handle("/prometheus/api/v1/", s.authorize(http.StripPrefix("/prometheus/api/v1",
 		orNotEnabled(s.PrometheusAPI, "The Prometheus query API is not enabled on this server."))))
+	alertsAPI := s.authorize(orNotEnabled(s.AlertsAPI, "Alerting is not enabled on this server."))
+	mux.Handle("/prometheus/api/v1/alerts", alertsAPI)
+	mux.Handle("/prometheus/api/v1/rules", alertsAPI)
 	mux.Handle("/metrics", s.authorize(
 		orNotEnabled(s.MetricsHandler, "The /metrics endpoint is not enabled on this server.")))
 	s.mountUI(mux)

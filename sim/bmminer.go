@@ -232,6 +232,12 @@ func renderPools(w *apiWriter, m *miner, s *snapshot) {
 // it in priority in their POOL order.
 func renderPoolList(w *apiWriter, m *miner, s *snapshot, pools []PoolSetting, activeIndex int) {
 	diff := m.model.poolDiff
+	// Under pool-down the first pool is dead and the miner hashes for the
+	// next one, as cgminer does when it fails over.
+	poolDown := s.active.has(setPoolDown) && len(pools) > 1
+	if poolDown && activeIndex == 0 {
+		activeIndex = 1
+	}
 	stale := int64(float64(s.rej) / 9)
 	w.status('S', s.unix, codePools, strconv.Itoa(len(pools))+" Pool(s)", true)
 	w.section("POOLS", false)
@@ -246,7 +252,11 @@ func renderPoolList(w *apiWriter, m *miner, s *snapshot, pools []PoolSetting, ac
 		w.open(i > 0)
 		w.int("POOL", int64(i))
 		w.esc("URL", p.URL)
-		w.str("Status", "Alive")
+		if poolDown && i == 0 {
+			w.str("Status", "Dead")
+		} else {
+			w.str("Status", "Alive")
+		}
 		w.int("Priority", int64(priority))
 		w.int("Quota", 1)
 		w.str("Long Poll", "N")

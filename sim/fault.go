@@ -29,6 +29,7 @@ const (
 	FaultGarbled         FaultKind = "garbled"
 	FaultSlow            FaultKind = "slow"
 	FaultCoolingReversed FaultKind = "cooling-reversed"
+	FaultPoolDown        FaultKind = "pool-down"
 )
 
 // faultKinds lists every kind; a kind's position is its bit in a faultSet.
@@ -36,6 +37,7 @@ var faultKinds = []FaultKind{
 	FaultOffline, FaultLowHashrate, FaultHighReject, FaultHighLatency,
 	FaultInefficient, FaultFailedChips, FaultDeadBoard, FaultHot,
 	FaultFanFail, FaultGarbled, FaultSlow, FaultCoolingReversed,
+	FaultPoolDown,
 }
 
 // FaultKinds returns every fault kind, in the order FaultHelp lists them.
@@ -78,7 +80,10 @@ Example: 3:low-hashrate@60s,7:high-reject,9:offline
   slow              Replies trickle out one byte every 200 ms.
   cooling-reversed  The inlet-edge PCB sensors (temp_pcbN a,b) read warmer
                     than the outlet edge (c,d), as on a hydro unit with its
-                    hoses swapped. Antminer only.`
+                    hoses swapped. Antminer only.
+  pool-down         The first pool is dead ("Status":"Dead") and the miner
+                    has failed over to its second pool, which it now hashes
+                    for. Antminer (stock, LuxOS, Braiins OS) only.`
 
 // Fault is one fault on one miner. Delay is how long after the simulator
 // starts (or, for a fault set at run time, after it is set) the fault
@@ -197,6 +202,7 @@ var (
 	setGarbled         = bitOf(FaultGarbled)
 	setSlow            = bitOf(FaultSlow)
 	setCoolingReversed = bitOf(FaultCoolingReversed)
+	setPoolDown        = bitOf(FaultPoolDown)
 )
 
 func (s faultSet) has(bit faultSet) bool { return s&bit != 0 }
@@ -217,6 +223,12 @@ func checkFaultFits(kind FaultKind, model *Model) error {
 	case FaultCoolingReversed:
 		if !speaksRPC(model) {
 			return fmt.Errorf("fault %s needs an Antminer's hash boards; miner is a %s", kind, model.Name)
+		}
+	case FaultPoolDown:
+		// Only the cgminer-style pools replies (stock, LuxOS, Braiins OS)
+		// carry a per-pool status and the failover.
+		if f := model.Family; f != hearth.FamilyAntminer && f != hearth.FamilyLuxOS && f != hearth.FamilyBraiins {
+			return fmt.Errorf("fault %s needs a miner with a cgminer pools reply; miner is a %s", kind, model.Name)
 		}
 	case FaultFanFail:
 		if model.Hydro {

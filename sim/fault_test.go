@@ -488,3 +488,27 @@ func TestFaultSlow(t *testing.T) {
 		c.Close()
 	}
 }
+
+// Under pool-down the first pool reads Dead and the miner hashes for the
+// second one (Stratum Active), on a stock Antminer; the healthy twin hashes
+// for its first pool, alive. A Bitaxe refuses the fault.
+func TestFaultPoolDown(t *testing.T) {
+	healthy, f, _ := twins(t, []string{sim.ModelS21}, sim.Fault{Index: 0, Kind: sim.FaultPoolDown})
+	pools := func(s *sim.Sim) (first, second map[string]any) {
+		mi, _ := s.Miner(0)
+		reply := rpcJSON(t, mi.Address, mi.Port, "pools")
+		return section(t, reply, "POOLS", 0), section(t, reply, "POOLS", 1)
+	}
+	first, second := pools(f)
+	if str(t, first, "Status") != "Dead" || first["Stratum Active"] != false || second["Stratum Active"] != true || str(t, second, "Status") != "Alive" {
+		t.Errorf("faulty pools: first %v %v, second %v %v; want Dead inactive, Alive active",
+			first["Status"], first["Stratum Active"], second["Status"], second["Stratum Active"])
+	}
+	first, second = pools(healthy)
+	if str(t, first, "Status") != "Alive" || first["Stratum Active"] != true || second["Stratum Active"] != false {
+		t.Errorf("healthy pools: first %v %v, second active %v", first["Status"], first["Stratum Active"], second["Stratum Active"])
+	}
+	if _, err := sim.New(sim.Config{Miners: 1, Models: []string{sim.ModelBitaxeGamma}, Faults: []sim.Fault{{Index: 0, Kind: sim.FaultPoolDown}}}); err == nil {
+		t.Error("pool-down accepted on a Bitaxe")
+	}
+}

@@ -51,6 +51,7 @@ Commands:
   power    hold sites to power targets: status, overrides, signals and requests
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   tokens   make and list API tokens in the data directory (one per child hearth of an aggregator)
+  rules    test and check alerting rule files (rules test FILE...), print the defaults
   bench    measure hearth (bench sweep)
   plan     plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
   version  print the version
@@ -116,6 +117,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runTokens(ctx, rest, stdout, stderr)
 	case "alerts":
 		return runAlerts(ctx, rest, stdout, stderr)
+	case "rules":
+		return runRules(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

@@ -140,7 +140,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		{"--help"}, {"serve", "--help"}, {"demo", "--help"}, {"sim", "--help"}, {"scan", "--help"},
 		{"miners", "--help"}, {"miners", "list", "--help"}, {"miners", "add", "--help"}, {"miners", "show", "--help"}, {"miners", "logs", "--help"},
 		{"miners", "remove", "--help"}, {"bench", "--help"}, {"bench", "sweep", "--help"},
-		{"schedules", "--help"}, {"schedules", "next", "--help"},
+		{"schedules", "--help"}, {"schedules", "next", "--help"}, {"rules", "--help"}, {"rules", "test", "--help"},
 	} {
 		out, errOut, code := runCLI(t, args...)
 		if code != 0 || !strings.Contains(out+errOut, "Usage") {
@@ -148,7 +148,7 @@ func TestEveryCommandHasHelp(t *testing.T) {
 		}
 	}
 	_, errOut, _ := runCLI(t, "sim", "--help")
-	for _, fault := range []string{"offline", "low-hashrate", "high-reject", "high-latency", "inefficient", "failed-chips", "dead-board", "hot", "fan-fail", "garbled", "slow", "cooling-reversed"} {
+	for _, fault := range []string{"offline", "low-hashrate", "high-reject", "high-latency", "inefficient", "failed-chips", "dead-board", "hot", "fan-fail", "garbled", "slow", "cooling-reversed", "pool-down"} {
 		if !strings.Contains(errOut, fault) {
 			t.Errorf("sim --help does not document %s", fault)
 		}

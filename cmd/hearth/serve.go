@@ -15,6 +15,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/action"
 	"github.com/hearth-fleet/hearth/aggregate"
+	"github.com/hearth-fleet/hearth/alerting"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
@@ -55,6 +56,11 @@ type serveConfig struct {
 	// is kept.
 	externalURL    string
 	alertRetention time.Duration
+	// rulesDir holds the user's alerting rule files (<data>/rules when
+	// empty); rulesInterval is how often rules are evaluated, the poll
+	// interval when zero.
+	rulesDir      string
+	rulesInterval time.Duration
 }
 
 func (c *serveConfig) register(fs interface {
@@ -80,6 +86,8 @@ func (c *serveConfig) register(fs interface {
 	fs.DurationVar(&c.aggregateTimeout, "aggregate-timeout", envDuration("HEARTH_AGGREGATE_TIMEOUT", aggregate.DefaultTimeout), "time after which a silent child hearth is lost and left out of its aggregate's split (env HEARTH_AGGREGATE_TIMEOUT)")
 	fs.StringVar(&c.externalURL, "external-url", envOr("HEARTH_EXTERNAL_URL", ""), "URL people reach this hearth at, linked from alert notifications (env HEARTH_EXTERNAL_URL)")
 	fs.DurationVar(&c.alertRetention, "alert-retention", envDuration("HEARTH_ALERT_RETENTION", notify.DefaultRetention), "how long the alert history is kept (env HEARTH_ALERT_RETENTION)")
+	fs.StringVar(&c.rulesDir, "rules-dir", envOr("HEARTH_RULES_DIR", ""), "directory of alerting rule files (Prometheus format), loaded with the built-in defaults; reloaded on SIGHUP (default <data>/rules) (env HEARTH_RULES_DIR)")
+	fs.DurationVar(&c.rulesInterval, "rules-interval", envDuration("HEARTH_RULES_INTERVAL", 0), "time between two evaluations of the alerting rules (default: the poll interval) (env HEARTH_RULES_INTERVAL)")
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
@@ -138,6 +146,9 @@ func (c *serveConfig) validate() error {
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
 	}
+	if c.rulesInterval < 0 {
+		return hearth.Errorf(hearth.EINVALID, "Rules interval %s must not be negative.", c.rulesInterval)
+	}
 	if c.aggregateTimeout <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Aggregate timeout %s must be above 0.", c.aggregateTimeout)
 	}
@@ -170,8 +181,10 @@ type server struct {
 	audit       hearth.AuditService
 	credentials hearth.CredentialService
 	metrics     *metrics.Store
-	poller      *poller.Poller
-	reconciler  *reconcile.Reconciler
+	// alerts evaluates the alerting rules over the metrics.
+	alerts     *alerting.Manager
+	poller     *poller.Poller
+	reconciler *reconcile.Reconciler
 	// schedules opens and closes the stored schedules' windows, which
 	// the reconciler lays over desired state.
 	schedules *schedule.Runner
@@ -228,6 +241,11 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, Logger: s.logger})
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
+	}
+	// Alerts go to the notifications' receivers and the alert history.
+	s.notifications = newNotifications(s.store, cfg, s.logger)
+	if s.alerts, err = openAlerting(cfg, s.metrics, s.logger, s.notifications.Sink()); err != nil {
+		return nil, err
 	}
 	actions := &action.Service{Miners: s.miners, Audit: s.audit, Credentials: s.credentials}
 	// The reconciler sees every reading after the metrics store does, and
@@ -319,8 +337,6 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	})
 	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
 
-	s.notifications = newNotifications(s.store, cfg, s.logger)
-
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
 			sel, err := action.ParseSelector(selector)
@@ -351,6 +367,8 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		TokenService:     s.tokens,
 		Identify:         identifyAt(s.credentials),
 		PrometheusAPI:    s.metrics.PrometheusAPI(),
+		AlertsAPI:        s.alerts.PrometheusAPI(),
+		Rules:            s.alerts,
 		MetricsHandler:   s.metrics.ExpositionHandler(),
 		Logger:           s.logger,
 		AllowRemoteReads: cfg.allowRemoteReads,
@@ -425,6 +443,9 @@ func (s *server) run(ctx context.Context) error {
 	go func() { defer close(programmed); _ = s.programs.Run(pollCtx) }()
 	notified := make(chan struct{})
 	go func() { defer close(notified); s.notifications.run(pollCtx) }()
+	s.alerts.Start()
+	stopReloads := reloadRulesOnHangup(s.alerts, s.logger)
+	defer stopReloads()
 
 	var err error
 	select {
@@ -457,6 +478,11 @@ func (s *server) close() {
 		if err := s.http.Close(); err != nil {
 			s.logger.Warn("close http", "err", err)
 		}
+	}
+	// The rule engine queries and writes the metrics store: it stops
+	// first.
+	if s.alerts != nil {
+		s.alerts.Stop()
 	}
 	if s.metrics != nil {
 		if err := s.metrics.Close(); err != nil {
