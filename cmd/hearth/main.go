@@ -52,7 +52,8 @@ Commands:
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   tokens   make and list API tokens in the data directory (one per child hearth of an aggregator)
   rules    test and check alerting rule files (rules test FILE...), print the defaults
-  bench    measure hearth (bench sweep)
+  alerts   alert history, silences and the receivers that notify people
+  bench    measure hearth (bench sweep, bench curtail)
   plan     plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
   version  print the version
 
