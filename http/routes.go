@@ -20,7 +20,7 @@ type route struct {
 
 // apiRoutes lists every operation under /api/v1.
 func (s *Server) apiRoutes() []route {
-	return []route{
+	return append([]route{
 		{http.MethodGet, "/api/v1/miners", s.handleListMiners},
 		{http.MethodPost, "/api/v1/miners", s.handleCreateMiner},
 		{http.MethodGet, "/api/v1/miners/{id}", s.handleGetMiner},
@@ -71,7 +71,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPut, "/api/v1/profiles/{name}", s.handleSetProfile},
 		{http.MethodDelete, "/api/v1/profiles/{name}", s.handleDeleteProfile},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
-	}
+	}, s.planRoutes()...)
 }
 
 // apiHandler serves /api/. Besides the routes it answers, in JSON like the
