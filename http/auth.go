@@ -116,6 +116,10 @@ func isRead(r *http.Request) bool {
 	case http.MethodGet, http.MethodHead, http.MethodOptions:
 		return true
 	case http.MethodPost:
+		// The planner's posts compute from their body and change nothing.
+		if strings.HasPrefix(r.URL.Path, "/api/v1/plan/") {
+			return true
+		}
 		rest, ok := strings.CutPrefix(r.URL.Path, "/prometheus/api/v1")
 		return ok && prometheusReadPaths[rest]
 	}

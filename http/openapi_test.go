@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"sort"
 	"strings"
@@ -115,6 +116,17 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"mode": "eco", "watts": 1800}
 			case "POST /api/v1/positions":
 				body = "miner,rack\ns19-a,7\n"
+			case "POST /api/v1/plan/roi", "POST /api/v1/plan/backtest":
+				body = map[string]any{"capex_usd": 4000}
+			case "POST /api/v1/plan/home", "POST /api/v1/plan/site":
+				body = map[string]any{}
+			case "POST /api/v1/plan/montecarlo":
+				body = map[string]any{"capex_usd": 4000, "paths": 200}
+			case "GET /api/v1/plan/roi/svg", "GET /api/v1/plan/backtest/svg":
+				// The shipped catalog has no prices, so a rig needs its capex.
+				path += "?q=" + url.QueryEscape(`{"capex_usd":4000}`)
+			case "GET /api/v1/plan/montecarlo/svg":
+				path += "?q=" + url.QueryEscape(`{"capex_usd":4000,"paths":200}`)
 			case "POST /api/v1/schedules", "PUT /api/v1/schedules/{id}":
 				body = map[string]any{"name": "night", "target": map[string]any{"kind": "site", "id": "barn"},
 					"change":     map[string]any{"kind": "power-profile", "payload": map[string]any{"mode": "eco", "watts": 2500}},

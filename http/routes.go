@@ -79,7 +79,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
-	}, s.ruleRoutes()...)
+	}, append(s.ruleRoutes(), s.planRoutes()...)...)
 }
 
 // apiHandler serves /api/. Besides the routes it answers, in JSON like the

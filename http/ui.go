@@ -58,6 +58,7 @@ var pageTemplates = map[string]*template.Template{
 	"profiles":  parsePage("profiles.html"),
 	"alerts":    parsePage("alerts.html"),
 	"power":     parsePage("power.html"),
+	"plan":      parsePage("plan.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -127,6 +128,7 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /profiles", s.handleListPage("profiles"))
 	mux.HandleFunc("GET /power", s.handlePowerPage)
 	mux.HandleFunc("GET /alerts", s.handleListPage("alerts"))
+	mux.HandleFunc("GET /plan", s.handleListPage("plan"))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
 
@@ -169,9 +171,9 @@ func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
 	s.renderPage(w, r, "sites", pageData{Page: "sites"})
 }
 
-// handleListPage serves a page that lists things (/groups, /schedules,
-// /profiles, /alerts);
-// its script fetches them.
+// handleListPage serves a page whose script fetches all it shows (/groups,
+// /schedules, /profiles, /alerts, and /plan, whose script asks the planner
+// API).
 func (s *Server) handleListPage(page string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		s.renderPage(w, r, page, pageData{Page: page})

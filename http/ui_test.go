@@ -333,7 +333,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power", "/alerts"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power", "/alerts", "/plan"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -354,7 +354,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js", "alerts.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js", "alerts.js", "plan.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}

@@ -11,6 +11,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/econ"
 	"github.com/hearth-fleet/hearth/econ/econdata"
+	"github.com/hearth-fleet/hearth/econ/plan"
 )
 
 const planUsage = `Usage: hearth plan <command> [flags]
@@ -64,34 +65,31 @@ func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return errUsage
 }
 
-// networkFlags are the flags that describe the network on day zero.
+// networkFlags are the flags that describe the network on day zero; they
+// fill n.
 type networkFlags struct {
-	difficulty, price, fees float64
-	height                  int64
+	n *econ.Network
 }
 
-func (n *networkFlags) register(fs *flag.FlagSet) {
-	fs.Float64Var(&n.difficulty, "difficulty", 148.26e12, "network difficulty (e.g. 148.26e12)")
-	fs.Float64Var(&n.price, "btc-price", 87000, "BTC price in USD")
-	fs.Float64Var(&n.fees, "fees-btc-per-block", 0, "average transaction fees per block in BTC (2025 mean ≈ 0.036)")
-	fs.Int64Var(&n.height, "height", 0, "block height, which sets the subsidy (0: the era after block 840,000)")
-}
-
-func (n networkFlags) network() econ.Network {
-	return econ.Network{Difficulty: n.difficulty, BTCPrice: n.price, FeesBTCPerBlock: n.fees, Height: n.height}
+func (f networkFlags) register(fs *flag.FlagSet) {
+	d := plan.DefaultNetwork()
+	fs.Float64Var(&f.n.Difficulty, "difficulty", d.Difficulty, "network difficulty (e.g. 148.26e12)")
+	fs.Float64Var(&f.n.BTCPrice, "btc-price", d.BTCPrice, "BTC price in USD")
+	fs.Float64Var(&f.n.FeesBTCPerBlock, "fees-btc-per-block", d.FeesBTCPerBlock, "average transaction fees per block in BTC (2025 mean ≈ 0.036)")
+	fs.Int64Var(&f.n.Height, "height", d.Height, "block height, which sets the subsidy (0: the era after block 840,000)")
 }
 
 // runPlanHashprice prints the hashprice of a difficulty and price.
 func runPlanHashprice(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hearth plan hashprice", "hearth plan hashprice --difficulty D --btc-price USD [--fees-btc-per-block F] [--json]",
 		"Print the expected income of hash rate per day: BTC per TH/s (86400·1e12·R/(D·2^32), R = subsidy at the\nheight + fees) and USD per PH/s, before pool fee and downtime, and the network hash rate D·2^32/600.", stderr)
-	var n networkFlags
-	n.register(fs)
+	var n econ.Network
+	networkFlags{&n}.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := noArgs(fs, args, "hearth plan hashprice", stderr); err != nil {
 		return err
 	}
-	hp, err := econ.HashpriceOf(n.network())
+	hp, err := econ.HashpriceOf(n)
 	if err != nil {
 		return err
 	}
@@ -110,12 +108,12 @@ func runPlanHashprice(args []string, stdout, stderr io.Writer) error {
 func runPlanHeat(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hearth plan heat", "hearth plan heat --electricity-price USD_PER_KWH --hashprice USD_PER_PH_DAY --efficiency J_PER_TH --cop COP [--json]",
 		"Compare a kWh of heat from a miner (p − r, r = hashprice/(24·J/TH) per kWh consumed), a heat pump (p/COP)\nand a resistor (p), and print the electricity price below which the miner is cheaper: r·COP/(COP − 1).", stderr)
-	var in econ.HeatInputs
-	fs.Float64Var(&in.ElectricityPrice, "electricity-price", 0.10, "electricity price in USD per kWh")
-	fs.Float64Var(&in.HashpriceUSDPerPHDay, "hashprice", 30, "hashprice in USD per PH/s per day")
-	fs.Float64Var(&in.EfficiencyJPerTH, "efficiency", 15, "miner efficiency in J/TH")
-	fs.Float64Var(&in.COP, "cop", 3, "heat pump coefficient of performance (> 1)")
-	fs.Float64Var(&in.PoolFee, "pool-fee", 0, "pool fee as a fraction (0.02 = 2 %)")
+	in := plan.DefaultHeat()
+	fs.Float64Var(&in.ElectricityPrice, "electricity-price", in.ElectricityPrice, "electricity price in USD per kWh")
+	fs.Float64Var(&in.HashpriceUSDPerPHDay, "hashprice", in.HashpriceUSDPerPHDay, "hashprice in USD per PH/s per day")
+	fs.Float64Var(&in.EfficiencyJPerTH, "efficiency", in.EfficiencyJPerTH, "miner efficiency in J/TH")
+	fs.Float64Var(&in.COP, "cop", in.COP, "heat pump coefficient of performance (> 1)")
+	fs.Float64Var(&in.PoolFee, "pool-fee", in.PoolFee, "pool fee as a fraction (0.02 = 2 %)")
 	outdoor := fs.Float64("outdoor-temp", 0, "outdoor °C: with it, the COP comes from --cop-model for --source at --flow-temp instead of --cop")
 	flow := fs.Float64("flow-temp", 35, "heating flow temperature in °C (with --outdoor-temp)")
 	source := fs.String("source", "air", "heat pump source: air, ground or water (with --outdoor-temp)")
@@ -125,16 +123,12 @@ func runPlanHeat(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if flagSet(fs, "outdoor-temp") {
-		src, err := econ.ParseSource(*source)
+		cop, err := plan.HeatPumpCOP(*source, *copModel, *outdoor, *flow)
 		if err != nil {
 			return err
 		}
-		m, err := econ.ParseCOPModel(*copModel, src)
-		if err != nil {
-			return err
-		}
-		in.COP = m.COP(src.Temperature(*outdoor), *flow)
-		fmt.Fprintf(stderr, "COP %.2f (%s, %s source at %g °C outdoor, %g °C flow)\n", in.COP, *copModel, src, *outdoor, *flow)
+		in.COP = cop
+		fmt.Fprintf(stderr, "COP %.2f (%s, %s source at %g °C outdoor, %g °C flow)\n", in.COP, *copModel, *source, *outdoor, *flow)
 	}
 	c, err := econ.CompareHeat(in)
 	if err != nil {

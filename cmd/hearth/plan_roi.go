@@ -5,86 +5,58 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/econ"
-	"github.com/hearth-fleet/hearth/econ/chart"
+	"github.com/hearth-fleet/hearth/econ/plan"
 )
 
 // rigFlags describe the machines of an investment, by catalog model or by
-// hash rate and power.
+// hash rate and power; they fill a plan.RigSpec.
 type rigFlags struct {
-	model, catalog         string
-	count                  int
-	hashrate, power, capex float64
-	poolFee, uptime        float64
+	spec    plan.RigSpec
+	catalog string
 }
 
 func (r *rigFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&r.model, "model", "Antminer S21", "a catalog model (see 'hearth plan catalog'); --hashrate and --power override its figures")
+	d := plan.DefaultRig()
+	fs.StringVar(&r.spec.Model, "model", d.Model, "a catalog model (see 'hearth plan catalog'); --hashrate and --power override its figures")
 	fs.StringVar(&r.catalog, "catalog", "", "a catalog CSV of your own instead of the shipped one")
-	fs.IntVar(&r.count, "count", 1, "number of miners")
-	fs.Float64Var(&r.hashrate, "hashrate", 0, "hash rate of one miner in TH/s (0: the model's)")
-	fs.Float64Var(&r.power, "power", 0, "power of one miner in W (0: the model's)")
-	fs.Float64Var(&r.capex, "capex", -1, "purchase and installation cost of all miners in USD (-1: the catalog price × count, where the catalog has one)")
-	fs.Float64Var(&r.poolFee, "pool-fee", 0.02, "pool fee as a fraction")
-	fs.Float64Var(&r.uptime, "uptime", 0.97, "fraction of time the miners hash")
+	fs.IntVar(&r.spec.Count, "count", d.Count, "number of miners")
+	fs.Float64Var(&r.spec.HashrateTH, "hashrate", 0, "hash rate of one miner in TH/s (0: the model's)")
+	fs.Float64Var(&r.spec.PowerW, "power", 0, "power of one miner in W (0: the model's)")
+	fs.Float64Var(&r.spec.CapexUSD, "capex", d.CapexUSD, "purchase and installation cost of all miners in USD (-1: the catalog price × count, where the catalog has one)")
+	fs.Float64Var(&r.spec.PoolFee, "pool-fee", d.PoolFee, "pool fee as a fraction")
+	fs.Float64Var(&r.spec.Uptime, "uptime", d.Uptime, "fraction of time the miners hash")
 }
+
+// catalogOf loads the catalog the rig flags name.
+func (r rigFlags) catalogOf() (econ.Catalog, error) { return loadCatalog(r.catalog) }
 
 func (r rigFlags) rig() (econ.Rig, error) {
-	hashrate, power, price := r.hashrate, r.power, 0.0
-	if r.model != "" && (hashrate == 0 || power == 0) {
-		c, err := loadCatalog(r.catalog)
-		if err != nil {
-			return econ.Rig{}, err
-		}
-		m, err := c.Find(r.model)
-		if err != nil {
-			return econ.Rig{}, hearth.Errorf(hearth.EINVALID, "%s (give --hashrate and --power, or see 'hearth plan catalog')", err.(*hearth.Error).Message)
-		}
-		if hashrate == 0 {
-			hashrate = m.HashrateTH
-		}
-		if power == 0 {
-			power = m.PowerW
-		}
-		price = m.PriceUSD
+	c, err := r.catalogOf()
+	if err != nil {
+		return econ.Rig{}, err
 	}
-	if r.count <= 0 {
-		return econ.Rig{}, hearth.Errorf(hearth.EINVALID, "count must be positive, got %d", r.count)
-	}
-	capex := r.capex
-	if capex < 0 {
-		if price == 0 {
-			// Payback, ROI and IRR mean nothing without a purchase price.
-			return econ.Rig{}, hearth.Errorf(hearth.EINVALID, "no purchase price is known for these miners: give --capex USD (0 to leave the purchase out)")
-		}
-		capex = price * float64(r.count)
-	}
-	rig := econ.Rig{HashrateTH: hashrate * float64(r.count), PowerW: power * float64(r.count), CapexUSD: capex, PoolFee: r.poolFee, Uptime: r.uptime}
-	return rig, rig.Validate()
+	return r.spec.Rig(c)
 }
 
-// outlookFlags describe the scenario of a projection.
+// outlookFlags describe the scenario of a projection; they fill a
+// plan.OutlookSpec.
 type outlookFlags struct {
-	network                              networkFlags
-	electricity, diffGrowth, priceGrowth float64
-	discount                             float64
-	years                                float64
+	spec plan.OutlookSpec
 }
 
 func (o *outlookFlags) register(fs *flag.FlagSet) {
-	o.network.register(fs)
-	fs.Float64Var(&o.electricity, "electricity-price", 0.06, "electricity price in USD per kWh")
-	fs.Float64Var(&o.diffGrowth, "difficulty-growth", 0.0116, "difficulty change per 2016-block retarget, a fraction (2025: +35 %/year ≈ 0.0116)")
-	fs.Float64Var(&o.priceGrowth, "price-growth", 0, "BTC price change per year, a fraction")
-	fs.Float64Var(&o.discount, "discount", 0.08, "annual discount rate of the NPV")
-	fs.Float64Var(&o.years, "years", 3, "horizon in years")
+	d := plan.DefaultOutlook()
+	n := networkFlags{n: &o.spec.Network}
+	n.register(fs)
+	fs.Float64Var(&o.spec.ElectricityPrice, "electricity-price", d.ElectricityPrice, "electricity price in USD per kWh")
+	fs.Float64Var(&o.spec.DifficultyGrowthPerEpoch, "difficulty-growth", d.DifficultyGrowthPerEpoch, "difficulty change per 2016-block retarget, a fraction (2025: +35 %/year ≈ 0.0116)")
+	fs.Float64Var(&o.spec.PriceGrowthPerYear, "price-growth", d.PriceGrowthPerYear, "BTC price change per year, a fraction")
+	fs.Float64Var(&o.spec.DiscountPerYear, "discount", d.DiscountPerYear, "annual discount rate of the NPV")
+	fs.Float64Var(&o.spec.Years, "years", d.Years, "horizon in years")
 }
 
-func (o outlookFlags) outlook() econ.Outlook {
-	return econ.Outlook{Start: o.network.network(), ElectricityPrice: o.electricity, Days: int(o.years * 365),
-		DifficultyGrowthPerEpoch: o.diffGrowth, PriceGrowthPerYear: o.priceGrowth, DiscountPerYear: o.discount}
-}
+func (o outlookFlags) outlook() econ.Outlook { return o.spec.Outlook() }
 
 // runPlanROI projects an investment and prints its returns.
 func runPlanROI(args []string, stdout, stderr io.Writer) error {
@@ -120,24 +92,12 @@ func runPlanROI(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *svg != "" {
-		x, y := make([]float64, len(p.Days)), make([]float64, len(p.Days))
-		for i, d := range p.Days {
-			x[i], y[i] = float64(d.Day), d.CumulativeUSD
-		}
-		lc := chart.LineChart{Title: fmt.Sprintf("Payback: %.0f TH/s, %.0f W, capex %.0f USD", rig.HashrateTH, rig.PowerW, rig.CapexUSD), XLabel: "day", YLabel: "cumulative profit less capex (USD)",
-			Lines: []chart.Line{{Name: "cumulative", X: x, Y: y}, {Name: "break-even", X: []float64{x[0], x[len(x)-1]}, Y: []float64{0, 0}, Dashed: true, Color: "#555"}}}
-		if err := writeSVG(*svg, lc.WriteSVG, stderr); err != nil {
+		if err := writeSVG(*svg, plan.PaybackChart(p).WriteSVG, stderr); err != nil {
 			return err
 		}
 	}
 	if *asJSON {
-		monthly := make([]econ.ProjectedDay, 0, len(p.Days)/30+1)
-		for i, d := range p.Days {
-			if (i+1)%30 == 0 || i == len(p.Days)-1 {
-				monthly = append(monthly, d)
-			}
-		}
-		return writeJSON(stdout, map[string]any{"rig": p.Rig, "outlook": p.Outlook, "returns": p.Returns, "btc": p.BTC, "monthly": monthly})
+		return writeJSON(stdout, plan.NewROIReport(p))
 	}
 	t := newTable(stdout, "MONTH", "DIFFICULTY", "BTC PRICE", "REVENUE/DAY", "COST/DAY", "CUMULATIVE")
 	for i, d := range p.Days {
@@ -215,10 +175,11 @@ func runPlanMonteCarlo(args []string, stdout, stderr io.Writer) error {
 	r.register(fs)
 	o.register(fs)
 	var u econ.Uncertainty
-	fs.IntVar(&u.Paths, "paths", 10000, "number of simulated paths")
-	fs.Uint64Var(&u.Seed, "seed", 1, "random seed (same seed, same result)")
-	fs.Float64Var(&u.PriceVolatilityPerYear, "price-volatility", 0.6, "annualised volatility of the BTC price")
-	fs.Float64Var(&u.DifficultyVolatilityPerEpoch, "difficulty-volatility", 0.03, "standard deviation of the log difficulty change per retarget")
+	du := plan.DefaultMonteCarloRequest().Uncertainty
+	fs.IntVar(&u.Paths, "paths", du.Paths, "number of simulated paths")
+	fs.Uint64Var(&u.Seed, "seed", du.Seed, "random seed (same seed, same result)")
+	fs.Float64Var(&u.PriceVolatilityPerYear, "price-volatility", du.PriceVolatilityPerYear, "annualised volatility of the BTC price")
+	fs.Float64Var(&u.DifficultyVolatilityPerEpoch, "difficulty-volatility", du.DifficultyVolatilityPerEpoch, "standard deviation of the log difficulty change per retarget")
 	fs.Float64Var(&u.PriceDifficultyCorrelation, "correlation", 0, "correlation (−1 … 1) of each retarget's difficulty shock with the price's moves over the epoch before it")
 	svg := fs.String("svg", "", "write the percentile fan to this SVG file")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -234,20 +195,7 @@ func runPlanMonteCarlo(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *svg != "" {
-		// Every path starts at −capex on day 0.
-		n := len(res.SampleDays) + 1
-		x := make([]float64, n)
-		p5, p25, p50, p75, p95 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
-		p5[0], p25[0], p50[0], p75[0], p95[0] = -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD, -rig.CapexUSD
-		for i, d := range res.SampleDays {
-			x[i+1] = float64(d)
-			f := res.Fan[i]
-			p5[i+1], p25[i+1], p50[i+1], p75[i+1], p95[i+1] = f.P5, f.P25, f.P50, f.P75, f.P95
-		}
-		lc := chart.LineChart{Title: fmt.Sprintf("Monte Carlo, %d paths (seed %d)", res.Paths, u.Seed), XLabel: "day", YLabel: "cumulative profit less capex (USD)",
-			Bands: []chart.Band{{Name: "5th-95th percentile", X: x, Lower: p5, Upper: p95, Color: "#1f77b4"}, {Name: "25th-75th percentile", X: x, Lower: p25, Upper: p75, Color: "#1f77b4"}},
-			Lines: []chart.Line{{Name: "median", X: x, Y: p50, Color: "#d62728"}, {Name: "break-even", X: []float64{0, x[n-1]}, Y: []float64{0, 0}, Dashed: true, Color: "#555"}}}
-		if err := writeSVG(*svg, lc.WriteSVG, stderr); err != nil {
+		if err := writeSVG(*svg, plan.FanChart(res, rig.CapexUSD, u.Seed).WriteSVG, stderr); err != nil {
 			return err
 		}
 	}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/econ"
+	"github.com/hearth-fleet/hearth/econ/plan"
 )
 
 // mixFlag collects --miner MODEL[=COUNT] flags, in order.
@@ -23,60 +23,42 @@ var _ flag.Value = (*mixFlag)(nil)
 func runPlanSite(args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("hearth plan site", "hearth plan site --miner MODEL[=COUNT] ... --power-kw KW --voltage V --phases 1|3 [--rack-kw KW] [--json]",
 		"Plan a site: for each model, the miners per circuit (80 % of the breaker), circuits, miners per rack,\nracks and PDU rating; then the heat (kW, BTU/h), the airflow to carry it off at --air-rise, and the\nrevenue and electricity cost a day. A --miner without a count fills the power left.", stderr)
+	req := plan.DefaultSiteRequest()
 	var mix mixFlag
 	fs.Var(&mix, "miner", "a model and count, e.g. 'Antminer S21 XP=40' (repeatable; no count fills the remaining power)")
 	catalog := fs.String("catalog", "", "a catalog CSV of your own instead of the shipped one")
-	var in econ.SiteInputs
-	fs.Float64Var(&in.PowerAvailableKW, "power-kw", 100, "power available to the miners in kW")
-	fs.Float64Var(&in.VoltageV, "voltage", 240, "supply voltage in V (line to line for three-phase)")
-	fs.IntVar(&in.Phases, "phases", 1, "1 or 3")
-	fs.Float64Var(&in.RackPowerKW, "rack-kw", 40, "power one rack may carry in kW")
-	fs.Float64Var(&in.BreakerA, "breaker-a", 0, "branch circuit rating in A (0: the smallest standard breaker that carries one miner)")
-	fs.Float64Var(&in.PowerFactor, "power-factor", econ.DefaultPowerFactor, "miner power factor")
-	fs.Float64Var(&in.AirRiseK, "air-rise", 20, "temperature rise of the air across the miners in K")
-	fs.Float64Var(&in.HashpriceUSDPerPHDay, "hashprice", 0, "hashprice in USD/PH/day (0: from --difficulty and --btc-price)")
-	fs.Float64Var(&in.ElectricityPrice, "electricity-price", 0.06, "electricity price in USD per kWh")
-	fs.Float64Var(&in.PoolFee, "pool-fee", 0.02, "pool fee as a fraction")
-	var n networkFlags
-	n.register(fs)
+	fs.Float64Var(&req.PowerAvailableKW, "power-kw", req.PowerAvailableKW, "power available to the miners in kW")
+	fs.Float64Var(&req.VoltageV, "voltage", req.VoltageV, "supply voltage in V (line to line for three-phase)")
+	fs.IntVar(&req.Phases, "phases", req.Phases, "1 or 3")
+	fs.Float64Var(&req.RackPowerKW, "rack-kw", req.RackPowerKW, "power one rack may carry in kW")
+	fs.Float64Var(&req.BreakerA, "breaker-a", req.BreakerA, "branch circuit rating in A (0: the smallest standard breaker that carries one miner)")
+	fs.Float64Var(&req.PowerFactor, "power-factor", req.PowerFactor, "miner power factor")
+	fs.Float64Var(&req.AirRiseK, "air-rise", req.AirRiseK, "temperature rise of the air across the miners in K")
+	fs.Float64Var(&req.HashpriceUSDPerPHDay, "hashprice", req.HashpriceUSDPerPHDay, "hashprice in USD/PH/day (0: from --difficulty and --btc-price)")
+	fs.Float64Var(&req.ElectricityPrice, "electricity-price", req.ElectricityPrice, "electricity price in USD per kWh")
+	fs.Float64Var(&req.PoolFee, "pool-fee", req.PoolFee, "pool fee as a fraction")
+	networkFlags{&req.Network}.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := noArgs(fs, args, "hearth plan site", stderr); err != nil {
 		return err
 	}
-	if len(mix) == 0 {
-		mix = mixFlag{"Antminer S21"}
+	if len(mix) > 0 {
+		req.Miners = mix
 	}
 	c, err := loadCatalog(*catalog)
 	if err != nil {
 		return err
 	}
-	for _, spec := range mix {
-		name, count := spec, 0
-		if i := strings.LastIndex(spec, "="); i >= 0 {
-			name = spec[:i]
-			if count, err = strconv.Atoi(strings.TrimSpace(spec[i+1:])); err != nil || count <= 0 {
-				return hearth.Errorf(hearth.EINVALID, "--miner %q: the count after '=' must be a positive whole number", spec)
-			}
-		}
-		m, err := c.Find(name)
-		if err != nil {
-			return err
-		}
-		in.Items = append(in.Items, econ.SiteItem{Model: m, Count: count})
-	}
-	if in.HashpriceUSDPerPHDay == 0 {
-		hp, err := econ.HashpriceOf(n.network())
-		if err != nil {
-			return err
-		}
-		in.HashpriceUSDPerPHDay = hp.USDPerPHDay
+	in, err := req.Inputs(c)
+	if err != nil {
+		return err
 	}
 	p, err := econ.PlanSite(in)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(stdout, map[string]any{"inputs": in, "plan": p})
+		return writeJSON(stdout, plan.SiteReport{Inputs: in, Plan: p})
 	}
 	t := newTable(stdout, "MODEL", "COUNT", "AMPS@V", "BREAKER", "PER CIRCUIT", "CIRCUITS", "PER RACK", "RACKS", "RACK A/PHASE", "PDU", "KW")
 	for _, l := range p.Lines {
