@@ -185,7 +185,10 @@ func TestManagerKeepsAFailSafeAcrossRestarts(t *testing.T) {
 		ShedFraction: 1, Start: storetest.Now}); err != nil {
 		t.Fatal(err)
 	}
-	go f.m.Run(ctx)
+	done := make(chan error, 1)
+	go func() { done <- f.m.Run(ctx) }()
+	// The runners stop before the database closes.
+	defer func() { cancel(); <-done }()
 	time.Sleep(50 * time.Millisecond)
 	if !f.storedRequests(t)["failsafe barn vtn"] {
 		t.Fatal("the fail-safe was lifted while the source is still silent")
