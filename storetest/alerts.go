@@ -64,10 +64,19 @@ func testReceiverService(t *testing.T, open Opener) {
 	if none, _ := st.Receivers.FindReceiverByName(ctx, "ops"); none.Secret != "" {
 		t.Errorf("secret %q after removing it", none.Secret)
 	}
+	// Keeping a secret when none is stored keeps none; a new receiver
+	// cannot keep a secret it never had.
 	none := opsWebhook()
 	none.Secret = hearth.RedactedSecret
-	if err := st.Receivers.SetReceiver(ctx, none); hearth.ErrorCode(err) != hearth.EINVALID {
-		t.Errorf("keeping a secret no longer stored: %v, want EINVALID", err)
+	if err := st.Receivers.SetReceiver(ctx, none); err != nil {
+		t.Errorf("keeping no stored secret: %v", err)
+	} else if got, _ := st.Receivers.FindReceiverByName(ctx, "ops"); got.Secret != "" {
+		t.Errorf("secret %q after keeping none", got.Secret)
+	}
+	fresh := opsWebhook()
+	fresh.Name, fresh.Secret = "new", hearth.RedactedSecret
+	if err := st.Receivers.SetReceiver(ctx, fresh); hearth.ErrorCode(err) != hearth.EINVALID {
+		t.Errorf("a new receiver keeping a secret it never had: %v, want EINVALID", err)
 	}
 	for name, mutate := range map[string]func(*hearth.Receiver){
 		"no kind":        func(r *hearth.Receiver) { r.Kind = "" },
