@@ -92,18 +92,69 @@ func commitGroup(db *DB, batch []*groupWrite) {
 }
 
 // commitTogether runs every write of batch in one transaction and commits
-// it; any error rolls it all back.
+// it; any error rolls it all back. Each distinct statement is prepared
+// once for the whole batch: hundreds of journal entries share two or
+// three statements, and preparing costs more than running them.
 func commitTogether(db *DB, batch []*groupWrite) error {
 	ctx := batch[0].ctx
 	tx, err := db.BeginWrite(ctx, NoLock)
 	if err != nil {
 		return err
 	}
+	x := &preparedTx{tx: tx, stmts: map[string]*sql.Stmt{}}
+	defer x.close()
 	for _, w := range batch {
-		if err := w.fn(w.ctx, tx); err != nil {
+		if err := w.fn(w.ctx, x); err != nil {
 			_ = tx.Rollback()
 			return err
 		}
 	}
 	return tx.Commit()
+}
+
+// preparedTx is an Execer over a transaction that prepares each query
+// once and reuses the statement.
+type preparedTx struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// stmt returns the prepared statement of query.
+func (x *preparedTx) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := x.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := x.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	x.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs query as a prepared statement.
+func (x *preparedTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := x.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// QueryRowContext runs query as a prepared statement. A statement that
+// cannot be prepared is run unprepared, so that its error reaches the
+// caller through Scan as it would without preparing.
+func (x *preparedTx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := x.stmt(ctx, query)
+	if err != nil {
+		return x.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+// close releases the statements.
+func (x *preparedTx) close() {
+	for _, st := range x.stmts {
+		st.Close()
+	}
 }
