@@ -150,9 +150,13 @@ func hex8(n int) string {
 	return string(b[:])
 }
 
+// quoteEscaper escapes a quoted-string's backslashes and quotes; built once,
+// since a Replacer is costly to build and safe to share.
+var quoteEscaper = strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+
 // quote writes s as an HTTP quoted-string.
 func quote(s string) string {
-	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`
+	return `"` + quoteEscaper.Replace(s) + `"`
 }
 
 // challenge is one authentication challenge: a scheme and its parameters.

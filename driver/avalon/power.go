@@ -40,8 +40,11 @@ var modelLevels = map[string]workLevels{
 // modelKey normalises a model name for modelLevels: upper case, without
 // spaces or dashes ("Avalon Nano3s", "AvalonNano 3S" → "AVALONNANO3S").
 func modelKey(model string) string {
-	return strings.ToUpper(strings.NewReplacer(" ", "", "-", "").Replace(model))
+	return strings.ToUpper(modelSeparators.Replace(model))
 }
+
+// modelSeparators drops the spaces and dashes modelKey ignores; built once.
+var modelSeparators = strings.NewReplacer(" ", "", "-", "")
 
 // SetPowerTarget sets the work level nearest watts with
 // "ascset|0,worklevel,set,<n>" and reports it as PowerSetting{Mechanism:

@@ -110,8 +110,12 @@ func validatePools(pools []hearth.PoolConfig) error {
 // escapeParam escapes a value for a comma-separated cgminer parameter:
 // a backslash before every comma and backslash (API-README, addpool).
 func escapeParam(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `,`, `\,`).Replace(s)
+	return paramEscaper.Replace(s)
 }
+
+// paramEscaper is built once: a Replacer is costly to build and safe to
+// share.
+var paramEscaper = strings.NewReplacer(`\`, `\\`, `,`, `\,`)
 
 // containsSeparator reports whether s holds a character that would split
 // or escape a comma-separated parameter.

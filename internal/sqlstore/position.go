@@ -170,8 +170,11 @@ func normalizeAddress(a string) string {
 // normalizeMAC makes MAC addresses comparable whatever their separators
 // and case: "02-11-22-A1-B2-C3" and "02:11:22:a1:b2:c3" are one.
 func normalizeMAC(mac string) string {
-	return strings.NewReplacer(":", "", "-", "", ".", "").Replace(strings.ToLower(mac))
+	return macSeparators.Replace(strings.ToLower(mac))
 }
+
+// macSeparators drops the separators normalizeMAC ignores; built once.
+var macSeparators = strings.NewReplacer(":", "", "-", "", ".", "")
 
 // LoadPlacements reads, inside tx, where every miner is and which sites
 // exist: what PlanPositions plans from. lock is appended to the miners'
