@@ -34,6 +34,12 @@ var dialect = sqlstore.Dialect{
 // shared returns db as the shared services see it: one pool for reads and
 // writes, with advisory locks for the writes that must not interleave.
 func (db *DB) shared() *sqlstore.DB {
+	db.sharedOnce.Do(func() { db.sharedDB = db.newShared() })
+	return db.sharedDB
+}
+
+// newShared builds what shared returns, once per DB.
+func (db *DB) newShared() *sqlstore.DB {
 	return &sqlstore.DB{
 		Read:      func() *sql.DB { return db.db },
 		Write:     func() *sql.DB { return db.db },

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -59,6 +60,11 @@ type DB struct {
 
 	// Now returns the current time. Tests replace it to control timestamps.
 	Now func() time.Time
+
+	// sharedDB is the view the shared services use, one per DB so that
+	// they share its group commits.
+	sharedOnce sync.Once
+	sharedDB   *sqlstore.DB
 }
 
 // NewDB returns a DB for the given connection URL. Call Open before use.

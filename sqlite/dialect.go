@@ -24,6 +24,12 @@ var dialect = sqlstore.Dialect{
 // shared returns db as the shared services see it. Writes go to the single
 // writer connection, reads to the read-only pool.
 func (db *DB) shared() *sqlstore.DB {
+	db.sharedOnce.Do(func() { db.sharedDB = db.newShared() })
+	return db.sharedDB
+}
+
+// newShared builds what shared returns, once per DB.
+func (db *DB) newShared() *sqlstore.DB {
 	return &sqlstore.DB{
 		Read:      func() *sql.DB { return db.read },
 		Write:     func() *sql.DB { return db.write },

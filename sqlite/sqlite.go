@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -50,6 +51,11 @@ type DB struct {
 
 	// Now returns the current time. Tests replace it to control timestamps.
 	Now func() time.Time
+
+	// sharedDB is the view the shared services use, one per DB so that
+	// they share its group commits.
+	sharedOnce sync.Once
+	sharedDB   *sqlstore.DB
 }
 
 // NewDB returns a DB for the given file path or SQLite URI. Call Open before

@@ -53,8 +53,6 @@ var _ hearth.AuditService = (*AuditService)(nil)
 // alike.
 type AuditService struct {
 	db *DB
-	// commits lets the entries of concurrent commands share a commit.
-	commits groupCommitter
 }
 
 // NewAuditService returns the audit log of db.
@@ -74,7 +72,7 @@ func (s *AuditService) RecordAudit(ctx context.Context, e *hearth.AuditEntry) er
 	if s.db.Resolution > 0 {
 		e.Time = e.Time.Truncate(s.db.Resolution)
 	}
-	err = s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+	err = s.db.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
 		return x.QueryRowContext(ctx, s.db.q(`INSERT INTO audit (time, actor, verb, action, selector, results)
 		VALUES (?, ?, ?, `+s.db.JSONParam+`, ?, `+s.db.JSONParam+`) RETURNING id`),
 			s.db.Time(e.Time), e.Actor, string(e.Action.Verb), string(action), e.Selector, string(results)).Scan(&e.ID)

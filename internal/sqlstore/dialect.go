@@ -106,6 +106,11 @@ type DB struct {
 	// exists; in PostgreSQL it also locks their rows against DeleteSite.
 	EnsureSites func(ctx context.Context, tx *sql.Tx, names []string, now time.Time) error
 	Dialect
+
+	// commits is shared by every service of the database, so that the
+	// journal and audit writes of concurrent commands share one commit
+	// rather than queueing one per service for the write lock.
+	commits groupCommitter
 }
 
 // q returns query with the database's placeholders.

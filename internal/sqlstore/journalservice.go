@@ -16,8 +16,7 @@ var _ hearth.Journal = (*JournalService)(nil)
 // callers share a commit. It implements hearth.Journal once for SQLite
 // and PostgreSQL alike.
 type JournalService struct {
-	db      *DB
-	commits groupCommitter
+	db *DB
 }
 
 // NewJournalService returns the command journal of db.
@@ -45,7 +44,7 @@ func (s *JournalService) AddJournalEntry(ctx context.Context, e *hearth.JournalE
 		e.SentAt = e.SentAt.Truncate(s.db.Resolution)
 	}
 	now := s.db.Now()
-	err = s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+	err = s.db.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
 		return x.QueryRowContext(ctx, s.db.q(`INSERT INTO command_journal (miner_id, verb, action, idempotent, state, attempts, actor, error, code, uptime_at_send, created_at, sent_at, updated_at)
 		VALUES (?, ?, `+s.db.JSONParam+`, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 			e.MinerID, string(e.Action.Verb), string(action), e.Idempotent, string(e.State), e.Attempts, e.Actor, e.Error, e.Code,
@@ -71,7 +70,7 @@ func (s *JournalService) UpdateJournalEntry(ctx context.Context, e *hearth.Journ
 		e.SentAt = e.SentAt.Truncate(s.db.Resolution)
 	}
 	now := s.db.Now()
-	err := s.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
+	err := s.db.commits.do(ctx, s.db, func(ctx context.Context, x Execer) error {
 		r, err := x.ExecContext(ctx, s.db.q(`UPDATE command_journal SET state = ?, attempts = ?, error = ?, code = ?, uptime_at_send = ?, sent_at = ?, updated_at = ? WHERE id = ?`),
 			string(e.State), e.Attempts, e.Error, e.Code, int64(e.UptimeAtSend), s.db.Time(e.SentAt), s.db.Time(now), e.ID)
 		if err != nil {
