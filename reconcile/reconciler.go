@@ -449,10 +449,13 @@ func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Readin
 	clock := rc.clock()
 	e := &hearth.JournalEntry{MinerID: m.ID, Action: a, Idempotent: a.Verb.Idempotent(), State: hearth.JournalPending, Actor: actor}
 	// A non-idempotent command is journalled pending before it waits its
-	// turn, so a crash in between is known never to have sent it. An
-	// idempotent one is first written as sent, once its turn comes: a
-	// restart settles it against the next reading whether or not it left,
-	// and the fleet-wide curtailment saves a commit per miner.
+	// turn and sent before it leaves, so that a crash in between is known
+	// never to have sent it, and a crash after it is never sent twice. An
+	// idempotent command is journalled once, with its outcome: repeating
+	// it is harmless, and after a crash the desired state, compared with
+	// the next reading, sends it again if it had not taken effect. A
+	// fleet-wide curtailment thus costs one journal write per miner, none
+	// of them waited for while holding one of the site's slots.
 	if !e.Idempotent {
 		if err := rc.Journal.AddJournalEntry(ctx, e); err != nil {
 			return failed(m.ID, fmt.Errorf("journal %s of %s: %w", a.Verb, m.ID, err))
@@ -466,21 +469,19 @@ func (rc *Reconciler) run(ctx context.Context, m *hearth.Miner, r *hearth.Readin
 	}
 	backoff := orDefault(rc.Backoff, DefaultBackoff)
 	var res hearth.ActionResult
-	for {
+	for attempt := 1; ; attempt++ {
 		if err := limiter.acquire(ctx, clock); err != nil {
 			return rc.finish(ctx, m, st, e, a, hearth.ActionResult{MinerID: m.ID, Error: err.Error(), Code: hearth.ErrorCode(err)})
 		}
-		e.State, e.Attempts, e.SentAt = hearth.JournalSent, e.Attempts+1, clock.Now()
+		e.State, e.Attempts, e.SentAt = hearth.JournalSent, attempt, clock.Now()
 		if r != nil {
 			e.UptimeAtSend = r.Uptime
 		}
-		write := rc.Journal.UpdateJournalEntry
-		if e.ID == 0 {
-			write = rc.Journal.AddJournalEntry
-		}
-		if err := write(ctx, e); err != nil {
-			limiter.release()
-			return failed(m.ID, fmt.Errorf("journal %s of %s as sent: %w", a.Verb, m.ID, err))
+		if !e.Idempotent {
+			if err := rc.Journal.UpdateJournalEntry(ctx, e); err != nil {
+				limiter.release()
+				return failed(m.ID, fmt.Errorf("journal %s of %s as sent: %w", a.Verb, m.ID, err))
+			}
 		}
 		res = rc.Applier.Apply(ctx, m, a)
 		limiter.release()
@@ -509,9 +510,13 @@ func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerStat
 	}
 	// The outcome is recorded even when ctx ended, so that a shutdown
 	// leaves no entry in "sent" that actually finished. An idempotent
-	// command that never got its turn was never journalled.
-	if e.ID != 0 {
-		if err := rc.Journal.UpdateJournalEntry(context.WithoutCancel(ctx), e); err != nil {
+	// command that never got its turn is not journalled at all.
+	write := rc.Journal.UpdateJournalEntry
+	if e.ID == 0 {
+		write = rc.Journal.AddJournalEntry
+	}
+	if e.ID != 0 || e.Attempts > 0 {
+		if err := write(context.WithoutCancel(ctx), e); err != nil {
 			return failed(m.ID, fmt.Errorf("journal %s of %s as %s: %w", a.Verb, m.ID, e.State, err))
 		}
 	}

@@ -13,8 +13,9 @@ import (
 // repeated. Call it once, before Start. Pending entries were never sent (the
 // journal marks an entry sent before calling the driver): they are marked
 // failed at once and the desired state, compared afresh, sends whatever is
-// still needed. Sent entries are settled by Reconcile: an idempotent one is
-// confirmed when the reading already shows its effect and otherwise
+// still needed. Sent entries are settled by Reconcile: an idempotent one
+// (journalled sent only by earlier versions of hearth, which wrote it
+// before sending) is confirmed when the reading already shows its effect and otherwise
 // superseded by a fresh command; a non-idempotent one (a reboot) is never
 // sent again, only confirmed by the miner's uptime having restarted.
 func (rc *Reconciler) Resume(ctx context.Context) (int, error) {
