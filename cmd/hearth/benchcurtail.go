@@ -78,20 +78,18 @@ func runBenchCurtail(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.IntVar(&conc, "concurrency", DefaultCurtailConcurrency, "commands in flight: the site's batch size, and the floor's")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	var cpuProfile string
-	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the whole run to this file")
+	fs.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the timed curtailment through hearth to this file")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	var profile io.Writer
 	if cpuProfile != "" {
 		pf, err := os.Create(cpuProfile)
 		if err != nil {
 			return err
 		}
 		defer pf.Close()
-		if err := pprof.StartCPUProfile(pf); err != nil {
-			return err
-		}
-		defer pprof.StopCPUProfile()
+		profile = pf
 	}
 	if f.models == "" && f.mix == "" {
 		f.models = "all"
@@ -102,7 +100,7 @@ func runBenchCurtail(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer s.Close()
-	res, err := curtail(ctx, s, conc, stderr)
+	res, err := curtail(ctx, s, conc, profile, stderr)
 	if err != nil {
 		return err
 	}
@@ -151,8 +149,9 @@ func (a *ackRecorder) Apply(ctx context.Context, m *hearth.Miner, act hearth.Act
 	return res
 }
 
-// curtail runs the benchmark on s's miners.
-func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curtailResult, error) {
+// curtail runs the benchmark on s's miners, writing a CPU profile of the
+// timed curtailment through hearth to profile when it is not nil.
+func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stderr io.Writer) (*curtailResult, error) {
 	infos := s.Miners()
 	res := &curtailResult{Miners: len(infos), Concurrency: conc}
 	dir, err := os.MkdirTemp("", "hearth-bench-curtail-")
@@ -218,6 +217,11 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 		acks.mu.Unlock()
 		rc.ReconcileNow(ctx, ms)
 	}
+	if profile != nil {
+		if err := pprof.StartCPUProfile(profile); err != nil {
+			return nil, err
+		}
+	}
 	t0 := time.Now()
 	if err := requests.SetPowerRequest(ctx, &hearth.PowerRequest{ID: "bench", Source: hearth.SourceSignal, Site: benchSite,
 		Kind: hearth.RequestShed, ShedFraction: 1, Start: t0.Add(-time.Second)}); err != nil {
@@ -242,6 +246,9 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*curt
 	}
 	stop()
 	rc.Wait()
+	if profile != nil {
+		pprof.StopCPUProfile()
+	}
 	lat := make([]float64, 0, len(acks.acks))
 	for _, at := range acks.acks {
 		lat = append(lat, at.Sub(t0).Seconds())
