@@ -311,14 +311,7 @@ func (c *Client) send(ctx context.Context, method, path, contentType string, bod
 		return hearth.WrapError(hearth.EUNAVAILABLE, err, "Reading the reply from %s failed.", c.URL)
 	}
 	if resp.StatusCode >= 400 {
-		var e struct {
-			Error string `json:"error"`
-			Code  string `json:"code"`
-		}
-		if json.Unmarshal(data, &e) == nil && e.Error != "" {
-			return &hearth.Error{Code: e.Code, Message: e.Error}
-		}
-		return hearth.Errorf(hearth.EINTERNAL, "The server answered %s.", resp.Status)
+		return errorReply(resp, data)
 	}
 	if resp.StatusCode == http.StatusNoContent {
 		return nil
@@ -461,4 +454,17 @@ func (c *Client) SetPowerProgram(ctx context.Context, p hearth.PowerProgram) (*P
 // DeletePowerProgram removes a power program and withdraws its requests.
 func (c *Client) DeletePowerProgram(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/power/programs/"+url.PathEscape(name), nil, nil)
+}
+
+// errorReply turns a failed reply with body data into the server's own
+// error (its code and message) where it sent one.
+func errorReply(resp *http.Response, data []byte) error {
+	var e struct {
+		Error string `json:"error"`
+		Code  string `json:"code"`
+	}
+	if json.Unmarshal(data, &e) == nil && e.Error != "" {
+		return &hearth.Error{Code: e.Code, Message: e.Error}
+	}
+	return hearth.Errorf(hearth.EINTERNAL, "The server answered %s.", resp.Status)
 }

@@ -361,6 +361,7 @@ func newFixture(t testing.TB) *fixture {
 		}
 		return rep
 	}
+	f.Server.Diagnostics = newDiagnostics(f)
 	f.Handler = f.Server.Handler()
 	return f
 }

@@ -26,6 +26,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/miners/{id}", s.handleGetMiner},
 		{http.MethodDelete, "/api/v1/miners/{id}", s.handleDeleteMiner},
 		{http.MethodGet, "/api/v1/miners/{id}/logs", s.handleMinerLogs},
+		{http.MethodGet, "/api/v1/miners/{id}/diagnostics", s.handleMinerDiagnostics},
 		{http.MethodGet, "/api/v1/fleet", s.handleFleet},
 		{http.MethodPost, "/api/v1/actions", s.handleAction},
 		{http.MethodGet, "/api/v1/audit", s.handleAudit},

@@ -66,6 +66,9 @@ type Server struct {
 	// Logs fetches a miner's firmware log; nil disables
 	// GET /api/v1/miners/{id}/logs.
 	Logs LogsFunc
+	// Diagnostics collects a miner's diagnostics bundle; nil disables
+	// GET /api/v1/miners/{id}/diagnostics.
+	Diagnostics DiagnosticsFunc
 	// AuditService reads the audit log; nil disables GET /api/v1/audit.
 	AuditService hearth.AuditService
 	// CredentialService keeps miner credentials; nil disables

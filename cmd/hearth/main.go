@@ -41,6 +41,7 @@ Commands:
   sim      run a simulated fleet of miners speaking the real protocols
   scan     discover miners in address ranges
   miners   list, add, show, remove and control miners through a running server
+  diag     download a miner's diagnostics bundle (logs, readings, configuration, alerts, errors)
   audit    show the audit log of control actions
   credentials  set, list and remove the passwords hearth uses to control miners
   schedules    list, add, show and remove schedules; preview when one is in force (schedules next)
@@ -92,6 +93,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScan(ctx, rest, stdout, stderr)
 	case "miners":
 		return runMiners(ctx, rest, stdout, stderr)
+	case "diag":
+		return runDiag(ctx, rest, stdout, stderr)
 	case "bench":
 		return runBench(ctx, rest, stdout, stderr)
 	case "plan":

@@ -16,6 +16,7 @@ import (
 	"github.com/hearth-fleet/hearth/action"
 	"github.com/hearth-fleet/hearth/aggregate"
 	"github.com/hearth-fleet/hearth/alerting"
+	"github.com/hearth-fleet/hearth/diag"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/metrics"
@@ -377,6 +378,12 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		s.http.Aggregate = s.aggregator
 	}
 	s.notifications.serve(s.http)
+	s.http.Diagnostics = (&diag.Builder{
+		Miners: s.miners, Status: s.poller, Logs: actions.FetchLogs, Metrics: s.metrics,
+		Desired: desired, Locator: reconcile.MinerLocator{Groups: groups.GroupsOf}, Drift: s.reconciler.Drift,
+		AlertHistory: s.http.AlertHistoryService, Journal: s.store.journal, Audit: s.audit,
+		Credentials: s.credentials, Version: Version,
+	}).Build
 	if err := s.http.Open(cfg.listen); err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.listen, err)
 	}

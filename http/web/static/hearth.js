@@ -73,11 +73,39 @@
       const message = (body && body.error) || (res.status + ' ' + res.statusText);
       throw new APIError(message, res.status, body && (body.code || body.errorType));
     }
+    if (options && options.blob) {
+      return { blob: await res.blob(), filename: attachmentName(res.headers.get('Content-Disposition')) };
+    }
     if (body && typeof body.now === 'string') {
       const serverNow = Date.parse(body.now);
       if (!Number.isNaN(serverNow)) clockOffsetMs = serverNow - Date.now();
     }
     return body;
+  }
+
+  // attachmentName returns the file name of a Content-Disposition header,
+  // or '' when it has none.
+  function attachmentName(header) {
+    const m = /filename="?([^";]+)"?/i.exec(header || '');
+    return m ? m[1].replace(/[\\/]/g, '_') : '';
+  }
+
+  // download fetches a file from the API with the token (which a plain
+  // link could not send) and has the browser save it under the name the
+  // server gave, else fallbackName. It returns the name saved under.
+  async function download(url, fallbackName) {
+    const got = await request('GET', url, undefined, { blob: true });
+    const href = URL.createObjectURL(got.blob);
+    const a = document.createElement('a');
+    a.href = href;
+    a.download = got.filename || fallbackName;
+    a.hidden = true;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    // The browser has read the blob by the time the save dialog is done.
+    setTimeout(() => URL.revokeObjectURL(href), 60000);
+    return a.download;
   }
 
   // getJSON fetches a JSON document from the API.
@@ -341,7 +369,7 @@
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, sendJSON, splitIDs, serverNow, chartRange,
+    APIError, getJSON, sendJSON, download, splitIDs, serverNow, chartRange,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
     el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };

@@ -386,6 +386,28 @@
     for (const box of document.querySelectorAll('.chart-box')) observer.observe(box);
   }
 
+  // --- Diagnostics bundle ---------------------------------------------------
+
+  const diagButton = document.getElementById('miner-diagnostics');
+  const diagStatus = document.getElementById('miner-diagnostics-status');
+  diagButton.addEventListener('click', async () => {
+    diagButton.disabled = true;
+    diagStatus.textContent = 'Collecting diagnostics…';
+    delete root.dataset.diagnostics;
+    try {
+      const name = await H.download('/api/v1/miners/' + encodeURIComponent(minerID) + '/diagnostics',
+        'hearth-diag-' + minerID + '.zip');
+      diagStatus.textContent = 'Saved ' + name + '.';
+      root.dataset.diagnostics = name;
+    } catch (err) {
+      // A 401 shows the token banner, which says what to do.
+      diagStatus.textContent = err.status === 401 ? '' : 'Diagnostics failed: ' + err.message;
+      root.dataset.diagnostics = 'failed';
+    } finally {
+      diagButton.disabled = false;
+    }
+  });
+
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden) { refresh(); refreshCharts(); }
   });
