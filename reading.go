@@ -83,7 +83,14 @@ type Board struct {
 
 // Fan is one fan.
 type Fan struct {
+	// Index is the fan's number as the firmware counts it, from 0.
 	Index int `json:"index"`
+	// Name says where the fan sits on the machine, from the model's fan
+	// layout (FanName): "intake", "exhaust", "fan" for a single fan, or
+	// "fan1".."fanN" after the firmware's own 1-based numbering where the
+	// model's layout is not known. The UI and the metrics' fan label show
+	// it, so that a technician finds the fan without counting from 0.
+	Name string `json:"name,omitempty"`
 	// RPM is the measured speed; Percent the commanded duty, if reported.
 	RPM     float64 `json:"rpm"`
 	Percent float64 `json:"percent,omitempty"`

@@ -80,6 +80,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
+		{http.MethodGet, "/api/v1/grafana/dashboard.json", s.handleGrafanaDashboard},
 	}, append(s.ruleRoutes(), s.planRoutes()...)...)
 }
 

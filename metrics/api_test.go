@@ -100,7 +100,7 @@ func TestAPIQueryResultTypes(t *testing.T) {
 		{`mining_hash_rate{miner="nobody"}`, `{"resultType":"vector","result":[]}`},
 		{`sum(mining_hash_rate)`, `{"resultType":"vector","result":[{"metric":{},"value":[1700000000,"200000000000000"]}]}`},
 		// A range selector is left-open: (t-1m, t] holds one sample here.
-		{`mining_fan_speed_rpm{miner="m2",fan="1"}[1m]`, `{"resultType":"matrix","result":[{"metric":{"__name__":"mining_fan_speed_rpm","fan":"1",` +
+		{`mining_fan_speed_rpm{miner="m2",fan="fan2"}[1m]`, `{"resultType":"matrix","result":[{"metric":{"__name__":"mining_fan_speed_rpm","fan":"fan2",` +
 			strings.ReplaceAll(m1Labels, "m1", "m2") + `},"values":[[1700000000,"4100"]]}]}`},
 	}
 	for _, tt := range tests {

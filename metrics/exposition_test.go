@@ -51,7 +51,7 @@ func TestExposition(t *testing.T) {
 		`mining_hash_rate{firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 1e+14`,
 		`mining_accepted_shares_total{firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 1000`,
 		`mining_board_chip_temperature_celsius{board="2",firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 72`,
-		`mining_fan_speed_rpm{fan="0",firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 4000`,
+		`mining_fan_speed_rpm{fan="fan1",firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 4000`,
 		`mining_pool_active_index{firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 0`,
 		`mining_up{firmware="bmminer 49.0.1.3",job="Bitcoin-miner",miner="m1",model="Antminer S21",site="default"} 1`,
 		// m2's last poll failed: only its mining_up 0 is current.

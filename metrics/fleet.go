@@ -90,8 +90,8 @@ type slot struct {
 }
 
 // boardSeries, fanSeries and poolSeries are the series of one component,
-// found by the component's index. Miners have a handful of each, so a
-// slice searched in order beats a map.
+// found by the component's index (a fan by its name). Miners have a
+// handful of each, so a slice searched in order beats a map.
 type boardSeries struct {
 	componentKey
 	slots [numBoardMetrics]slot
@@ -159,7 +159,20 @@ func (e *minerSeries) reset(id identity) {
 
 func (e *minerSeries) board(index int) *boardSeries { return component(&e.boards, index) }
 
-func (e *minerSeries) fan(index int) *fanSeries { return component(&e.fans, index) }
+// fan returns the entry of the fan named name (hearth.Fan.Name, the fan
+// label's value), adding one when the miner reports that fan for the first
+// time. Fans are found by name rather than index, because the name is the
+// series' identity.
+func (e *minerSeries) fan(name string) *fanSeries {
+	for _, f := range e.fans {
+		if f.label == name {
+			return f
+		}
+	}
+	f := &fanSeries{componentKey: componentKey{label: name}}
+	e.fans = append(e.fans, f)
+	return f
+}
 
 func (e *minerSeries) pool(index int) *poolSeries { return component(&e.pools, index) }
 

@@ -222,7 +222,13 @@ func (w *write) reading(r *hearth.Reading) {
 	}
 	for i := range r.Fans {
 		f := &r.Fans[i]
-		fs := e.fan(f.Index)
+		// The poller names fans; a reading from elsewhere gets the same
+		// name from the miner's model.
+		name := f.Name
+		if name == "" {
+			name = hearth.FanName(e.id.model, f.Index)
+		}
+		fs := e.fan(name)
 		w.putDef(&fs.slot, &fanDef, LabelFan, fs.label, f.RPM)
 	}
 	for i := range r.Pools {

@@ -53,7 +53,7 @@ func TestStoreReadingWritesEverySeries(t *testing.T) {
 		{`mining_board_chips{miner="m1",board="0"}`, 108},
 		{`mining_board_chips_failed{miner="m1",board="2"}`, 2},
 		{`mining_board_frequency_hertz{miner="m1",board="0"}`, 490e6},
-		{`mining_fan_speed_rpm{miner="m1",fan="3"}`, 4300},
+		{`mining_fan_speed_rpm{miner="m1",fan="fan4"}`, 4300},
 		{`count(mining_fan_speed_rpm{miner="m1"})`, 4},
 		{`mining_pool_up{miner="m1",pool="0"}`, 1},
 		{`mining_pool_up{miner="m1",pool="2"}`, 0},
@@ -301,5 +301,26 @@ func TestBoardTemperatureWithoutInletOutlet(t *testing.T) {
 	}
 	if got := value(t, s, `mining_board_vr_temperature_celsius{miner="bitaxe",board="0"}`, t0); got != 71 {
 		t.Errorf("regulator temperature %v, want 71", got)
+	}
+}
+
+// The fan label is the fan's name by position: the name the poller gave
+// it, or, for a reading that carries none, the one the miner's model gives
+// its index; never the firmware's 0-based index.
+func TestFanLabelIsThePositionName(t *testing.T) {
+	s, _ := openStore(t, metrics.Options{})
+	m := antminer("wm")
+	m.Model = "Whatsminer M50SVH20"
+	r := reading(t0, healthy())
+	r.Fans = []hearth.Fan{{Index: 0, RPM: 5400}, {Index: 1, RPM: 0, Name: "exhaust"}}
+	store(t, s, m, r)
+	if got := value(t, s, `mining_fan_speed_rpm{miner="wm",fan="intake"}`, t0); got != 5400 {
+		t.Errorf("intake fan = %g RPM, want 5400", got)
+	}
+	if got := value(t, s, `count(mining_fan_speed_rpm{miner="wm",fan="exhaust"} == 0)`, t0); got != 1 {
+		t.Errorf("stopped exhaust fan series: %g, want 1", got)
+	}
+	if got := query(t, s, `mining_fan_speed_rpm{miner="wm",fan=~"[0-9]+"}`, t0); len(got.Vector) != 0 {
+		t.Errorf("fans labelled by bare index: %v", got.Vector)
 	}
 }

@@ -89,7 +89,10 @@ const (
 	LabelFirmware = "firmware"
 	// LabelBoard is a hashboard's index, counted from 0.
 	LabelBoard = "board"
-	// LabelFan is a fan's index, counted from 0.
+	// LabelFan is a fan's name by its position on the machine
+	// (hearth.Fan.Name, from hearth.FanName): "intake", "exhaust", "fan"
+	// for a single fan, or "fan1".."fanN" by the firmware's 1-based number
+	// where the model's layout is not known.
 	LabelFan = "fan"
 	// LabelPool is a pool's index in the miner's list. The pool URL is not
 	// a label: a pool change would otherwise start new series.

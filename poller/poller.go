@@ -467,6 +467,9 @@ func (p *Poller) poll(ctx context.Context, m *hearth.Miner, start time.Time) (*h
 		return nil, fmt.Errorf("poll %s: %w", m.ID, err)
 	}
 	r.MinerID = m.ID
+	// Every family's fans get their names by position here, in one place,
+	// so that the UI, the API and the metrics' fan label agree.
+	r.NameFans(m.Model)
 	if r.Time.IsZero() {
 		r.Time = start
 	}

@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -106,5 +107,29 @@ func TestDemoShowsFleetInBrowser(t *testing.T) {
 	}
 	if !regexp.MustCompile(`data-board-index="0"`).MatchString(dom) {
 		t.Error("miner page lists no boards")
+	}
+
+	// An air-cooled Antminer's page names its four fans by position, as
+	// the fan label of its metrics does.
+	var antminer string
+	for _, m := range listMiners(t, d).Miners {
+		if m.Model == "Antminer S21" || m.Model == "Antminer S19j Pro" || m.Model == "Antminer S21 XP" {
+			antminer = m.ID
+			break
+		}
+	}
+	if antminer == "" {
+		t.Fatal("the demo fleet has no air-cooled Antminer")
+	}
+	dom = render(t, d.URL+"/miners/"+antminer, "")
+	var fans []string
+	for _, m := range regexp.MustCompile(`<tr[^>]*data-fan="([^"]+)"[^>]*>\s*<td[^>]*>([^<]*)<`).FindAllStringSubmatch(dom, -1) {
+		if m[1] != m[2] {
+			t.Errorf("fan row data-fan %q shows %q", m[1], m[2])
+		}
+		fans = append(fans, m[2])
+	}
+	if !slices.Equal(fans, []string{"fan1", "fan2", "fan3", "fan4"}) {
+		t.Errorf("%s's page names its fans %q, want fan1..fan4", antminer, fans)
 	}
 }

@@ -196,7 +196,11 @@ func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 		fmt.Fprintln(stdout)
 		ft := newTable(stdout, "FAN", "RPM")
 		for _, f := range r.Fans {
-			ft.row(fmt.Sprint(f.Index), fmt.Sprintf("%.0f", f.RPM))
+			name := f.Name
+			if name == "" {
+				name = hearth.FanName(m.Model, f.Index)
+			}
+			ft.row(name, fmt.Sprintf("%.0f", f.RPM))
 		}
 		ft.flush()
 		fmt.Fprintln(stdout)

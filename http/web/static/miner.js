@@ -220,11 +220,17 @@
   }
 
   function renderFans(fans, stale) {
-    const rows = fans && fans.map((f) => H.el('tr', { dataset: { fanIndex: f.index }, class: stale ? 'stale' : undefined },
-      H.el('td', null, 'Fan ' + f.index),
-      num(H.fmtInt(f.rpm), f.rpm),
-      num(f.percent ? H.fmtInt(f.percent) : H.DASH, f.percent || 0),
-    ));
+    // A fan is shown by its name by position ("intake", "fan2"), the same
+    // as the fan label of its metrics; a reading stored before fans had
+    // names falls back to the 1-based name hearth would give it.
+    const rows = fans && fans.map((f) => {
+      const name = f.name || 'fan' + (f.index + 1);
+      return H.el('tr', { dataset: { fanIndex: f.index, fan: name }, class: stale ? 'stale' : undefined },
+        H.el('td', null, name),
+        num(H.fmtInt(f.rpm), f.rpm),
+        num(f.percent ? H.fmtInt(f.percent) : H.DASH, f.percent || 0),
+      );
+    });
     fillBody('fans-body', rows, 3, fans ? 'The miner reports no fans.' : 'No reading yet.');
   }
 
