@@ -33,8 +33,9 @@ import (
 //
 // Queries and lookups answer from the raw samples or the 5-minute rollups
 // as Store.QueryRange and Store.Series choose, and say which in the
-// X-Hearth-Tier response header (TierHeader). The optional parameter
-// tier=raw|rollup|auto overrides the choice.
+// X-Hearth-Tier response header (TierHeader): raw, rollup, or raw+rollup
+// for a lookup that reached back past the raw samples and merged both. The
+// optional parameter tier=raw|rollup|auto overrides the choice.
 //
 // It is written on the PromQL engine rather than by importing Prometheus'
 // web/api/v1: that package is built around the Prometheus server (scrape

@@ -111,7 +111,9 @@ func (s *Store) QueryRange(ctx context.Context, q string, start, end time.Time, 
 // (such as `mining_hash_rate{site="barn"}`) that have samples between start
 // and end. Zero times leave that end of the range open. At least one
 // selector is required, and each must have a matcher that does not match
-// the empty string, as Prometheus requires.
+// the empty string, as Prometheus requires. A range reaching back past the
+// raw samples is looked up in the rollups too, so that series gone from
+// raw are found.
 func (s *Store) Series(ctx context.Context, matchers []string, start, end time.Time) ([]map[string]string, error) {
 	sets, _, _, err := s.series(ctx, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64), 0, TierAuto)
 	if err != nil {

@@ -221,12 +221,20 @@ func TestQueryTierChoice(t *testing.T) {
 	if status, _, _ := apiGet(t, srv, "query?"+q.Encode()); status != http.StatusBadRequest {
 		t.Errorf("tier=cold: status %d, want 400", status)
 	}
+	// Lookups reaching back past raw samples see both tiers: the
+	// generated history's series (no site label) and the one polled in
+	// the last hour, which has no rollup yet.
 	series := url.Values{"match[]": {"mining_hash_rate"}, "start": {fmt.Sprint(now.Add(-5 * day).Unix())}}
-	if _, hdr, body := apiGet(t, srv, "series?"+series.Encode()); hdr.Get(metrics.TierHeader) != "rollup" || !strings.Contains(body, `"m1"`) {
+	if _, hdr, body := apiGet(t, srv, "series?"+series.Encode()); hdr.Get(metrics.TierHeader) != "raw+rollup" ||
+		strings.Count(body, `"m1"`) != 2 || !strings.Contains(body, `"site":"default"`) {
 		t.Errorf("series from 5 days ago: tier %q: %s", hdr.Get(metrics.TierHeader), body)
 	}
-	if _, hdr, _ := apiGet(t, srv, "labels"); hdr.Get(metrics.TierHeader) != "rollup" {
-		t.Errorf("labels over all time: tier %q, want rollup", hdr.Get(metrics.TierHeader))
+	series.Set("tier", "rollup")
+	if _, hdr, body := apiGet(t, srv, "series?"+series.Encode()); hdr.Get(metrics.TierHeader) != "rollup" || strings.Count(body, `"m1"`) != 1 {
+		t.Errorf("series from 5 days ago in rollups: tier %q: %s", hdr.Get(metrics.TierHeader), body)
+	}
+	if _, hdr, body := apiGet(t, srv, "labels"); hdr.Get(metrics.TierHeader) != "raw+rollup" || !strings.Contains(body, `"model"`) {
+		t.Errorf("labels over all time: tier %q, want raw+rollup: %s", hdr.Get(metrics.TierHeader), body)
 	}
 	if _, hdr, _ := apiGet(t, srv, "label/miner/values?start="+fmt.Sprint(now.Add(-time.Minute).Unix())); hdr.Get(metrics.TierHeader) != "raw" {
 		t.Errorf("label values of the last minute: tier %q, want raw", hdr.Get(metrics.TierHeader))

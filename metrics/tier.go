@@ -24,6 +24,10 @@ const (
 	// TierRollup is one sample per series and RollupInterval (averages
 	// of gauges, last values of counters), kept Options.RollupRetention.
 	TierRollup Tier = "rollup"
+	// TierBoth is the union of both tiers, which answers series and label
+	// lookups reaching back past the raw samples: the rollups know the
+	// old series, raw the ones that appeared since the last window.
+	TierBoth Tier = "raw+rollup"
 )
 
 // TierHeader is the HTTP response header of the Prometheus-compatible API
@@ -96,18 +100,36 @@ func (s *Store) queryTier(want Tier, q string, start, end time.Time, step time.D
 }
 
 // lookupTier returns want, or when it is TierAuto the tier of a series or
-// label lookup from mint (milliseconds) on.
+// label lookup from mint (milliseconds) on: raw, or both where the rollups
+// would answer a query.
 func (s *Store) lookupTier(want Tier, mint int64) Tier {
 	if want != TierAuto {
 		return want
 	}
-	return s.chooseTier(mint, false)
+	if s.chooseTier(mint, false) == TierRollup {
+		return TierBoth
+	}
+	return TierRaw
 }
 
 // queryable returns the TSDB of a tier.
 func (s *Store) queryable(t Tier) storage.Queryable {
-	if t == TierRollup {
+	switch t {
+	case TierRollup:
 		return s.rollup
+	case TierBoth:
+		return storage.QueryableFunc(func(mint, maxt int64) (storage.Querier, error) {
+			raw, err := s.db.Querier(mint, maxt)
+			if err != nil {
+				return nil, err
+			}
+			rollup, err := s.rollup.Querier(mint, maxt)
+			if err != nil {
+				raw.Close()
+				return nil, err
+			}
+			return storage.NewMergeQuerier([]storage.Querier{raw, rollup}, nil, storage.ChainedSeriesMerge), nil
+		})
 	}
 	return s.db
 }
