@@ -79,6 +79,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/api/v1/silences", s.handleCreateSilence},
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
+		{http.MethodGet, "/api/v1/status", s.handleStatus},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 		{http.MethodGet, "/api/v1/grafana/dashboard.json", s.handleGrafanaDashboard},
 	}, append(s.ruleRoutes(), s.planRoutes()...)...)

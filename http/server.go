@@ -142,6 +142,9 @@ type Server struct {
 	// Rules keeps the user's alerting rule files (/api/v1/rules); nil
 	// disables those routes.
 	Rules RuleService
+	// Storage reports the metrics store's disk use for GET /api/v1/status;
+	// when nil, the status leaves storage out.
+	Storage StorageFunc
 	// MetricsHandler serves the Prometheus exposition format at /metrics.
 	// When nil, /metrics answers 404.
 	MetricsHandler http.Handler

@@ -31,6 +31,12 @@ import (
 // and metadata, status/buildinfo and query_exemplars with what hearth has,
 // which is what Grafana asks for when a data source is tested.
 //
+// Queries and lookups answer from the raw samples or the 5-minute rollups
+// as Store.QueryRange and Store.Series choose, and say which in the
+// X-Hearth-Tier response header (TierHeader): raw, rollup, or raw+rollup
+// for a lookup that reached back past the raw samples and merged both. The
+// optional parameter tier=raw|rollup|auto overrides the choice.
+//
 // It is written on the PromQL engine rather than by importing Prometheus'
 // web/api/v1: that package is built around the Prometheus server (scrape
 // and rule managers, a route package, CORS and tracing wiring) and would
@@ -48,7 +54,10 @@ type promAPI struct {
 // apiResult is what an endpoint hands back: the encoded data on success, or
 // the error with its Prometheus type.
 type apiResult struct {
-	data     []byte
+	data []byte
+	// tier is the tier that answered; empty for endpoints that read no
+	// samples.
+	tier     Tier
 	warnings []string
 	infos    []string
 	err      *queryError
@@ -111,6 +120,9 @@ func (a *promAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res := handle(r)
+	if res.tier != TierAuto {
+		w.Header().Set(TierHeader, string(res.tier))
+	}
 	if res.err != nil {
 		writeError(w, statusOf(res.err.typ), res.err)
 		return
@@ -158,13 +170,17 @@ func (a *promAPI) query(r *http.Request) apiResult {
 	if res := a.expired(ctx); res != nil {
 		return *res
 	}
+	tier, res := formTier(r)
+	if res != nil {
+		return *res
+	}
 	q := r.Form.Get("query")
-	qry, pres, err := a.store.instantQuery(ctx, q, t, opts)
+	qry, pres, tier, err := a.store.instantQuery(ctx, q, t, opts, tier)
 	if err != nil {
 		return queryFailure(err)
 	}
 	defer qry.Close()
-	return queryData(pres, q, limit)
+	return queryData(pres, q, limit, tier)
 }
 
 func (a *promAPI) queryRange(r *http.Request) apiResult {
@@ -202,13 +218,17 @@ func (a *promAPI) queryRange(r *http.Request) apiResult {
 	if res := a.expired(ctx); res != nil {
 		return *res
 	}
+	tier, res := formTier(r)
+	if res != nil {
+		return *res
+	}
 	q := r.Form.Get("query")
-	qry, pres, err := a.store.rangeQuery(ctx, q, start, end, step, opts)
+	qry, pres, tier, err := a.store.rangeQuery(ctx, q, start, end, step, opts, tier)
 	if err != nil {
 		return queryFailure(err)
 	}
 	defer qry.Close()
-	return queryData(pres, q, limit)
+	return queryData(pres, q, limit, tier)
 }
 
 func (a *promAPI) series(r *http.Request) apiResult {
@@ -223,7 +243,11 @@ func (a *promAPI) series(r *http.Request) apiResult {
 	if res != nil {
 		return *res
 	}
-	sets, ws, err := a.store.series(r.Context(), r.Form["match[]"], mint, maxt, limit)
+	tier, res := formTier(r)
+	if res != nil {
+		return *res
+	}
+	sets, ws, tier, err := a.store.series(r.Context(), r.Form["match[]"], mint, maxt, limit, tier)
 	if err != nil {
 		return lookupFailure(err, "match[]")
 	}
@@ -235,7 +259,7 @@ func (a *promAPI) series(r *http.Request) apiResult {
 		b = appendLabels(b, ls)
 	}
 	b = append(b, ']')
-	return withWarnings(apiResult{data: b}, ws, "")
+	return withWarnings(apiResult{data: b, tier: tier}, ws, "")
 }
 
 func (a *promAPI) labels(r *http.Request) apiResult {
@@ -247,11 +271,15 @@ func (a *promAPI) labels(r *http.Request) apiResult {
 	if res != nil {
 		return *res
 	}
-	names, ws, err := a.store.labelNames(r.Context(), r.Form["match[]"], mint, maxt)
+	tier, res := formTier(r)
+	if res != nil {
+		return *res
+	}
+	names, ws, tier, err := a.store.labelNames(r.Context(), r.Form["match[]"], mint, maxt, tier)
 	if err != nil {
 		return lookupFailure(err, "")
 	}
-	return stringsResult(names, ws, limit)
+	return stringsResult(names, ws, limit, tier)
 }
 
 func (a *promAPI) labelValues(r *http.Request, name string) apiResult {
@@ -263,11 +291,15 @@ func (a *promAPI) labelValues(r *http.Request, name string) apiResult {
 	if res != nil {
 		return *res
 	}
-	values, ws, err := a.store.labelValues(r.Context(), name, r.Form["match[]"], mint, maxt)
+	tier, res := formTier(r)
+	if res != nil {
+		return *res
+	}
+	values, ws, tier, err := a.store.labelValues(r.Context(), name, r.Form["match[]"], mint, maxt, tier)
 	if err != nil {
 		return lookupFailure(err, "")
 	}
-	return stringsResult(values, ws, limit)
+	return stringsResult(values, ws, limit, tier)
 }
 
 // queryExemplars answers with no exemplars: hearth records none, and
@@ -465,21 +497,32 @@ func lookupFailure(err error, param string) apiResult {
 	return apiResult{err: qe}
 }
 
-func queryData(res *promql.Result, q string, limit int) apiResult {
+func queryData(res *promql.Result, q string, limit int, tier Tier) apiResult {
 	data, truncated := appendQueryData(nil, res.Value, limit)
 	ws := res.Warnings
 	if truncated {
 		ws.Add(errTruncated)
 	}
-	return withWarnings(apiResult{data: data}, ws, q)
+	return withWarnings(apiResult{data: data, tier: tier}, ws, q)
 }
 
-func stringsResult(ss []string, ws annotations.Annotations, limit int) apiResult {
+func stringsResult(ss []string, ws annotations.Annotations, limit int, tier Tier) apiResult {
 	if limit > 0 && len(ss) > limit {
 		ss = ss[:limit]
 		ws.Add(errTruncated)
 	}
-	return withWarnings(apiResult{data: appendStrings(nil, ss)}, ws, "")
+	return withWarnings(apiResult{data: appendStrings(nil, ss), tier: tier}, ws, "")
+}
+
+// formTier reads the optional "tier" parameter; a bad value is returned as
+// the result to send.
+func formTier(r *http.Request) (Tier, *apiResult) {
+	tier, err := ParseTier(r.Form.Get("tier"))
+	if err != nil {
+		res := invalidParam(err, "tier")
+		return TierAuto, &res
+	}
+	return tier, nil
 }
 
 func withWarnings(res apiResult, ws annotations.Annotations, q string) apiResult {

@@ -17,18 +17,20 @@ var errTruncated = errors.New("results truncated due to limit")
 
 // series returns the label sets of the series matching any of the selectors
 // with samples in [mint, maxt] (milliseconds), at most limit of them when
-// limit > 0.
-func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64, limit int) ([]labels.Labels, annotations.Annotations, error) {
+// limit > 0, from the tier want names or lookupTier picks, which it
+// returns.
+func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64, limit int, want Tier) ([]labels.Labels, annotations.Annotations, Tier, error) {
+	tier := s.lookupTier(want, mint)
 	if len(matchers) == 0 {
-		return nil, nil, &queryError{typ: errBadData, err: errors.New("no match[] parameter provided")}
+		return nil, nil, tier, &queryError{typ: errBadData, err: errors.New("no match[] parameter provided")}
 	}
 	sets, err := s.parseSelectors(matchers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, tier, err
 	}
-	q, err := s.db.Querier(mint, maxt)
+	q, err := s.queryable(tier).Querier(mint, maxt)
 	if err != nil {
-		return nil, nil, &queryError{typ: errInternal, err: err}
+		return nil, nil, tier, &queryError{typ: errInternal, err: err}
 	}
 	defer q.Close()
 
@@ -49,7 +51,7 @@ func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64,
 	var warnings annotations.Annotations
 	for set.Next() {
 		if err := ctx.Err(); err != nil {
-			return nil, nil, execError(err)
+			return nil, nil, tier, execError(err)
 		}
 		// Labels are copied: the querier's memory is released on Close.
 		out = append(out, set.At().Labels().Copy())
@@ -60,42 +62,46 @@ func (s *Store) series(ctx context.Context, matchers []string, mint, maxt int64,
 		}
 	}
 	if err := set.Err(); err != nil {
-		return nil, nil, execError(err)
+		return nil, nil, tier, execError(err)
 	}
 	warnings.Merge(set.Warnings())
-	return out, warnings, nil
+	return out, warnings, tier, nil
 }
 
 // labelNames returns the sorted label names over the series matching any of
-// the selectors (all series when none) with samples in [mint, maxt].
-func (s *Store) labelNames(ctx context.Context, matchers []string, mint, maxt int64) ([]string, annotations.Annotations, error) {
-	return s.collectLabels(matchers, mint, maxt, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+// the selectors (all series when none) with samples in [mint, maxt], from
+// the tier want names or lookupTier picks, which it returns.
+func (s *Store) labelNames(ctx context.Context, matchers []string, mint, maxt int64, want Tier) ([]string, annotations.Annotations, Tier, error) {
+	return s.collectLabels(matchers, mint, maxt, want, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
 		return q.LabelNames(ctx, nil, ms...)
 	})
 }
 
 // labelValues returns the sorted values of the label name over the series
 // matching any of the selectors (all series when none) with samples in
-// [mint, maxt].
-func (s *Store) labelValues(ctx context.Context, name string, matchers []string, mint, maxt int64) ([]string, annotations.Annotations, error) {
+// [mint, maxt], from the tier want names or lookupTier picks, which it
+// returns.
+func (s *Store) labelValues(ctx context.Context, name string, matchers []string, mint, maxt int64, want Tier) ([]string, annotations.Annotations, Tier, error) {
 	if !model.UTF8Validation.IsValidLabelName(name) {
-		return nil, nil, &queryError{typ: errBadData, err: fmt.Errorf("invalid label name: %q", name)}
+		return nil, nil, s.lookupTier(want, mint), &queryError{typ: errBadData, err: fmt.Errorf("invalid label name: %q", name)}
 	}
-	return s.collectLabels(matchers, mint, maxt, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
+	return s.collectLabels(matchers, mint, maxt, want, func(q storage.Querier, ms []*labels.Matcher) ([]string, annotations.Annotations, error) {
 		return q.LabelValues(ctx, name, nil, ms...)
 	})
 }
 
 // collectLabels runs get for each selector over [mint, maxt] and returns
-// the union of what it found, sorted, with the warnings of every call.
-func (s *Store) collectLabels(matchers []string, mint, maxt int64, get func(storage.Querier, []*labels.Matcher) ([]string, annotations.Annotations, error)) ([]string, annotations.Annotations, error) {
+// the union of what it found, sorted, with the warnings of every call, on
+// the tier want names or lookupTier picks, which it returns.
+func (s *Store) collectLabels(matchers []string, mint, maxt int64, want Tier, get func(storage.Querier, []*labels.Matcher) ([]string, annotations.Annotations, error)) ([]string, annotations.Annotations, Tier, error) {
+	tier := s.lookupTier(want, mint)
 	sets, err := s.optionalSelectors(matchers)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, tier, err
 	}
-	q, err := s.db.Querier(mint, maxt)
+	q, err := s.queryable(tier).Querier(mint, maxt)
 	if err != nil {
-		return nil, nil, &queryError{typ: errInternal, err: err}
+		return nil, nil, tier, &queryError{typ: errInternal, err: err}
 	}
 	defer q.Close()
 
@@ -104,14 +110,14 @@ func (s *Store) collectLabels(matchers []string, mint, maxt int64, get func(stor
 	for _, ms := range sets {
 		found, ws, err := get(q, ms)
 		if err != nil {
-			return nil, nil, execError(err)
+			return nil, nil, tier, execError(err)
 		}
 		warnings.Merge(ws)
 		for _, v := range found {
 			seen[v] = struct{}{}
 		}
 	}
-	return sortedKeys(seen), warnings, nil
+	return sortedKeys(seen), warnings, tier, nil
 }
 
 // optionalSelectors parses selectors where none means "every series": one

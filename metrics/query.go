@@ -66,35 +66,44 @@ type Result struct {
 	// Warnings are PromQL's annotations (for example a rate over a series
 	// that does not look like a counter). They do not make the result wrong.
 	Warnings []string
+	// Tier is where the samples came from: TierRaw, or TierRollup for a
+	// query that reached back past the raw samples or spanned more than
+	// LongRangeThreshold at a step of RollupInterval or more.
+	Tier Tier
 }
 
-// Query evaluates the PromQL expression q at t. Errors carry hearth codes:
+// Query evaluates the PromQL expression q at t, from the raw samples or,
+// when q reaches back further than they do, from the 5-minute rollups
+// (Result.Tier says which). Errors carry hearth codes:
 // EINVALID for a malformed expression or one PromQL cannot evaluate,
 // ETIMEOUT when it ran out of time, ETOOLARGE when it would load more than
 // Options.MaxSamples samples.
 func (s *Store) Query(ctx context.Context, q string, t time.Time) (*Result, error) {
-	qry, res, err := s.instantQuery(ctx, q, t, nil)
+	qry, res, tier, err := s.instantQuery(ctx, q, t, nil, TierAuto)
 	if err != nil {
 		return nil, publicError("query", err)
 	}
 	defer qry.Close()
 	out := convertResult(res, q)
-	out.Time = t
+	out.Time, out.Tier = t, tier
 	return out, nil
 }
 
 // QueryRange evaluates q at every step from start to end (both included).
-// The result is always a matrix. Errors are as for Query; a step that is not
+// The result is always a matrix. It answers from the 5-minute rollups when
+// q reaches back further than the raw samples do, or when the range is
+// longer than LongRangeThreshold and step at least RollupInterval;
+// otherwise from raw samples. Result.Tier says which. Errors are as for Query; a step that is not
 // positive, an end before the start or more than MaxPointsPerSeries points
 // are EINVALID.
 func (s *Store) QueryRange(ctx context.Context, q string, start, end time.Time, step time.Duration) (*Result, error) {
-	qry, res, err := s.rangeQuery(ctx, q, start, end, step, nil)
+	qry, res, tier, err := s.rangeQuery(ctx, q, start, end, step, nil, TierAuto)
 	if err != nil {
 		return nil, publicError("query range", err)
 	}
 	defer qry.Close()
 	out := convertResult(res, q)
-	out.Time = start
+	out.Time, out.Tier = start, tier
 	return out, nil
 }
 
@@ -102,9 +111,11 @@ func (s *Store) QueryRange(ctx context.Context, q string, start, end time.Time, 
 // (such as `mining_hash_rate{site="barn"}`) that have samples between start
 // and end. Zero times leave that end of the range open. At least one
 // selector is required, and each must have a matcher that does not match
-// the empty string, as Prometheus requires.
+// the empty string, as Prometheus requires. A range reaching back past the
+// raw samples is looked up in the rollups too, so that series gone from
+// raw are found.
 func (s *Store) Series(ctx context.Context, matchers []string, start, end time.Time) ([]map[string]string, error) {
-	sets, _, err := s.series(ctx, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64), 0)
+	sets, _, _, err := s.series(ctx, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64), 0, TierAuto)
 	if err != nil {
 		return nil, publicError("series", err)
 	}
@@ -118,7 +129,7 @@ func (s *Store) Series(ctx context.Context, matchers []string, start, end time.T
 // LabelNames returns the sorted label names of the series matching any of
 // the selectors (all series when none) with samples between start and end.
 func (s *Store) LabelNames(ctx context.Context, matchers []string, start, end time.Time) ([]string, error) {
-	names, _, err := s.labelNames(ctx, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64))
+	names, _, _, err := s.labelNames(ctx, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64), TierAuto)
 	if err != nil {
 		return nil, publicError("label names", err)
 	}
@@ -129,7 +140,7 @@ func (s *Store) LabelNames(ctx context.Context, matchers []string, start, end ti
 // matching any of the selectors (all series when none) with samples between
 // start and end.
 func (s *Store) LabelValues(ctx context.Context, name string, matchers []string, start, end time.Time) ([]string, error) {
-	values, _, err := s.labelValues(ctx, name, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64))
+	values, _, _, err := s.labelValues(ctx, name, matchers, timeBound(start, math.MinInt64), timeBound(end, math.MaxInt64), TierAuto)
 	if err != nil {
 		return nil, publicError("label values", err)
 	}
@@ -144,33 +155,41 @@ func timeBound(t time.Time, open int64) int64 {
 	return t.UnixMilli()
 }
 
-// instantQuery runs an instant query. On success the caller must Close the
-// returned query once done with the result, whose memory it owns.
-func (s *Store) instantQuery(ctx context.Context, q string, t time.Time, opts promql.QueryOpts) (promql.Query, *promql.Result, error) {
-	qry, err := s.engine.NewInstantQuery(ctx, s.db, opts, q, t)
+// instantQuery runs an instant query on the tier want names, or the one
+// queryTier picks when it is TierAuto, and returns the tier it used. On
+// success the caller must Close the returned query once done with the
+// result, whose memory it owns.
+func (s *Store) instantQuery(ctx context.Context, q string, t time.Time, opts promql.QueryOpts, want Tier) (promql.Query, *promql.Result, Tier, error) {
+	tier := s.queryTier(want, q, t, t, 0)
+	qry, err := s.engine.NewInstantQuery(ctx, s.queryable(tier), tierOpts(tier, opts), q, t)
 	if err != nil {
-		return nil, nil, prepareError(err)
+		return nil, nil, tier, prepareError(err)
 	}
-	return execQuery(ctx, qry)
+	qry, res, err := execQuery(ctx, qry)
+	return qry, res, tier, err
 }
 
-// rangeQuery validates the range as Prometheus' API does and runs the query.
-// On success the caller must Close the returned query.
-func (s *Store) rangeQuery(ctx context.Context, q string, start, end time.Time, step time.Duration, opts promql.QueryOpts) (promql.Query, *promql.Result, error) {
+// rangeQuery validates the range as Prometheus' API does and runs the query
+// on the tier want names, or the one queryTier picks when it is TierAuto,
+// and returns the tier it used. On success the caller must Close the
+// returned query.
+func (s *Store) rangeQuery(ctx context.Context, q string, start, end time.Time, step time.Duration, opts promql.QueryOpts, want Tier) (promql.Query, *promql.Result, Tier, error) {
 	if end.Before(start) {
-		return nil, nil, &queryError{typ: errBadData, err: errors.New("end timestamp must not be before start time")}
+		return nil, nil, want, &queryError{typ: errBadData, err: errors.New("end timestamp must not be before start time")}
 	}
 	if step <= 0 {
-		return nil, nil, &queryError{typ: errBadData, err: errors.New("zero or negative query resolution step widths are not accepted. Try a positive integer")}
+		return nil, nil, want, &queryError{typ: errBadData, err: errors.New("zero or negative query resolution step widths are not accepted. Try a positive integer")}
 	}
 	if end.Sub(start)/step > MaxPointsPerSeries {
-		return nil, nil, &queryError{typ: errBadData, err: fmt.Errorf("exceeded maximum resolution of %d points per timeseries. Try decreasing the query resolution (?step=XX)", MaxPointsPerSeries)}
+		return nil, nil, want, &queryError{typ: errBadData, err: fmt.Errorf("exceeded maximum resolution of %d points per timeseries. Try decreasing the query resolution (?step=XX)", MaxPointsPerSeries)}
 	}
-	qry, err := s.engine.NewRangeQuery(ctx, s.db, opts, q, start, end, step)
+	tier := s.queryTier(want, q, start, end, step)
+	qry, err := s.engine.NewRangeQuery(ctx, s.queryable(tier), tierOpts(tier, opts), q, start, end, step)
 	if err != nil {
-		return nil, nil, prepareError(err)
+		return nil, nil, tier, prepareError(err)
 	}
-	return execQuery(ctx, qry)
+	qry, res, err := execQuery(ctx, qry)
+	return qry, res, tier, err
 }
 
 func execQuery(ctx context.Context, qry promql.Query) (promql.Query, *promql.Result, error) {

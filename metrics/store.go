@@ -55,27 +55,30 @@ const (
 	maxBlockDurationCap = 31 * 24 * time.Hour
 )
 
-// rawDir is the subdirectory of the store's directory holding the raw TSDB.
-// The long-term rollup TSDB will live beside it (in "rollup"), so that each
-// has its own retention and lock file.
-const rawDir = "raw"
+// rawDir and rollupDir are the subdirectories of the store's directory
+// holding the raw TSDB and the long-term rollup TSDB, so that each has its
+// own retention and lock file.
+const (
+	rawDir    = "raw"
+	rollupDir = "rollup"
+)
 
 // Options configure a Store. The zero value means every default.
 type Options struct {
 	// Job is the value of the job label on every series hearth records;
 	// hearth.DefaultJob when empty.
 	Job string
-	// Retention is how long raw samples are kept; DefaultRetention when
-	// zero.
-	//
-	// Seam for long-term history: later work adds a second TSDB under
-	// <dir>/rollup with 5-minute rollups kept 18 months, filled by
-	// recording rules that read the raw TSDB, and a query path that picks
-	// (or fans out over) both. Raw data therefore lives under <dir>/raw, and
-	// Retention is about raw data only. The rollup TSDB must register its
-	// metrics on Registry wrapped with a distinguishing label, since both
-	// TSDBs export the same metric names.
+	// Retention is how long raw samples (under <dir>/raw) are kept;
+	// DefaultRetention when zero.
 	Retention time.Duration
+	// RollupRetention is how long the 5-minute rollups (under
+	// <dir>/rollup) are kept; DefaultRollupRetention when zero. Long-range
+	// queries answer from them (see Tier).
+	RollupRetention time.Duration
+	// Now returns the current time, which decides the windows the
+	// downsampler may roll up and the tier a query answers from; time.Now
+	// when nil. Tests replace it to work on generated history.
+	Now func() time.Time
 	// QueryTimeout bounds one PromQL evaluation; DefaultQueryTimeout when
 	// zero.
 	QueryTimeout time.Duration
@@ -97,6 +100,12 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Retention <= 0 {
 		o.Retention = DefaultRetention
+	}
+	if o.RollupRetention <= 0 {
+		o.RollupRetention = DefaultRollupRetention
+	}
+	if o.Now == nil {
+		o.Now = time.Now
 	}
 	if o.QueryTimeout <= 0 {
 		o.QueryTimeout = DefaultQueryTimeout
@@ -130,7 +139,16 @@ type Store struct {
 	dir      string
 	tsdbOpts *tsdb.Options
 
-	db       *tsdb.DB
+	db *tsdb.DB
+	// rollup holds the 5-minute rollups of db, written by the
+	// downsampler (see RollUp).
+	rollup     *tsdb.DB
+	rollupOpts *tsdb.Options
+	// rollupMu serialises runs of the downsampler.
+	rollupMu sync.Mutex
+	// running counts Run loops, which Close waits for.
+	running sync.WaitGroup
+
 	engine   *promql.Engine
 	parser   parser.Parser
 	registry *prometheus.Registry
@@ -191,32 +209,30 @@ func Open(dir string, opts Options) (*Store, error) {
 		&fleetCollector{fleet: s.fleet},
 	)
 
-	minBlock, maxBlock := BlockDurations(opts.Retention)
-	to := tsdb.DefaultOptions()
-	to.RetentionDuration = opts.Retention.Milliseconds()
-	to.MinBlockDuration = minBlock.Milliseconds()
-	to.MaxBlockDuration = maxBlock.Milliseconds()
-	to.WALCompression = compression.Snappy
-	// Each miner's samples are written by one poll at a time and committed
-	// together, so isolation (which keeps a ring of in-flight appends per
-	// series so that queries never see half a commit) buys nothing here and
-	// costs memory and time on every series, most of all on a fleet's first
-	// sweep.
-	to.IsolationDisabled = true
-	s.tsdbOpts = to
+	s.tsdbOpts = tsdbOptions(opts.Retention, MinBlockDuration)
 
-	// The TSDB and the engine register their own metrics (head series, WAL,
-	// compactions, query timings) on the store's registry so that /metrics
-	// shows how the store itself is doing.
-	db, err := tsdb.Open(filepath.Join(dir, rawDir), opts.Logger.With("component", "tsdb"), s.registry, to, nil)
+	// The TSDBs and the engine register their own metrics (head series,
+	// WAL, compactions, query timings) on the store's registry so that
+	// /metrics shows how the store itself is doing. Both TSDBs export the
+	// same names, told apart by a tier label.
+	db, err := tsdb.Open(filepath.Join(dir, rawDir), opts.Logger.With("component", "tsdb"), tierRegisterer(s.registry, TierRaw), s.tsdbOpts, nil)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: open tsdb in %s: %w", dir, err)
 	}
 	s.db = db
+	s.rollupOpts = tsdbOptions(opts.RollupRetention, rollupMinBlockDuration)
+	rollup, err := tsdb.Open(filepath.Join(dir, rollupDir), opts.Logger.With("component", "tsdb", "tier", TierRollup), tierRegisterer(s.registry, TierRollup), s.rollupOpts, nil)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("metrics: open rollup tsdb in %s: %w", dir, err)
+	}
+	s.rollup = rollup
+	s.registry.MustRegister(&diskCollector{store: s})
 
 	tracker, err := promql.NewActiveQueryTracker(dir, opts.MaxConcurrentQueries, opts.Logger.With("component", "activeQueryTracker"))
 	if err != nil {
 		db.Close()
+		rollup.Close()
 		return nil, fmt.Errorf("metrics: query tracker in %s: %w", dir, err)
 	}
 
@@ -247,6 +263,7 @@ func (s *Store) Close() error {
 		s.closeAll()
 		s.queriesMu.Unlock()
 		s.queries.Wait()
+		s.running.Wait()
 
 		var errs []error
 		// Closing the engine closes its active query tracker.
@@ -255,6 +272,9 @@ func (s *Store) Close() error {
 		}
 		if err := s.db.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("close tsdb: %w", err))
+		}
+		if err := s.rollup.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("close rollup tsdb: %w", err))
 		}
 		if len(errs) > 0 {
 			s.closeErr = fmt.Errorf("metrics: %v", errs)
@@ -269,6 +289,35 @@ func (s *Store) Job() string { return s.opts.Job }
 // Retention returns how long raw samples are kept.
 func (s *Store) Retention() time.Duration {
 	return time.Duration(s.tsdbOpts.RetentionDuration) * time.Millisecond
+}
+
+// RollupRetention returns how long the 5-minute rollups are kept.
+func (s *Store) RollupRetention() time.Duration {
+	return time.Duration(s.rollupOpts.RetentionDuration) * time.Millisecond
+}
+
+// tsdbOptions returns the TSDB options for a tier kept for retention whose
+// head is written to disk every minBlock.
+func tsdbOptions(retention, minBlock time.Duration) *tsdb.Options {
+	_, maxBlock := BlockDurations(retention)
+	to := tsdb.DefaultOptions()
+	to.RetentionDuration = retention.Milliseconds()
+	to.MinBlockDuration = minBlock.Milliseconds()
+	to.MaxBlockDuration = max(maxBlock, minBlock).Milliseconds()
+	to.WALCompression = compression.Snappy
+	// Each miner's samples are written by one poll at a time and committed
+	// together, and each rollup window by one downsampler run, so
+	// isolation (which keeps a ring of in-flight appends per series so that
+	// queries never see half a commit) buys nothing here and costs memory
+	// and time on every series, most of all on a fleet's first sweep.
+	to.IsolationDisabled = true
+	return to
+}
+
+// tierRegisterer returns reg with every metric labelled tier=tier, so that
+// the raw and the rollup TSDB can register the same metric names.
+func tierRegisterer(reg prometheus.Registerer, tier Tier) prometheus.Registerer {
+	return prometheus.WrapRegistererWith(prometheus.Labels{"tier": string(tier)}, reg)
 }
 
 // BlockDurations returns the block ranges the store's TSDB was opened with,

@@ -27,7 +27,7 @@ import (
 var configKeys = map[string]bool{
 	"HEARTH_DATA": true, "HEARTH_DB": true, "HEARTH_LISTEN": true, "HEARTH_JOB": true,
 	"HEARTH_POLL_INTERVAL": true, "HEARTH_POLL_TIMEOUT": true, "HEARTH_POLL_CONCURRENCY": true,
-	"HEARTH_RETENTION": true, "HEARTH_ALLOW_REMOTE_READS": true, "HEARTH_LOG_LEVEL": true,
+	"HEARTH_RETENTION": true, "HEARTH_ROLLUP_RETENTION": true, "HEARTH_ALLOW_REMOTE_READS": true, "HEARTH_LOG_LEVEL": true,
 	"HEARTH_SERVER": true, "HEARTH_TOKEN": true,
 }
 

@@ -43,6 +43,7 @@ Commands:
   miners   list, add, show, remove and control miners through a running server
   diag     download a miner's diagnostics bundle (logs, readings, configuration, alerts, errors)
   audit    show the audit log of control actions
+  status   show what a running server holds: metrics disk use and history by tier
   credentials  set, list and remove the passwords hearth uses to control miners
   schedules    list, add, show and remove schedules; preview when one is in force (schedules next)
   sites    list, add, show, edit and remove sites and their power facts
@@ -119,6 +120,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runProfiles(ctx, rest, stdout, stderr)
 	case "tokens":
 		return runTokens(ctx, rest, stdout, stderr)
+	case "status":
+		return runStatus(ctx, rest, stdout, stderr)
 	case "alerts":
 		return runAlerts(ctx, rest, stdout, stderr)
 	case "rules":

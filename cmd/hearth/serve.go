@@ -41,6 +41,7 @@ type serveConfig struct {
 	pollTimeout      time.Duration
 	pollConcurrency  int
 	retention        time.Duration
+	rollupRetention  time.Duration
 	allowRemoteReads bool
 	reconcileBatch   int
 	reconcileStagger time.Duration
@@ -77,7 +78,8 @@ func (c *serveConfig) register(fs interface {
 	fs.DurationVar(&c.pollInterval, "poll-interval", envDuration("HEARTH_POLL_INTERVAL", poller.DefaultInterval), "time between two polls of a miner (env HEARTH_POLL_INTERVAL)")
 	fs.DurationVar(&c.pollTimeout, "poll-timeout", envDuration("HEARTH_POLL_TIMEOUT", poller.DefaultTimeout), "time allowed for one poll of one miner (env HEARTH_POLL_TIMEOUT)")
 	fs.IntVar(&c.pollConcurrency, "poll-concurrency", envInt("HEARTH_POLL_CONCURRENCY", poller.DefaultConcurrency), "polls in flight at most (env HEARTH_POLL_CONCURRENCY)")
-	fs.DurationVar(&c.retention, "retention", envDuration("HEARTH_RETENTION", metrics.DefaultRetention), "how long raw samples are kept (env HEARTH_RETENTION)")
+	fs.DurationVar(&c.retention, "retention", envDuration("HEARTH_RETENTION", metrics.DefaultRetention), "how long raw samples (every poll) are kept (env HEARTH_RETENTION)")
+	fs.DurationVar(&c.rollupRetention, "rollup-retention", envDuration("HEARTH_ROLLUP_RETENTION", metrics.DefaultRollupRetention), "how long 5-minute rollups are kept; queries reaching back past raw samples, or longer than 2 days at a step of 5 minutes or more, answer from them (env HEARTH_ROLLUP_RETENTION)")
 	fs.BoolVar(&c.allowRemoteReads, "allow-remote-reads", envBool("HEARTH_ALLOW_REMOTE_READS"), "allow reads without a token from other machines (env HEARTH_ALLOW_REMOTE_READS)")
 	fs.IntVar(&c.reconcileBatch, "reconcile-batch", envInt("HEARTH_RECONCILE_BATCH", reconcile.DefaultBatchSize), "desired-state commands in flight at most per site (env HEARTH_RECONCILE_BATCH)")
 	fs.DurationVar(&c.reconcileStagger, "reconcile-stagger", envDuration("HEARTH_RECONCILE_STAGGER", reconcile.DefaultStagger), "least time between two batches of desired-state commands of a site (env HEARTH_RECONCILE_STAGGER)")
@@ -146,6 +148,12 @@ func (c *serveConfig) validate() error {
 	}
 	if c.pollConcurrency <= 0 {
 		return hearth.Errorf(hearth.EINVALID, "Poll concurrency %d must be at least 1.", c.pollConcurrency)
+	}
+	if c.retention <= 0 {
+		return hearth.Errorf(hearth.EINVALID, "Retention %s must be above 0.", c.retention)
+	}
+	if c.rollupRetention < c.retention {
+		return hearth.Errorf(hearth.EINVALID, "Rollup retention %s must be at least the raw retention %s: the rollups are the long-term history.", c.rollupRetention, c.retention)
 	}
 	if c.rulesInterval < 0 {
 		return hearth.Errorf(hearth.EINVALID, "Rules interval %s must not be negative.", c.rulesInterval)
@@ -239,7 +247,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		s.adminToken = adminSecret
 	}
 
-	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, Logger: s.logger})
+	s.metrics, err = metrics.Open(filepath.Join(cfg.data, "tsdb"), metrics.Options{Job: cfg.job, Retention: cfg.retention, RollupRetention: cfg.rollupRetention, Logger: s.logger})
 	if err != nil {
 		return nil, fmt.Errorf("open metrics: %w", err)
 	}
@@ -371,6 +379,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		AlertsAPI:        s.alerts.PrometheusAPI(),
 		Rules:            s.alerts,
 		MetricsHandler:   s.metrics.ExpositionHandler(),
+		Storage:          storageStatus(s.metrics),
 		Logger:           s.logger,
 		AllowRemoteReads: cfg.allowRemoteReads,
 	}
@@ -389,6 +398,17 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	}
 	s.url = s.http.URL()
 	return s, nil
+}
+
+// storageStatus adapts the metrics store's disk use to the status API.
+func storageStatus(m *metrics.Store) hearthhttp.StorageFunc {
+	tier := func(u metrics.TierUsage) hearthhttp.TierStorage {
+		return hearthhttp.TierStorage{Bytes: u.Bytes, Oldest: u.Oldest, RetentionSeconds: u.Retention.Seconds()}
+	}
+	return func(context.Context) hearthhttp.StorageStatus {
+		u := m.DiskUsage()
+		return hearthhttp.StorageStatus{Raw: tier(u.Raw), Rollup: tier(u.Rollup)}
+	}
 }
 
 // staggerOf turns --reconcile-stagger into the reconciler's Stagger, for
@@ -450,6 +470,8 @@ func (s *server) run(ctx context.Context) error {
 	go func() { defer close(programmed); _ = s.programs.Run(pollCtx) }()
 	notified := make(chan struct{})
 	go func() { defer close(notified); s.notifications.run(pollCtx) }()
+	rolledUp := make(chan struct{})
+	go func() { defer close(rolledUp); _ = s.metrics.Run(pollCtx) }()
 	s.alerts.Start()
 	stopReloads := reloadRulesOnHangup(s.alerts, s.logger)
 	defer stopReloads()
@@ -473,6 +495,7 @@ func (s *server) run(ctx context.Context) error {
 	<-powered
 	<-programmed
 	<-notified
+	<-rolledUp
 	// Commands in flight finish (their outcome reaches the journal) before
 	// the stores close.
 	s.reconciler.Wait()
