@@ -78,6 +78,8 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPost, "/api/v1/silences", s.handleCreateSilence},
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
+		{http.MethodPost, "/api/v1/alerts/ack", s.handleAckAlerts},
+		{http.MethodGet, "/api/v1/maintenance", s.handleMaintenance},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 	}, append(s.ruleRoutes(), s.planRoutes()...)...)
 }
