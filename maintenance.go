@@ -48,7 +48,7 @@ func (t MaintenanceThresholds) Validate() error {
 		return Errorf(EINVALID, "The fault window must be at least 1 day, not %d.", t.FaultDays)
 	case t.RackBoards < 1:
 		return Errorf(EINVALID, "A rack needs at least 1 board to replace to be ready, not %d.", t.RackBoards)
-	case t.RackPercent <= 0 || t.RackPercent > 100:
+	case !(t.RackPercent > 0 && t.RackPercent <= 100): // NaN too
 		return Errorf(EINVALID, "The rack percentage must be above 0 and at most 100, not %g.", t.RackPercent)
 	}
 	return nil

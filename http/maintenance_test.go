@@ -72,3 +72,33 @@ func TestAlertAck(t *testing.T) {
 		t.Errorf("empty: %d", rec.Code)
 	}
 }
+
+// FuzzMaintenanceQuery holds GET /api/v1/maintenance to its contract for
+// any query: the queue under valid thresholds, or 400 with a JSON error.
+func FuzzMaintenanceQuery(f *testing.F) {
+	for _, seed := range []string{
+		"", "site=barn", "failed_chips=0", "faults=1&fault_days=30", "rack_boards=2&rack_percent=12.5",
+		"rack_percent=NaN", "rack_percent=1e400", "faults=99999999999999999999", "failed_chips=-1", "fault_days=0", "rack_percent=%00",
+	} {
+		f.Add(seed)
+	}
+	fx := newFixture(f)
+	f.Fuzz(func(t *testing.T, query string) {
+		req := request("GET", "/api/v1/maintenance", nil)
+		req.URL.RawQuery = query
+		rec := serve(fx.Handler, req)
+		switch rec.Code {
+		case http.StatusOK:
+			var q hearth.MaintenanceQueue
+			decode(t, rec, &q)
+			if err := q.Thresholds.Validate(); err != nil {
+				t.Fatalf("queue under invalid thresholds %+v: %v", q.Thresholds, err)
+			}
+		case http.StatusBadRequest:
+			var e apiError
+			decode(t, rec, &e)
+		default:
+			t.Fatalf("status %d for %q: %s", rec.Code, query, rec.Body.String())
+		}
+	})
+}
