@@ -45,8 +45,38 @@ type Lights struct {
 
 	mu sync.Mutex
 	// located holds the records of the alerts that located, by
-	// fingerprint: few, and read for every reconciliation.
+	// fingerprint, and byMiner the same by miner ID then fingerprint:
+	// LightOf runs for every reconciliation of every miner, so it looks
+	// at one miner's alerts only.
 	located map[string]*hearth.AlertAck
+	byMiner map[string]map[string]*hearth.AlertAck
+}
+
+// put records a as the located alert of its fingerprint. The caller holds
+// l.mu.
+func (l *Lights) put(a *hearth.AlertAck) {
+	if l.located == nil {
+		l.located, l.byMiner = map[string]*hearth.AlertAck{}, map[string]map[string]*hearth.AlertAck{}
+	}
+	if prev := l.located[a.Fingerprint]; prev != nil && prev.MinerID != a.MinerID {
+		l.drop(prev)
+	}
+	l.located[a.Fingerprint] = a
+	if l.byMiner[a.MinerID] == nil {
+		l.byMiner[a.MinerID] = map[string]*hearth.AlertAck{}
+	}
+	l.byMiner[a.MinerID][a.Fingerprint] = a
+}
+
+// drop forgets the located alert a. The caller holds l.mu.
+func (l *Lights) drop(a *hearth.AlertAck) {
+	delete(l.located, a.Fingerprint)
+	if m := l.byMiner[a.MinerID]; m != nil {
+		delete(m, a.Fingerprint)
+		if len(m) == 0 {
+			delete(l.byMiner, a.MinerID)
+		}
+	}
 }
 
 var _ hearth.AlertSink = (*Lights)(nil)
@@ -74,9 +104,9 @@ func (l *Lights) Load(ctx context.Context) error {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.located = make(map[string]*hearth.AlertAck, len(acks))
+	l.located, l.byMiner = nil, nil
 	for _, a := range acks {
-		l.located[a.Fingerprint] = a
+		l.put(a)
 	}
 	return nil
 }
@@ -88,9 +118,6 @@ func (l *Lights) Load(ctx context.Context) error {
 func (l *Lights) SendAlerts(ctx context.Context, alerts []*hearth.Alert) error {
 	var changed []*hearth.AlertAck
 	l.mu.Lock()
-	if l.located == nil {
-		l.located = map[string]*hearth.AlertAck{}
-	}
 	for _, a := range alerts {
 		if a.State != hearth.AlertFiring || !a.Locates() {
 			continue
@@ -101,7 +128,7 @@ func (l *Lights) SendAlerts(ctx context.Context, alerts []*hearth.Alert) error {
 			continue // on already, or this very firing was acknowledged
 		}
 		ack := &hearth.AlertAck{Fingerprint: fp, Name: a.Name, MinerID: a.Labels["miner"], Located: true, Since: a.Since()}
-		l.located[fp] = ack
+		l.put(ack)
 		changed = append(changed, ack)
 	}
 	l.mu.Unlock()
@@ -118,7 +145,7 @@ func (l *Lights) SendAlerts(ctx context.Context, alerts []*hearth.Alert) error {
 			// restart.
 			l.mu.Lock()
 			if l.located[a.Fingerprint] == a {
-				delete(l.located, a.Fingerprint)
+				l.drop(a)
 			}
 			l.mu.Unlock()
 			if firstErr == nil {
@@ -161,10 +188,7 @@ func (l *Lights) LightOf(id string) Light {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	out := LightAlone
-	for _, a := range l.located {
-		if a.MinerID != id {
-			continue
-		}
+	for _, a := range l.byMiner[id] {
 		if a.HoldsLight() {
 			return LightOn
 		}
@@ -243,8 +267,8 @@ func (l *Lights) lightOff(ctx context.Context, id string) {
 	now := l.now()
 	var done []*hearth.AlertAck
 	l.mu.Lock()
-	for _, a := range l.located {
-		if a.MinerID == id && a.Acknowledged() && a.LightOffAt.IsZero() {
+	for _, a := range l.byMiner[id] {
+		if a.Acknowledged() && a.LightOffAt.IsZero() {
 			a.LightOffAt = now
 			cp := *a
 			done = append(done, &cp)
@@ -318,10 +342,7 @@ func (l *Lights) Acknowledge(ctx context.Context, r AckRequest, actor string) ([
 		if a.Located {
 			cp := *a
 			l.mu.Lock()
-			if l.located == nil {
-				l.located = map[string]*hearth.AlertAck{}
-			}
-			l.located[fp] = &cp
+			l.put(&cp)
 			l.mu.Unlock()
 			miners[a.MinerID] = true
 		}
