@@ -43,6 +43,11 @@ type SilenceRequest struct {
 // of alerts, newest first.
 type AlertHistory struct {
 	Events []*hearth.AlertEvent `json:"events"`
+	// Acks are the acknowledgement records of the events' alerts, by
+	// fingerprint: who acknowledged an alert and when, and whether it
+	// switched its miner's fault light on. An acknowledgement covers the
+	// events of the alert's firing that began before AckedAt.
+	Acks map[string]*hearth.AlertAck `json:"acks,omitempty"`
 }
 
 // ReceiverStatusFunc reports how deliveries to a receiver went; ok is
@@ -223,7 +228,12 @@ func (s *Server) handleAlertHistory(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, AlertHistory{Events: events})
+	acks, err := s.acksOf(r.Context(), events)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, AlertHistory{Events: events, Acks: acks})
 }
 
 // historyFilter reads the query of GET /api/v1/alerts/history.

@@ -18,6 +18,7 @@ import (
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/aggregate"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/locate"
 	"github.com/hearth-fleet/hearth/notify"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/program"
@@ -234,6 +235,8 @@ type fixture struct {
 	Silences    *silenceStore
 	History     *historyStore
 	Rules       *ruleStore
+	Acks        *ackStore
+	Maintenance *maintenanceStub
 }
 
 func newFixture(t testing.TB) *fixture {
@@ -353,6 +356,11 @@ func newFixture(t testing.TB) *fixture {
 		{ID: 2, Fingerprint: hearth.Fingerprint("MinerOffline", offline), Name: "MinerOffline", Labels: offline, State: hearth.AlertResolved, At: testNow},
 	}}
 	f.Server.AlertHistoryService = f.History
+	// Acknowledgements go through the fault lights, as serve wires them.
+	f.Acks = &ackStore{}
+	f.Server.AlertAcks = &locate.Lights{Acks: f.Acks, History: f.History, Now: func() time.Time { return testNow }}
+	f.Maintenance = &maintenanceStub{}
+	f.Server.MaintenanceService = f.Maintenance
 	f.Server.Drift = func(only bool) hearthhttp.DriftReport {
 		rep := hearthhttp.DriftReport{Sites: map[string]reconcile.SiteStats{"barn": {MaxInFlight: 2, BatchSize: 50}},
 			Miners: []reconcile.Drift{{MinerID: "s19-a", Differences: []string{"pools: want x, miner has y"}, LastError: "set-pools: timeout", LastErrorCode: hearth.ETIMEOUT}}}

@@ -106,6 +106,8 @@ func TestOpenAPI(t *testing.T) {
 				body = map[string]any{"kind": "openadr", "sites": []string{"barn"}, "fail_mode": "hold", "silent_after": 0, "enabled": false, "secret": "***"}
 			case "PUT /api/v1/receivers/{name}":
 				body = map[string]any{"kind": "ntfy", "enabled": true, "route": map[string]any{}, "settings": map[string]any{"url": "https://ntfy.sh/mine"}}
+			case "POST /api/v1/alerts/ack":
+				body = map[string]any{"miner": "s21-c"}
 			case "POST /api/v1/silences":
 				body = map[string]any{"matchers": []any{map[string]any{"name": "site", "type": "=", "value": "barn"}}, "for": "1h"}
 			case "DELETE /api/v1/power/requests":

@@ -80,6 +80,8 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/status", s.handleStatus},
+		{http.MethodPost, "/api/v1/alerts/ack", s.handleAckAlerts},
+		{http.MethodGet, "/api/v1/maintenance", s.handleMaintenance},
 		{http.MethodGet, "/api/v1/openapi.json", s.handleOpenAPI},
 		{http.MethodGet, "/api/v1/grafana/dashboard.json", s.handleGrafanaDashboard},
 	}, append(s.ruleRoutes(), s.planRoutes()...)...)

@@ -126,6 +126,17 @@ type Server struct {
 	// AlertHistoryService reads the alert history; nil disables
 	// GET /api/v1/alerts/history.
 	AlertHistoryService hearth.AlertHistoryService
+	// AlertAcks acknowledges alerts (switching off the fault lights they
+	// held) and tells the alert lists which are acknowledged; nil
+	// disables POST /api/v1/alerts/ack.
+	AlertAcks AlertAcker
+	// MaintenanceService builds the maintenance queue; nil disables
+	// GET /api/v1/maintenance and the /maintenance page's data.
+	MaintenanceService hearth.MaintenanceService
+	// MaintenanceThresholds are the queue's thresholds when a request
+	// does not override them; zero means
+	// hearth.DefaultMaintenanceThresholds.
+	MaintenanceThresholds hearth.MaintenanceThresholds
 	// Aggregate takes the reports of child hearths when this one is an
 	// aggregator; nil disables POST /api/v1/aggregate/report.
 	Aggregate AggregateService

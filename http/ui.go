@@ -48,17 +48,18 @@ var staticAssets = hashAssets()
 // pageTemplates holds one parsed template set per page, each the base
 // layout plus the page's own blocks.
 var pageTemplates = map[string]*template.Template{
-	"fleet":     parsePage("fleet.html"),
-	"miner":     parsePage("miner.html", "desired.html"),
-	"sites":     parsePage("sites.html"),
-	"site":      parsePage("site.html", "desired.html"),
-	"groups":    parsePage("groups.html"),
-	"group":     parsePage("group.html", "desired.html"),
-	"schedules": parsePage("schedules.html"),
-	"profiles":  parsePage("profiles.html"),
-	"alerts":    parsePage("alerts.html"),
-	"power":     parsePage("power.html"),
-	"plan":      parsePage("plan.html"),
+	"fleet":       parsePage("fleet.html"),
+	"miner":       parsePage("miner.html", "desired.html"),
+	"sites":       parsePage("sites.html"),
+	"site":        parsePage("site.html", "desired.html"),
+	"groups":      parsePage("groups.html"),
+	"group":       parsePage("group.html", "desired.html"),
+	"schedules":   parsePage("schedules.html"),
+	"profiles":    parsePage("profiles.html"),
+	"alerts":      parsePage("alerts.html"),
+	"maintenance": parsePage("maintenance.html"),
+	"power":       parsePage("power.html"),
+	"plan":        parsePage("plan.html"),
 }
 
 // hashAssets reads every static file and returns its ETag. The hash also
@@ -128,6 +129,7 @@ func (s *Server) mountUI(mux *http.ServeMux) {
 	mux.HandleFunc("GET /profiles", s.handleListPage("profiles"))
 	mux.HandleFunc("GET /power", s.handlePowerPage)
 	mux.HandleFunc("GET /alerts", s.handleListPage("alerts"))
+	mux.HandleFunc("GET /maintenance", s.handleListPage("maintenance"))
 	mux.HandleFunc("GET /plan", s.handleListPage("plan"))
 	mux.Handle("GET /static/", http.StripPrefix("/static/", staticHandler()))
 }
@@ -172,7 +174,7 @@ func (s *Server) handleSitesPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleListPage serves a page whose script fetches all it shows (/groups,
-// /schedules, /profiles, /alerts, and /plan, whose script asks the planner
+// /schedules, /profiles, /alerts, /maintenance, and /plan, whose script asks the planner
 // API).
 func (s *Server) handleListPage(page string) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {

@@ -333,7 +333,7 @@ func TestStaticAssets(t *testing.T) {
 // page, so that a renamed file cannot break the UI unnoticed.
 func TestPagesReferenceOnlyServedAssets(t *testing.T) {
 	h := newFixture(t).Handler
-	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power", "/alerts", "/plan"} {
+	for _, p := range []string{"/", "/miners/x", "/sites", "/sites/barn", "/groups", "/groups/row-a", "/schedules", "/profiles", "/power", "/alerts", "/maintenance", "/plan"} {
 		body := page(t, h, p)
 		urls := regexp.MustCompile(`(?:src|href)="(/static/[^"]+)"`).FindAllStringSubmatch(body, -1)
 		if len(urls) < 3 {
@@ -354,7 +354,7 @@ func TestScriptsParse(t *testing.T) {
 	if err != nil {
 		t.Skip("node not installed")
 	}
-	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js", "alerts.js", "plan.js"} {
+	for _, f := range []string{"hearth.js", "fleet.js", "miner.js", "sites.js", "desired.js", "groups.js", "group.js", "schedules.js", "profiles.js", "power.js", "alerts.js", "maintenance.js", "plan.js"} {
 		if out, err := exec.Command(node, "--check", "web/static/"+f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}
@@ -382,5 +382,25 @@ func TestAlertsPage(t *testing.T) {
 	}
 	if strings.Contains(body, "style=") || strings.Contains(body, "<script>") {
 		t.Error("alerts page has inline style or script, which the CSP refuses")
+	}
+}
+
+// The maintenance page has its site filter, queue and script, and the
+// navigation links and marks it.
+func TestMaintenancePage(t *testing.T) {
+	body := page(t, newFixture(t).Handler, "/maintenance")
+	for _, el := range [][2]string{{"select", "maint-site"}, {"div", "maint-queue"}, {"div", "maint-error"}} {
+		if !strings.Contains(body, "<"+el[0]+` id="`+el[1]+`"`) {
+			t.Errorf("maintenance page lacks <%s id=%q>", el[0], el[1])
+		}
+	}
+	if !strings.Contains(body, `<a href="/maintenance" aria-current="page">Maintenance</a>`) {
+		t.Error("the navigation does not mark the maintenance page")
+	}
+	if !regexp.MustCompile(`<script src="/static/maintenance\.js\?v=[0-9a-f]{16}"></script>`).MatchString(body) {
+		t.Error("the maintenance page does not load its script")
+	}
+	if alerts := page(t, newFixture(t).Handler, "/alerts"); !strings.Contains(alerts, `<a href="/maintenance">Maintenance</a>`) {
+		t.Error("other pages do not link the maintenance page")
 	}
 }

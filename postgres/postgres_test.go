@@ -60,6 +60,7 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 		Receivers:   postgres.NewReceiverService(db, storetest.NewBox(tb)),
 		Silences:    postgres.NewSilenceService(db),
 		History:     postgres.NewAlertHistoryService(db),
+		AlertAcks:   postgres.NewAlertAckService(db),
 		Profiles:    postgres.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -78,8 +79,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 11
-	migrationCount = 11
+	latestSchema   = 12
+	migrationCount = 12
 )
 
 func TestDB_Open(t *testing.T) {

@@ -93,6 +93,7 @@ func openStore(tb testing.TB, path string) *storetest.Store {
 		Receivers:   sqlite.NewReceiverService(db, storetest.NewBox(tb)),
 		Silences:    sqlite.NewSilenceService(db),
 		History:     sqlite.NewAlertHistoryService(db),
+		AlertAcks:   sqlite.NewAlertAckService(db),
 		Profiles:    sqlite.NewProfileService(db),
 		SetNow:      func(now func() time.Time) { db.Now = now },
 		Reopen: func(tb testing.TB) *storetest.Store {
@@ -150,8 +151,8 @@ func FuzzTokenService_Authenticate(f *testing.F) {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 11
-	migrationCount = 11
+	latestSchema   = 12
+	migrationCount = 12
 )
 
 func TestDB_Open(t *testing.T) {

@@ -1,7 +1,7 @@
 // Package storetest is the conformance suite of hearth's relational stores:
 // the behaviour of the miner, token, audit, credential, site, group,
 // position, desired-state, journal, schedule, profile, receiver,
-// silence and alert history services, written once against the
+// silence, alert history and alert acknowledgement services, written once against the
 // domain interfaces and run by the tests of every store (sqlite/,
 // postgres/), so that the stores cannot drift apart. It is meant
 // for tests only, in the way driver/cgminer/cgminertest is.
@@ -58,6 +58,7 @@ type Store struct {
 	Receivers   hearth.ReceiverService // sealing with NewBox's key
 	Silences    hearth.SilenceService
 	History     hearth.AlertHistoryService
+	AlertAcks   hearth.AlertAckService
 
 	// SetNow replaces the store's clock.
 	SetNow func(now func() time.Time)
@@ -125,6 +126,7 @@ func Run(t *testing.T, open Opener) {
 		{"ReceiverService", testReceiverService},
 		{"SilenceService", testSilenceService},
 		{"AlertHistoryService", testAlertHistoryService},
+		{"AlertAckService", testAlertAckService},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

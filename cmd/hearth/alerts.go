@@ -14,15 +14,19 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/locate"
 )
 
-const alertsUsage = `Usage: hearth alerts <history|silence|receivers> ...
+const alertsUsage = `Usage: hearth alerts <history|ack|silence|receivers> ...
 
 Alerts fire from the rules; hearth keeps every change of their state (the
 history) and tells the receivers, grouping alerts, repeating them while
-they fire, and leaving out what a silence mutes.
+they fire, and leaving out what a silence mutes. An alert of a rule with
+the annotation locate: "true" switches its miner's fault light on until
+someone acknowledges it.
 
   hearth alerts history [--open] [--name NAME] [--since 24h|TIME] [--limit N]
+  hearth alerts ack FINGERPRINT | --miner ID
   hearth alerts silence add MATCHER... (--for 2h | --until TIME) [--comment TEXT]
   hearth alerts silence list [--all]
   hearth alerts silence remove ID
@@ -71,6 +75,8 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	switch args[0] {
 	case "history":
 		return runAlertsHistory(ctx, args[1:], stdout, stderr)
+	case "ack":
+		return runAlertsAck(ctx, args[1:], stdout, stderr)
 	case "silence", "silences":
 		return runAlertsSub(ctx, "silence", args[1:], stdout, stderr, map[string]alertsCommand{
 			"add": runSilenceAdd, "list": runSilenceList, "ls": runSilenceList, "remove": runSilenceRemove, "rm": runSilenceRemove,
@@ -162,9 +168,64 @@ func runAlertsHistory(ctx context.Context, args []string, stdout, stderr io.Writ
 	if cf.json {
 		return writeJSON(stdout, h)
 	}
-	t := newTable(stdout, "TIME", "STATE", "ALERT", "LABELS", "SUMMARY")
+	t := newTable(stdout, "TIME", "STATE", "ALERT", "LABELS", "SUMMARY", "ACKNOWLEDGED")
 	for _, e := range h.Events {
-		t.row(localTime(e.At), string(e.State), e.Name, labelsText(e.Labels), orDash(e.Annotations["summary"]))
+		t.row(localTime(e.At), string(e.State), e.Name, labelsText(e.Labels), orDash(e.Annotations["summary"]), ackText(e, h.Acks[e.Fingerprint]))
+	}
+	return t.flush()
+}
+
+// ackText says who acknowledged e's alert, if the acknowledgement covers
+// e's firing, and whether the alert holds its miner's fault light on.
+func ackText(e *hearth.AlertEvent, a *hearth.AlertAck) string {
+	switch {
+	case a == nil:
+		return "-"
+	case a.HoldsLight():
+		return "no (fault light on)"
+	case a.Acknowledged() && (e.ActiveAt.IsZero() || !a.AckedAt.Before(e.ActiveAt)):
+		return a.AckedBy + " " + localTime(a.AckedAt)
+	}
+	return "-"
+}
+
+func runAlertsAck(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth alerts ack", "hearth alerts ack FINGERPRINT | --miner ID [flags]",
+		"Acknowledge an alert (its fingerprint, as hearth alerts history --json shows it), or every\n"+
+			"open or located alert of a miner. The token's name is recorded. An alert that switched its\n"+
+			"miner's fault light on switches it off again, unless another unacknowledged one holds it.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	miner := fs.String("miner", "", "acknowledge every open or located alert of this miner")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	var req locate.AckRequest
+	switch {
+	case len(pos) == 1 && *miner == "":
+		req.Fingerprint = pos[0]
+	case len(pos) == 0 && *miner != "":
+		req.MinerID = *miner
+	default:
+		fmt.Fprintln(stderr, "hearth alerts ack: give one FINGERPRINT or --miner ID")
+		fs.Usage()
+		return errUsage
+	}
+	list, err := cf.client().AckAlerts(ctx, req)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, list)
+	}
+	t := newTable(stdout, "ALERT", "MINER", "FAULT LIGHT", "BY", "AT")
+	for _, a := range list.Acks {
+		light := "-"
+		if a.Located {
+			light = "released"
+		}
+		t.row(a.Name, orDash(a.MinerID), light, a.AckedBy, localTime(a.AckedAt))
 	}
 	return t.flush()
 }

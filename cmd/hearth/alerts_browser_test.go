@@ -76,4 +76,17 @@ func TestBrowserAlerts(t *testing.T) {
 		chromedp.Click(`#silences-body tr[data-silence="1"] button[data-action="delete"]`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`#silences-body tr[data-silence="1"]`, chromedp.ByQuery),
 	)
+	var acked string
+	browse(t, ctx, "acknowledge the alert from its row",
+		chromedp.Click(`#alerts-current-body tr[data-alert="FanFailed"] button[data-action="ack"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#alerts-current-body tr[data-alert="FanFailed"] td[data-col="ack"] [data-acked-by="admin"]`, chromedp.ByQuery),
+		chromedp.Text(`#alerts-current-body tr[data-alert="FanFailed"] td[data-col="ack"]`, &acked, chromedp.ByQuery),
+	)
+	if !strings.Contains(acked, "acknowledged by admin") {
+		t.Errorf("acknowledged cell %q", acked)
+	}
+	out, errOut, code = runCLI(t, "alerts", "history", "--open", "--json", "--server", url)
+	if code != 0 || !strings.Contains(out, `"acked_by": "admin"`) {
+		t.Errorf("history after the button: %d %s%s", code, out, errOut)
+	}
 }

@@ -54,7 +54,8 @@ Commands:
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   tokens   make and list API tokens in the data directory (one per child hearth of an aggregator)
   rules    test and check alerting rule files (rules test FILE...), print the defaults
-  alerts   alert history, silences and the receivers that notify people
+  alerts   alert history, acknowledgements, silences and the receivers that notify people
+  maintenance  boards to replace and miners with repeated faults, by site and rack
   bench    measure hearth (bench sweep, bench curtail)
   plan     plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
   version  print the version
@@ -126,6 +127,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runAlerts(ctx, rest, stdout, stderr)
 	case "rules":
 		return runRules(ctx, rest, stdout, stderr)
+	case "maintenance":
+		return runMaintenance(ctx, rest, stdout, stderr)
 	case "version", "--version":
 		if len(rest) > 0 && (rest[0] == "--json" || rest[0] == "-json") {
 			return writeJSON(stdout, map[string]string{"version": Version})

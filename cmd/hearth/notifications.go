@@ -7,19 +7,24 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/locate"
 	"github.com/hearth-fleet/hearth/notify"
 )
 
 // notifications is serve's side of alerting after the rule engine: the
-// dispatcher that tells the receivers, and the history that keeps every
-// change of an alert's state. The rule engine sends each evaluation's
-// alerts to Sink.
+// dispatcher that tells the receivers, the history that keeps every
+// change of an alert's state, and the fault lights of located alerts. The
+// rule engine sends each evaluation's alerts to Sink.
 type notifications struct {
 	dispatcher *notify.Dispatcher
 	history    *notify.History
-	receivers  hearth.ReceiverService
-	silences   hearth.SilenceService
-	logger     *slog.Logger
+	// lights switches a miner's fault light on for alerts of rules with
+	// the locate annotation, until acknowledged; serve gives it the
+	// reconciler.
+	lights    *locate.Lights
+	receivers hearth.ReceiverService
+	silences  hearth.SilenceService
+	logger    *slog.Logger
 }
 
 // historySweep is how often open alerts no longer sent are resolved in
@@ -32,6 +37,7 @@ func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifica
 	return &notifications{
 		dispatcher: d,
 		history:    &notify.History{Service: st.alertHistory, Retention: cfg.alertRetention, Logger: logger},
+		lights:     &locate.Lights{Acks: st.alertAcks, History: st.alertHistory, Logger: logger},
 		receivers:  d.WatchReceivers(st.receivers),
 		silences:   d.WatchSilences(st.silences),
 		logger:     logger,
@@ -39,9 +45,9 @@ func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifica
 }
 
 // Sink is the hearth.AlertSink of the rule engine: the history first,
-// then the dispatcher, which only queues.
+// then the fault lights, then the dispatcher, which only queues.
 func (n *notifications) Sink() hearth.AlertSink {
-	return notify.Sinks{n.history, n.dispatcher}
+	return notify.Sinks{n.history, n.lights, n.dispatcher}
 }
 
 // serve gives the API its receivers, silences and alert history.
@@ -50,6 +56,7 @@ func (n *notifications) serve(h *hearthhttp.Server) {
 	h.ReceiverStatus = n.dispatcher.Status
 	h.SilenceService = n.silences
 	h.AlertHistoryService = n.history.Service
+	h.AlertAcks = n.lights
 }
 
 // run loads the receivers and runs the dispatcher and the history's

@@ -19,6 +19,7 @@ import (
 	"github.com/hearth-fleet/hearth/diag"
 	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
+	"github.com/hearth-fleet/hearth/maintenance"
 	"github.com/hearth-fleet/hearth/metrics"
 	"github.com/hearth-fleet/hearth/notify"
 	"github.com/hearth-fleet/hearth/openadr"
@@ -63,6 +64,9 @@ type serveConfig struct {
 	// interval when zero.
 	rulesDir      string
 	rulesInterval time.Duration
+	// maintenance holds the maintenance queue's default thresholds
+	// (--maint-*, HEARTH_MAINT_*), which a request may override.
+	maintenance maintenanceFlags
 }
 
 func (c *serveConfig) register(fs interface {
@@ -70,6 +74,7 @@ func (c *serveConfig) register(fs interface {
 	DurationVar(*time.Duration, string, time.Duration, string)
 	IntVar(*int, string, int, string)
 	BoolVar(*bool, string, bool, string)
+	Float64Var(*float64, string, float64, string)
 }, defaultData string) {
 	fs.StringVar(&c.data, "data", envOr("HEARTH_DATA", defaultData), "data directory: inventory database and metrics (env HEARTH_DATA)")
 	fs.StringVar(&c.db, "db", envOr("HEARTH_DB", ""), "relational store: empty for SQLite in the data directory, or a postgres://user:password@host/db URL (env HEARTH_DB)")
@@ -91,6 +96,7 @@ func (c *serveConfig) register(fs interface {
 	fs.DurationVar(&c.alertRetention, "alert-retention", envDuration("HEARTH_ALERT_RETENTION", notify.DefaultRetention), "how long the alert history is kept (env HEARTH_ALERT_RETENTION)")
 	fs.StringVar(&c.rulesDir, "rules-dir", envOr("HEARTH_RULES_DIR", ""), "directory of alerting rule files (Prometheus format), loaded with the built-in defaults; reloaded on SIGHUP (default <data>/rules) (env HEARTH_RULES_DIR)")
 	fs.DurationVar(&c.rulesInterval, "rules-interval", envDuration("HEARTH_RULES_INTERVAL", 0), "time between two evaluations of the alerting rules (default: the poll interval) (env HEARTH_RULES_INTERVAL)")
+	c.maintenance.register(fs, "maint-", hearth.DefaultMaintenanceThresholds, true)
 	fs.StringVar(&c.configFile, "config", os.Getenv("HEARTH_CONFIG"), "config file of HEARTH_*=value lines; flags and the environment override it (env HEARTH_CONFIG)")
 }
 
@@ -134,6 +140,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 // validate rejects settings hearth cannot honour, with a message that says
 // why.
 func (c *serveConfig) validate() error {
+	if err := c.maintenance.th.Validate(); err != nil {
+		return err
+	}
 	if c.pollInterval <= 0 || c.pollInterval > poller.MaxInterval {
 		return hearth.Errorf(hearth.EINVALID, "Poll interval %s must be above 0 and at most %s, so that every series has a sample within PromQL's five-minute lookback.", c.pollInterval, poller.MaxInterval)
 	}
@@ -266,11 +275,18 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	desired := &reconcile.CachedDesired{DesiredStateService: s.store.desired}
 	// Named power profiles likewise: every writer goes through the copy.
 	profiles := &reconcile.CachedProfiles{ProfileService: s.store.profiles}
+	// Alerts of rules with the locate annotation hold their miners' fault
+	// lights on until acknowledged: laid over desired state, so that the
+	// reconciler switches them and a restart keeps them.
+	lights := s.notifications.lights
+	if err := lights.Load(ctx); err != nil {
+		return nil, err
+	}
 	s.reconciler = &reconcile.Reconciler{
 		Desired:   desired,
 		Profiles:  profiles,
 		Journal:   s.store.journal,
-		Applier:   actions,
+		Applier:   lights.Observe(actions),
 		Audit:     s.audit,
 		Locator:   reconcile.MinerLocator{Groups: groups.GroupsOf},
 		BatchSize: cfg.reconcileBatch,
@@ -281,7 +297,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// runner's events go to an overlay the reconciler consults, and each
 	// one reconciles the fleet at once.
 	overlay := reconcile.NewScheduleOverlay()
-	s.reconciler.Overlay = overlay
+	s.reconciler.Overlay = lights.Overlay(overlay)
 	// The power controller lowers desired power after the schedules and
 	// named profiles: a curtailment beats a stored or scheduled setting
 	// that would draw more.
@@ -345,6 +361,14 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
 	})
 	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
+	lights.Reconcile = func(ctx context.Context, ids []string) {
+		miners, _, err := s.miners.FindMiners(ctx, hearth.MinerFilter{IDs: ids})
+		if err != nil {
+			s.logger.Warn("fault lights: find miners", "err", err)
+			return
+		}
+		s.reconciler.ReconcileNow(ctx, miners)
+	}
 
 	s.http = &hearthhttp.Server{
 		Actions: func(ctx context.Context, actor, selector string, a hearth.Action) (*hearth.AuditEntry, error) {
@@ -368,20 +392,22 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Drift: func(onlyDrifting bool) hearthhttp.DriftReport {
 			return hearthhttp.DriftReport{Miners: s.reconciler.Drifts(onlyDrifting), Sites: s.reconciler.Sites()}
 		},
-		MinerService:     s.inventory,
-		SiteService:      s.store.sites,
-		GroupService:     groups.Watch(s.store.groups),
-		PositionService:  repollPlacedBy(s.store.positions, s.miners, s.poller),
-		StatusService:    s.poller,
-		TokenService:     s.tokens,
-		Identify:         identifyAt(s.credentials),
-		PrometheusAPI:    s.metrics.PrometheusAPI(),
-		AlertsAPI:        s.alerts.PrometheusAPI(),
-		Rules:            s.alerts,
-		MetricsHandler:   s.metrics.ExpositionHandler(),
-		Storage:          storageStatus(s.metrics),
-		Logger:           s.logger,
-		AllowRemoteReads: cfg.allowRemoteReads,
+		MinerService:          s.inventory,
+		SiteService:           s.store.sites,
+		GroupService:          groups.Watch(s.store.groups),
+		PositionService:       repollPlacedBy(s.store.positions, s.miners, s.poller),
+		StatusService:         s.poller,
+		TokenService:          s.tokens,
+		Identify:              identifyAt(s.credentials),
+		PrometheusAPI:         s.metrics.PrometheusAPI(),
+		AlertsAPI:             s.alerts.PrometheusAPI(),
+		Rules:                 s.alerts,
+		MetricsHandler:        s.metrics.ExpositionHandler(),
+		Storage:               storageStatus(s.metrics),
+		Logger:                s.logger,
+		AllowRemoteReads:      cfg.allowRemoteReads,
+		MaintenanceService:    &maintenance.Service{Miners: s.miners, Status: s.poller, History: s.store.alertHistory},
+		MaintenanceThresholds: cfg.maintenance.th,
 	}
 	if s.aggregator != nil {
 		s.http.Aggregate = s.aggregator

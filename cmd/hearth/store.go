@@ -38,7 +38,10 @@ type store struct {
 	receivers    hearth.ReceiverService
 	silences     hearth.SilenceService
 	alertHistory hearth.AlertHistoryService
-	close        func() error
+	// alertAcks records the alerts that switched a fault light on and
+	// who acknowledged which alert.
+	alertAcks hearth.AlertAckService
+	close     func() error
 }
 
 // storeMiners is the inventory as serve and demo use it: the domain
@@ -72,7 +75,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			schedules: sqlite.NewScheduleService(d), power: sqlite.NewPowerRequestService(d),
 			profiles: sqlite.NewProfileService(d), programs: sqlite.NewPowerProgramService(d, box),
 			receivers: sqlite.NewReceiverService(d, box), silences: sqlite.NewSilenceService(d), alertHistory: sqlite.NewAlertHistoryService(d),
-			close: d.Close,
+			alertAcks: sqlite.NewAlertAckService(d),
+			close:     d.Close,
 		}, nil
 	case postgres.IsURL(db):
 		d := postgres.NewDB(db)
@@ -87,7 +91,8 @@ func openStore(dataDir, db string, box sqlstore.Sealer) (*store, error) {
 			schedules: postgres.NewScheduleService(d), power: postgres.NewPowerRequestService(d),
 			profiles: postgres.NewProfileService(d), programs: postgres.NewPowerProgramService(d, box),
 			receivers: postgres.NewReceiverService(d, box), silences: postgres.NewSilenceService(d), alertHistory: postgres.NewAlertHistoryService(d),
-			close: d.Close,
+			alertAcks: postgres.NewAlertAckService(d),
+			close:     d.Close,
 		}, nil
 	}
 	return nil, errBadDB

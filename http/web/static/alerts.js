@@ -1,7 +1,9 @@
 // The alerts page: the alerts firing now (the open ones of the alert
-// history), the silences with a form that adds one (prefilled from an
-// alert's "Silence" button), and the history of state changes, from
-// /api/v1/alerts/history and /api/v1/silences.
+// history) with who acknowledged them or an "Acknowledge" button, the
+// silences with a form that adds one (prefilled from an alert's "Silence"
+// button), and the history of state changes, where a resolved alert that
+// still holds its miner's fault light on can be acknowledged too, from
+// /api/v1/alerts/history, /api/v1/alerts/ack and /api/v1/silences.
 (function () {
   'use strict';
   const H = window.hearth;
@@ -43,7 +45,48 @@
     byId('silence-matchers').focus();
   }
 
-  function currentRow(e) {
+  // ackOf returns the acknowledgement record of e's alert when it covers
+  // e's firing (acknowledged after it began), else null.
+  function ackOf(e, acks) {
+    const a = acks && acks[e.fingerprint];
+    if (!a || !a.acked_at) return null;
+    if (e.active_at && new Date(a.acked_at) < new Date(e.active_at)) return null;
+    return a;
+  }
+
+  // holdsLight reports whether e's alert keeps its miner's fault light on.
+  function holdsLight(e, acks) {
+    const a = acks && acks[e.fingerprint];
+    return !!(a && a.located && !a.acked_at);
+  }
+
+  async function acknowledge(e) {
+    try {
+      await H.sendJSON('POST', '/api/v1/alerts/ack', { fingerprint: e.fingerprint });
+      status.textContent = 'Acknowledged ' + e.name + '.';
+      await load();
+    } catch (err) {
+      status.textContent = 'Cannot acknowledge ' + e.name + ': ' + err.message;
+    }
+  }
+
+  // ackCell shows who acknowledged e, or an Acknowledge button, and
+  // whether the alert holds its miner's fault light on.
+  function ackCell(e, acks) {
+    const cell = H.el('td', { dataset: { col: 'ack' } });
+    if (holdsLight(e, acks)) cell.append(H.el('span', { class: 'badge badge-offline', dataset: { light: 'on' } }, 'fault light on'), ' ');
+    const a = ackOf(e, acks);
+    if (a) {
+      cell.append(H.el('span', { class: 'muted', dataset: { ackedBy: a.acked_by } }, 'acknowledged by ' + a.acked_by + ', ' + H.fmtTime(a.acked_at)));
+    } else if (e.state === 'firing' || holdsLight(e, acks)) {
+      const button = H.el('button', { type: 'button', class: 'secondary', dataset: { action: 'ack' } }, 'Acknowledge');
+      button.addEventListener('click', () => acknowledge(e));
+      cell.append(button);
+    }
+    return cell;
+  }
+
+  function currentRow(e, acks) {
     const button = H.el('button', { type: 'button', class: 'secondary', dataset: { action: 'silence' } }, 'Silence');
     button.addEventListener('click', () => silenceAlert(e));
     return H.el('tr', { dataset: { fingerprint: e.fingerprint, alert: e.name } },
@@ -51,15 +94,28 @@
       H.el('td', { dataset: { col: 'labels' } }, labelText(e.labels)),
       H.el('td', { dataset: { col: 'summary' } }, (e.annotations && e.annotations.summary) || ''),
       H.el('td', { dataset: { col: 'since', value: e.at } }, H.fmtTime(e.at) + ' (' + H.fmtAgo(e.at) + ')'),
+      ackCell(e, acks),
       H.el('td', { dataset: { col: 'actions' } }, button));
   }
 
-  function historyRow(e) {
-    return H.el('tr', { dataset: { event: String(e.id), state: e.state } },
+  function historyRow(e, acks, latest) {
+    return H.el('tr', { dataset: { event: String(e.id), state: e.state, fingerprint: e.fingerprint } },
       H.el('td', { dataset: { col: 'at', value: e.at } }, H.fmtTime(e.at)),
       H.el('td', { dataset: { col: 'state' } }, H.el('span', { class: 'badge badge-' + (e.state === 'firing' ? 'offline' : 'online') }, e.state)),
       H.el('td', { dataset: { col: 'name' } }, e.name),
-      H.el('td', { dataset: { col: 'labels' } }, labelText(e.labels)));
+      H.el('td', { dataset: { col: 'labels' } }, labelText(e.labels)),
+      latest ? ackCell(e, acks) : H.el('td', { dataset: { col: 'ack' } }));
+  }
+
+  // historyRows shows the acknowledgement on the newest event of each
+  // alert only: the older ones belong to earlier firings.
+  function historyRows(events, acks) {
+    const seen = new Set();
+    return events.map((e) => {
+      const latest = !seen.has(e.fingerprint);
+      seen.add(e.fingerprint);
+      return historyRow(e, acks, latest);
+    });
   }
 
   async function removeSilence(s) {
@@ -103,8 +159,8 @@
         H.getJSON('/api/v1/alerts/history?limit=200'),
         H.getJSON('/api/v1/silences'),
       ]);
-      fill('alerts-current', (open.events || []).map(currentRow), 5, 'No alert is firing.');
-      fill('alerts-history', (history.events || []).map(historyRow), 4, 'No alert has fired yet.');
+      fill('alerts-current', (open.events || []).map((e) => currentRow(e, open.acks)), 6, 'No alert is firing.');
+      fill('alerts-history', historyRows(history.events || [], history.acks), 5, 'No alert has fired yet.');
       fill('silences', (silences.silences || []).map(silenceRow), 6, 'No silence is active.');
       errorBox.hidden = true;
       byId('alerts-updated').textContent = 'Updated ' + new Date().toLocaleTimeString();
