@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -187,6 +189,24 @@ func (p *Poller) Remove(id string) {
 	}
 	delete(p.entries, id)
 	p.forgetCredentials(id)
+}
+
+// SiteMiners returns the miners of site being polled, ordered by ID: the
+// poller holds the whole inventory in memory, kept current by MinerService,
+// so that the power controller reads no database on each cycle.
+func (p *Poller) SiteMiners(site string) []*hearth.Miner {
+	p.mu.Lock()
+	var out []*hearth.Miner
+	for _, e := range p.entries {
+		e.mu.Lock()
+		if e.miner.Site == site {
+			out = append(out, e.miner)
+		}
+		e.mu.Unlock()
+	}
+	p.mu.Unlock()
+	slices.SortFunc(out, func(a, b *hearth.Miner) int { return strings.Compare(a.ID, b.ID) })
+	return out
 }
 
 // Len returns the number of miners being polled.

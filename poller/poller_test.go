@@ -299,3 +299,32 @@ func TestPollerOverdueMinerIsNotOnline(t *testing.T) {
 		t.Errorf("overdue miner: %s, %q, latest kept: %v", st.State, st.LastError, st.Latest != nil)
 	}
 }
+
+// The power controller lists a site's miners from the poller's memory: the
+// list follows additions, moves between sites and removals, in ID order.
+func TestPollerSiteMiners(t *testing.T) {
+	p := &poller.Poller{}
+	for _, m := range []*hearth.Miner{
+		{ID: "m3", Site: "barn"}, {ID: "m1", Site: "barn"}, {ID: "m2", Site: "garage"}, {ID: "m4"},
+	} {
+		p.Add(m)
+	}
+	ids := func(site string) string {
+		var out []string
+		for _, m := range p.SiteMiners(site) {
+			out = append(out, m.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	if got := ids("barn"); got != "m1,m3" {
+		t.Errorf("barn has %q, want m1,m3", got)
+	}
+	p.Add(&hearth.Miner{ID: "m2", Site: "barn"}) // moved
+	p.Remove("m3")
+	if got := ids("barn"); got != "m1,m2" {
+		t.Errorf("after a move and a removal barn has %q, want m1,m2", got)
+	}
+	if got := ids("garage"); got != "" {
+		t.Errorf("garage still has %q", got)
+	}
+}

@@ -42,9 +42,11 @@ type Recorder interface {
 	RecordSitePower(ctx context.Context, site string, t time.Time, target, measured, planned float64) error
 }
 
-// MinerFinder lists a site's miners; hearth.MinerService is one.
-type MinerFinder interface {
-	FindMiners(ctx context.Context, filter hearth.MinerFilter) ([]*hearth.Miner, int, error)
+// SiteInventory lists a site's miners. The poller is one: it holds every
+// managed miner in memory, so that a control cycle, and the first answer to
+// a signal, reads no database.
+type SiteInventory interface {
+	SiteMiners(site string) []*hearth.Miner
 }
 
 // SiteFinder lists the sites with their budgets and ramp limits;
@@ -67,7 +69,7 @@ type SiteFinder interface {
 // Set the exported fields before Run; a Controller must not be copied.
 type Controller struct {
 	Requests  hearth.PowerRequestService
-	Inventory MinerFinder
+	Inventory SiteInventory
 	// Sites gives each site's budget and ramp limits; nil means none.
 	Sites  SiteFinder
 	Status hearth.StatusService
@@ -333,10 +335,7 @@ func (c *Controller) Control(ctx context.Context) error {
 
 // controlSite allocates one site's target and applies what changed.
 func (c *Controller) controlSite(ctx context.Context, name string, reqs []*hearth.PowerRequest, site *hearth.Site, now time.Time) error {
-	miners, _, err := c.Inventory.FindMiners(ctx, hearth.MinerFilter{Site: name})
-	if err != nil {
-		return fmt.Errorf("miners: %w", err)
-	}
+	miners := c.Inventory.SiteMiners(name)
 	settle := orDefault(c.Settle, DefaultSettle)
 
 	c.mu.Lock()

@@ -39,14 +39,14 @@ func newSite() *site {
 	return s
 }
 
-func (s *site) FindMiners(_ context.Context, f hearth.MinerFilter) ([]*hearth.Miner, int, error) {
+func (s *site) SiteMiners(name string) []*hearth.Miner {
 	var out []*hearth.Miner
 	for _, m := range s.miners {
-		if f.Site == "" || m.Site == f.Site {
+		if m.Site == name {
 			out = append(out, m)
 		}
 	}
-	return out, len(out), nil
+	return out
 }
 
 func (s *site) MinerStatus(id string) hearth.MinerStatus {

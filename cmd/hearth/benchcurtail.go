@@ -202,7 +202,7 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 		Journal: sqlite.NewJournalService(db), Audit: sqlite.NewAuditService(db),
 		BatchSize: conc, Stagger: -1, Status: p,
 	}
-	ctrl := &power.Controller{Requests: requests, Inventory: minerSvc, Status: p, Capabilities: capabilitiesOf, Interval: time.Hour}
+	ctrl := &power.Controller{Requests: requests, Inventory: p, Status: p, Capabilities: capabilitiesOf, Interval: time.Hour}
 	rc.PowerLimit = ctrl
 	acks := &ackRecorder{Applier: actions, acks: map[string]time.Time{}, failed: map[string]string{}, done: make(chan struct{})}
 	rc.Applier = acks

@@ -303,7 +303,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// that would draw more.
 	s.power = &power.Controller{
 		Requests:     s.store.power,
-		Inventory:    s.miners,
+		Inventory:    s.poller,
 		Sites:        s.store.sites,
 		Apply:        s.reconciler.ReconcileNow,
 		Capabilities: capabilitiesOf,
