@@ -3,8 +3,8 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -18,6 +18,35 @@ var _ hearth.CredentialService = (*CredentialService)(nil)
 type CredentialService struct {
 	db  *DB
 	box Sealer
+
+	// cache holds every credential, passwords still sealed, for Resolve:
+	// every poll and command of a fleet asks, and a query each would be
+	// the costliest part of sending a command. This service's own writes
+	// drop it; credentialCacheTTL bounds how long another instance's
+	// writes to a shared PostgreSQL go unseen.
+	cacheMu sync.Mutex
+	cache   *credentialCache
+}
+
+// credentialCacheTTL is how long Resolve trusts its copy of the table.
+const credentialCacheTTL = 30 * time.Second
+
+// credentialCache is one read of the credentials table.
+type credentialCache struct {
+	loaded time.Time
+	byKey  map[credentialKey]sealedCredential
+}
+
+// credentialKey is a credential's scope.
+type credentialKey struct {
+	family        hearth.Family
+	site, minerID string
+}
+
+// sealedCredential is a user with the password as stored.
+type sealedCredential struct {
+	user   string
+	sealed []byte
 }
 
 // NewCredentialService returns the credential store of db, sealing
@@ -36,6 +65,7 @@ func (s *CredentialService) SetCredential(ctx context.Context, c *hearth.MinerCr
 		return err
 	}
 	c.UpdatedAt = s.db.Now()
+	defer s.dropCache()
 	if _, err := s.db.Write().ExecContext(ctx, s.db.q(`INSERT INTO credentials (family, site, miner_id, "user", password, updated_at) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (family, site, miner_id) DO UPDATE SET "user" = excluded."user", password = excluded.password, updated_at = excluded.updated_at`),
 		string(c.Family), c.Site, c.MinerID, c.User, sealed, s.db.Time(c.UpdatedAt)); err != nil {
@@ -49,6 +79,7 @@ func (s *CredentialService) SetCredential(ctx context.Context, c *hearth.MinerCr
 
 // DeleteCredential removes the credential of this scope.
 func (s *CredentialService) DeleteCredential(ctx context.Context, family hearth.Family, site, minerID string) error {
+	defer s.dropCache()
 	r, err := s.db.Write().ExecContext(ctx, s.db.q(`DELETE FROM credentials WHERE family = ? AND site = ? AND miner_id = ?`), string(family), site, minerID)
 	if err != nil && !s.db.violates(err, InvalidValue) {
 		return fmt.Errorf("delete credential: %w", err)
@@ -91,23 +122,66 @@ func (s *CredentialService) FindCredentials(ctx context.Context) ([]*hearth.Mine
 }
 
 // Resolve returns the most specific credential for m: its own, its
-// site's, its family's; zero when there is none.
+// site's, its family's; zero when there is none. It reads a copy of the
+// table kept in memory (see CredentialService.cache).
 func (s *CredentialService) Resolve(ctx context.Context, m *hearth.Miner) (hearth.Credentials, error) {
-	var user string
-	var sealed []byte
-	err := s.db.Read().QueryRowContext(ctx, s.db.q(`SELECT "user", password FROM credentials
-		WHERE family = ? AND ((site = '' AND miner_id = '') OR (site = ? AND CAST(? AS TEXT) <> '' AND miner_id = '') OR (miner_id = ? AND site = ''))
-		ORDER BY (miner_id <> '') DESC, (site <> '') DESC LIMIT 1`),
-		string(m.Family), m.Site, m.Site, m.ID).Scan(&user, &sealed)
+	c, err := s.cached(ctx)
 	if err != nil {
-		if errors.Is(err, sql.ErrNoRows) || s.db.violates(err, InvalidValue) {
-			return hearth.Credentials{}, nil
-		}
 		return hearth.Credentials{}, fmt.Errorf("resolve credential of %s: %w", m.ID, err)
 	}
-	pw, err := s.box.Open(sealed)
-	if err != nil {
-		return hearth.Credentials{}, err
+	keys := []credentialKey{{m.Family, "", m.ID}, {m.Family, m.Site, ""}, {m.Family, "", ""}}
+	if m.Site == "" {
+		keys = append(keys[:1], keys[2])
 	}
-	return hearth.Credentials{User: user, Password: string(pw)}, nil
+	for _, k := range keys {
+		sc, ok := c.byKey[k]
+		if !ok {
+			continue
+		}
+		pw, err := s.box.Open(sc.sealed)
+		if err != nil {
+			return hearth.Credentials{}, err
+		}
+		return hearth.Credentials{User: sc.user, Password: string(pw)}, nil
+	}
+	return hearth.Credentials{}, nil
+}
+
+// cached returns the copy of the table, reading it again when it is
+// missing or older than credentialCacheTTL.
+func (s *CredentialService) cached(ctx context.Context) (*credentialCache, error) {
+	s.cacheMu.Lock()
+	defer s.cacheMu.Unlock()
+	now := time.Now()
+	if s.cache != nil && now.Sub(s.cache.loaded) < credentialCacheTTL {
+		return s.cache, nil
+	}
+	rows, err := s.db.Read().QueryContext(ctx, `SELECT family, site, miner_id, "user", password FROM credentials`)
+	if err != nil {
+		return nil, fmt.Errorf("read credentials: %w", err)
+	}
+	defer rows.Close()
+	c := &credentialCache{loaded: now, byKey: map[credentialKey]sealedCredential{}}
+	for rows.Next() {
+		var k credentialKey
+		var family string
+		var sc sealedCredential
+		if err := rows.Scan(&family, &k.site, &k.minerID, &sc.user, &sc.sealed); err != nil {
+			return nil, fmt.Errorf("scan credential: %w", err)
+		}
+		k.family = hearth.Family(family)
+		c.byKey[k] = sc
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read credentials: %w", err)
+	}
+	s.cache = c
+	return c, nil
+}
+
+// dropCache makes the next Resolve read the table again.
+func (s *CredentialService) dropCache() {
+	s.cacheMu.Lock()
+	s.cache = nil
+	s.cacheMu.Unlock()
 }
