@@ -19,6 +19,7 @@ import (
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/reconcile"
+	"github.com/hearth-fleet/hearth/secret"
 	"github.com/hearth-fleet/hearth/sim"
 	"github.com/hearth-fleet/hearth/sqlite"
 )
@@ -173,8 +174,18 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 	if err := minerSvc.CreateMiners(ctx, miners); err != nil {
 		return nil, err
 	}
-	actions := &action.Service{Miners: minerSvc}
-	p := &poller.Poller{Concurrency: conc}
+	// Credentials are resolved for every command and poll, as serve
+	// does: the farm's Antminer login is stored once for the family.
+	box, err := secret.LoadBox(dir)
+	if err != nil {
+		return nil, err
+	}
+	creds := sqlite.NewCredentialService(db, box)
+	if err := creds.SetCredential(ctx, &hearth.MinerCredential{Family: hearth.FamilyAntminer, User: "root", Password: "root"}); err != nil {
+		return nil, err
+	}
+	actions := &action.Service{Miners: minerSvc, Credentials: creds}
+	p := &poller.Poller{Concurrency: conc, Credentials: creds}
 	for _, m := range miners {
 		p.Add(m)
 	}
