@@ -283,7 +283,7 @@ func TestBuildHoldsEveryPart(t *testing.T) {
 	for _, r := range rows[1:] {
 		seen[r[1]+"|"+r[2]] = true
 	}
-	for _, s := range []string{"mining_hash_rate|", "monitoring_power_consumption_watts|", "mining_board_chip_temperature_celsius|board=1", "mining_fan_speed_rpm|fan=0", "reject_rate|"} {
+	for _, s := range []string{"mining_hash_rate|", "monitoring_power_consumption_watts|", "mining_board_chip_temperature_celsius|board=1", "mining_fan_speed_rpm|fan=fan1", "reject_rate|"} {
 		if !seen[s] {
 			t.Errorf("history lacks %s: %v", s, seen)
 		}
