@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"sync"
+	"time"
 )
 
 // Execer is what a grouped write runs its statements on: the shared
@@ -37,6 +38,12 @@ type groupWrite struct {
 	done chan error
 }
 
+// groupLinger is how long a new leader waits for other writes to join its
+// first transaction. It is far below a person's notice and below a miner's
+// round trip, yet long enough for a burst of finishing commands to share
+// a commit.
+const groupLinger = 4 * time.Millisecond
+
 // maxGroup bounds the writes of one transaction, so that a long queue is
 // committed in steps and the first callers are not held by the last.
 const maxGroup = 512
@@ -58,6 +65,14 @@ func (g *groupCommitter) do(ctx context.Context, db *DB, fn func(context.Context
 		return <-w.done
 	}
 	g.leading = true
+	// A leader that finds itself alone waits a moment for company: writes
+	// that arrive one by one, as a fleet's commands finish, would
+	// otherwise each pay for a transaction and a disk flush of their own.
+	if len(g.pending) < maxGroup {
+		g.mu.Unlock()
+		time.Sleep(groupLinger)
+		g.mu.Lock()
+	}
 	for len(g.pending) > 0 {
 		n := min(len(g.pending), maxGroup)
 		batch := g.pending[:n:n]
