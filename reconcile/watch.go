@@ -11,16 +11,65 @@ import (
 // state then reaches the fleet within the commands' own time, and the next
 // poll confirms it. Miners without a reading, or offline, wait for their
 // poll. It returns without waiting; Wait waits.
+//
+// Each site's miners are taken in the order given by a few workers, twice
+// the site's batch size, rather than a goroutine each: a curtailment of a
+// hundred thousand miners then neither parks a hundred thousand
+// goroutines on the site's slots nor hands the slots out at random, and
+// every site still moves at once.
 func (rc *Reconciler) ReconcileNow(ctx context.Context, miners []*hearth.Miner) {
 	if rc.Status == nil {
 		return
 	}
+	rc.mu.Lock()
+	runCtx := rc.ctx
+	rc.mu.Unlock()
+	if runCtx == nil || runCtx.Err() != nil {
+		return
+	}
+	bySite := map[string][]*hearth.Miner{}
+	var sites []string
 	for _, m := range miners {
-		st := rc.Status.MinerStatus(m.ID)
-		if st.Latest == nil || st.State != hearth.StateOnline {
-			continue
+		if _, ok := bySite[m.Site]; !ok {
+			sites = append(sites, m.Site)
 		}
-		rc.StoreReading(ctx, m, st.Latest)
+		bySite[m.Site] = append(bySite[m.Site], m)
+	}
+	for _, site := range sites {
+		rc.reconcileInTurn(runCtx, bySite[site])
+	}
+}
+
+// reconcileInTurn reconciles one site's miners, in order, with
+// 2 × BatchSize workers.
+func (rc *Reconciler) reconcileInTurn(ctx context.Context, miners []*hearth.Miner) {
+	work := make(chan *hearth.Miner)
+	workers := min(len(miners), 2*orDefault(rc.BatchSize, DefaultBatchSize))
+	rc.wg.Add(workers + 1)
+	go func() {
+		defer rc.wg.Done()
+		defer close(work)
+		for _, m := range miners {
+			select {
+			case work <- m:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range workers {
+		go func() {
+			defer rc.wg.Done()
+			for m := range work {
+				st := rc.Status.MinerStatus(m.ID)
+				if st.Latest == nil || st.State != hearth.StateOnline {
+					continue
+				}
+				if err := rc.Reconcile(ctx, m, st.Latest); err != nil && ctx.Err() == nil {
+					rc.logger().Warn("reconcile", "miner", m.ID, "err", err)
+				}
+			}
+		}()
 	}
 }
 
