@@ -247,10 +247,13 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 		return nil, hearth.Errorf(hearth.EINVALID, "No simulated miner can be curtailed; choose models whose firmware can pause.")
 	}
 	// A miner the reconciler skips (offline at its last poll, backing off)
-	// never acknowledges: after the wait, what was acknowledged is
-	// reported and the rest counted.
+	// never acknowledges: once every reconciliation has ended (or after
+	// curtailWait), what was acknowledged is reported and the rest counted.
+	reconciled := make(chan struct{})
+	go func() { rc.Wait(); close(reconciled) }()
 	select {
 	case <-acks.done:
+	case <-reconciled:
 	case <-time.After(curtailWait):
 	case <-ctx.Done():
 		return nil, ctx.Err()

@@ -16,7 +16,7 @@ type Execer interface {
 }
 
 // groupCommitter commits the small writes of many concurrent callers in
-// one transaction. The command journal and the audit log take three to
+// one transaction. The command journal and the audit log take two to
 // four writes per command sent to a miner, and every commit waits for
 // the disk: a thousand miners changed at once would otherwise queue a
 // few thousand fsyncs behind each other. Each caller still returns only
