@@ -117,6 +117,11 @@ type Reconciler struct {
 	Applier  Applier
 	// Audit, when set, receives one entry per finished command.
 	Audit hearth.AuditService
+	// PowerChanged, when set, is told of every power command a miner
+	// acknowledged (a power target, a sleep, a wake), so that alerting can
+	// tell a hash rate hearth lowered from one that fell: the metrics
+	// store's RecordPowerCommand.
+	PowerChanged func(ctx context.Context, minerID string, at time.Time) error
 	// Locator places miners; nil means MinerLocator{}.
 	Locator Locator
 	// Status, when set, gives Do the miner's latest reading (the poller).
@@ -540,6 +545,14 @@ func (rc *Reconciler) finish(ctx context.Context, m *hearth.Miner, st *minerStat
 		st.drift.RetryAt = now.Add(min(wait, orDefault(rc.MaxBackoff, DefaultMaxBackoff)))
 	}
 	rc.mu.Unlock()
+	if res.OK && rc.PowerChanged != nil {
+		switch a.Verb {
+		case hearth.VerbPowerTarget, hearth.VerbPause, hearth.VerbResume:
+			if err := rc.PowerChanged(context.WithoutCancel(ctx), m.ID, now); err != nil {
+				rc.logger().Warn("record power command", "miner", m.ID, "err", err)
+			}
+		}
+	}
 	if e.Actor == Actor {
 		// One-off commands are audited by whoever asked (action.Service,
 		// one entry for the whole selection).

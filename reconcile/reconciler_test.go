@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -423,3 +424,47 @@ func TestReconciler_Watch(t *testing.T) {
 }
 
 func (inventory) DeleteMiner(context.Context, string) error { return nil }
+
+// Alerting hears of every power command a miner acknowledged, so that a
+// hash rate hearth lowered on purpose is not taken for a fault; pool
+// changes are not power commands.
+func TestReconciler_ReportsPowerCommands(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	clock := newFakeClock()
+	fleet := newFakeFleet(clock)
+	miners := simMiners(3, "barn")
+	for _, m := range miners {
+		fleet.add(m, nil)
+	}
+	rc := newReconciler(t, db, fleet)
+	rc.Status = fleet
+	var mu sync.Mutex
+	changed := map[string]time.Time{}
+	rc.PowerChanged = func(_ context.Context, id string, at time.Time) error {
+		mu.Lock()
+		defer mu.Unlock()
+		changed[id] = at
+		return nil
+	}
+	rc.Start(ctx)
+	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	pools := hearth.DesiredState{Pools: []hearth.PoolTemplate{{URL: "stratum+tcp://new:3333", UserPattern: "acct.{miner}"}}}
+	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}, State: pools}); err != nil {
+		t.Fatal(err)
+	}
+	rc.Wait()
+	if len(changed) != 0 {
+		t.Fatalf("a pool change was reported as a power command: %v", changed)
+	}
+	pools.Power = &hearth.PowerProfile{Mode: hearth.PowerSleep}
+	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}, State: pools}); err != nil {
+		t.Fatal(err)
+	}
+	rc.Wait()
+	for _, m := range miners {
+		if at, ok := changed[m.ID]; !ok || !at.Equal(clock.Now()) {
+			t.Errorf("%s: power command reported %v (%v), want at %v", m.ID, ok, at, clock.Now())
+		}
+	}
+}

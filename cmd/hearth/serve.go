@@ -292,6 +292,8 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		BatchSize: cfg.reconcileBatch,
 		Stagger:   staggerOf(cfg.reconcileStagger),
 		Logger:    s.logger,
+		// A hash rate hearth lowered is not a hash-rate drop.
+		PowerChanged: s.metrics.RecordPowerCommand,
 	}
 	// Schedules change desired state while their windows are open: the
 	// runner's events go to an overlay the reconciler consults, and each
