@@ -305,7 +305,6 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 	// that would draw more.
 	s.power = &power.Controller{
 		Requests:     s.store.power,
-		Inventory:    s.poller,
 		Sites:        s.store.sites,
 		Apply:        s.reconciler.ReconcileNow,
 		Capabilities: capabilitiesOf,
@@ -357,7 +356,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		return nil, err
 	}
 	s.reconciler.Status = s.poller
-	s.power.Status = s.poller
+	s.power.Status, s.power.Inventory = s.poller, s.poller
 	s.metrics.ExportPollStats(func() metrics.PollStats {
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
