@@ -145,6 +145,8 @@ type Reconciler struct {
 	Clock          Clock
 	Logger         *slog.Logger
 
+	audits auditGroup
+
 	mu     sync.Mutex
 	miners map[string]*minerState
 	sites  map[string]*siteLimiter
@@ -579,14 +581,14 @@ func remember(applied *Applied, a hearth.Action) {
 	}
 }
 
-// audit records one finished command.
+// audit records one finished command, in an entry it may share with other
+// miners' results for the same action (see auditGroup).
 func (rc *Reconciler) audit(ctx context.Context, actor, minerID string, a hearth.Action, res hearth.ActionResult, at time.Time) {
 	if rc.Audit == nil {
 		return
 	}
 	res.MinerID = minerID
-	e := &hearth.AuditEntry{Time: at, Actor: actor, Action: a.Redacted(), Selector: minerID, Results: []hearth.ActionResult{res}}
-	if err := rc.Audit.RecordAudit(context.WithoutCancel(ctx), e); err != nil {
+	if err := rc.audits.record(context.WithoutCancel(ctx), rc.Audit, actor, a, res, at); err != nil {
 		rc.logger().Warn("audit", "miner", minerID, "err", err)
 	}
 }

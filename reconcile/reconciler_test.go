@@ -468,3 +468,50 @@ func TestReconciler_ReportsPowerCommands(t *testing.T) {
 		}
 	}
 }
+
+// A fleet-wide change reads as one change in the audit log: the miners'
+// results for the same action share entries, each miner's result exactly
+// once, and an entry of several names how many.
+func TestReconciler_AuditsAFleetChangeTogether(t *testing.T) {
+	ctx := context.Background()
+	db, _ := openDB(t)
+	clock := newFakeClock()
+	fleet := newFakeFleet(clock)
+	miners := simMiners(50, "barn")
+	for _, m := range miners {
+		fleet.add(m, nil)
+	}
+	rc := newReconciler(t, db, fleet)
+	rc.Status = fleet
+	rc.Start(ctx)
+	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
+		State: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}}}); err != nil {
+		t.Fatal(err)
+	}
+	rc.Wait()
+	entries, err := rc.Audit.FindAudit(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for _, e := range entries {
+		if e.Actor != reconcile.Actor || e.Action.Verb != hearth.VerbPause {
+			t.Errorf("entry %+v", e)
+		}
+		if n := len(e.Results); n > 1 && e.Selector != fmt.Sprintf("%d miners", n) || n == 1 && e.Selector != e.Results[0].MinerID {
+			t.Errorf("entry of %d results has selector %q", n, e.Selector)
+		}
+		for _, r := range e.Results {
+			seen[r.MinerID]++
+		}
+	}
+	for _, m := range miners {
+		if seen[m.ID] != 1 {
+			t.Errorf("%s is in %d audit results, want 1", m.ID, seen[m.ID])
+		}
+	}
+	if len(entries) >= len(miners) {
+		t.Errorf("%d audit entries for %d miners paused at once: none shared", len(entries), len(miners))
+	}
+}
