@@ -64,6 +64,9 @@ type JournalFilter struct {
 	States []JournalState
 	// Limit caps the entries returned (0: 1000).
 	Limit int
+	// Newest takes the newest Limit entries rather than the oldest, still
+	// returned oldest first: a miner's recent history, whatever its age.
+	Newest bool
 }
 
 // Journal is the command journal.

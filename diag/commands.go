@@ -24,7 +24,7 @@ func (c *collector) commandsPart(ctx context.Context) (any, int, error) {
 	}
 	v := commandsView{Journal: []*hearth.JournalEntry{}, Audit: []*hearth.AuditEntry{}}
 	if c.b.Journal != nil {
-		entries, err := c.b.Journal.FindJournal(ctx, hearth.JournalFilter{MinerID: c.m.ID, Limit: commandsLimit})
+		entries, err := c.b.Journal.FindJournal(ctx, hearth.JournalFilter{MinerID: c.m.ID, Limit: commandsLimit, Newest: true})
 		if err != nil {
 			return nil, 0, err
 		}

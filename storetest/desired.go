@@ -149,6 +149,24 @@ func testJournal(t *testing.T, open Opener) {
 	if len(all) != 1 || all[0].Code != hearth.ETIMEOUT || all[0].State != hearth.JournalFailed || !all[0].Idempotent || all[0].Action.Pools[0].User != "w" {
 		t.Errorf("m1 entries %+v", all)
 	}
+	// A miner's recent history: the newest entries, oldest first.
+	later := &hearth.JournalEntry{MinerID: "m1", Actor: "ops", Action: hearth.Action{Verb: hearth.VerbPause}}
+	latest := &hearth.JournalEntry{MinerID: "m1", Actor: "ops", Action: hearth.Action{Verb: hearth.VerbResume}}
+	for _, e := range []*hearth.JournalEntry{later, latest} {
+		if err := st.Journal.AddJournalEntry(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recent, err := st.Journal.FindJournal(ctx, hearth.JournalFilter{MinerID: "m1", Limit: 2, Newest: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recent) != 2 || recent[0].ID != later.ID || recent[1].ID != latest.ID {
+		t.Errorf("newest two of m1: %+v, want the pause then the resume", recent)
+	}
+	if first, err := st.Journal.FindJournal(ctx, hearth.JournalFilter{MinerID: "m1", Limit: 1}); err != nil || len(first) != 1 || first[0].ID != pools.ID {
+		t.Errorf("oldest of m1: %+v, %v; want the pool change", first, err)
+	}
 	if err := st.Journal.UpdateJournalEntry(ctx, &hearth.JournalEntry{ID: 999, MinerID: "m1", Action: hearth.Action{Verb: hearth.VerbPause}, State: hearth.JournalApplied}); hearth.ErrorCode(err) != hearth.ENOTFOUND {
 		t.Errorf("update of an unknown entry err=%v, want ENOTFOUND", err)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hearth-fleet/hearth"
@@ -98,8 +99,12 @@ func (s *JournalService) UpdateJournalEntry(ctx context.Context, e *hearth.Journ
 func (s *JournalService) FindJournal(ctx context.Context, f hearth.JournalFilter) ([]*hearth.JournalEntry, error) {
 	where, args := JournalWhere(f)
 	args = append(args, JournalLimit(f.Limit))
+	order := "id"
+	if f.Newest {
+		order = "id DESC"
+	}
 	rows, err := s.db.Read().QueryContext(ctx, s.db.q(`SELECT id, miner_id, action`+s.db.JSONText+`, idempotent, state, attempts, actor, error, code, uptime_at_send, created_at, sent_at, updated_at
-		FROM command_journal`+where+` ORDER BY id LIMIT ?`), args...)
+		FROM command_journal`+where+` ORDER BY `+order+` LIMIT ?`), args...)
 	if err != nil {
 		if s.db.violates(err, InvalidValue) {
 			return []*hearth.JournalEntry{}, nil // a miner ID the database cannot hold has no entries
@@ -122,6 +127,9 @@ func (s *JournalService) FindJournal(ctx context.Context, f hearth.JournalFilter
 		e.State, e.UptimeAtSend = hearth.JournalState(state), time.Duration(uptime)
 		e.CreatedAt, e.SentAt, e.UpdatedAt = time.Time(created), time.Time(sent), time.Time(updated)
 		out = append(out, &e)
+	}
+	if f.Newest {
+		slices.Reverse(out)
 	}
 	return out, rows.Err()
 }
