@@ -181,6 +181,26 @@
     return v.toLocaleString(undefined, { minimumFractionDigits: digits, maximumFractionDigits: digits });
   }
 
+  // chartValue formats one chart value (a legend, a tooltip): more
+  // decimals for small values, none for large ones.
+  function chartValue(v) {
+    if (!isNumber(v)) return DASH;
+    const a = Math.abs(v);
+    return a >= 1000 ? Math.round(v).toLocaleString() : fixed(v, a >= 100 ? 0 : a >= 10 ? 1 : 2);
+  }
+
+  // tickLabels formats a chart axis's ticks with just the decimals that
+  // tell neighbours apart: a hash rate between 1.21 and 1.24 TH/s reads
+  // 1.21, 1.22, 1.23, not 1.2 three times.
+  function tickLabels(vals) {
+    let step = Infinity;
+    for (let i = 1; i < vals.length; i++) {
+      if (isNumber(vals[i]) && isNumber(vals[i - 1])) step = Math.min(step, Math.abs(vals[i] - vals[i - 1]));
+    }
+    const digits = isNumber(step) && step > 0 ? Math.min(6, Math.max(0, -Math.floor(Math.log10(step) + 1e-9))) : 0;
+    return vals.map((v) => (isNumber(v) ? fixed(v, digits) : ''));
+  }
+
   // fmtTHs formats a hash rate in H/s as TH/s without the unit (the column
   // header says it). Small rates keep more decimals: a Bitaxe does about 1.2.
   function fmtTHs(hs) {
@@ -369,7 +389,7 @@
   setupAuth();
 
   window.hearth = {
-    APIError, getJSON, sendJSON, download, splitIDs, serverNow, chartRange,
+    APIError, getJSON, sendJSON, download, splitIDs, serverNow, chartRange, chartValue, tickLabels,
     fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
     el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };

@@ -287,12 +287,6 @@
     return { names: series.map((s) => s.name), data: [xs, ...ys] };
   }
 
-  function axisValue(v) {
-    if (v === null || v === undefined) return '';
-    const a = Math.abs(v);
-    return a >= 1000 ? Math.round(v).toLocaleString() : a >= 10 ? v.toFixed(0) : a >= 1 ? v.toFixed(1) : v.toFixed(2);
-  }
-
   function showChartMessage(box, text) {
     const entry = charts.get(box.id);
     if (entry) { entry.plot.destroy(); charts.delete(box.id); }
@@ -330,10 +324,10 @@
           stroke: PALETTE[i % PALETTE.length],
           width: 1.5,
           points: { show: fewPoints, size: 5 },
-          value: (u, v) => (v === null || v === undefined ? H.DASH : axisValue(v) + ' ' + unit),
+          value: (u, v) => (v === null || v === undefined ? H.DASH : H.chartValue(v) + ' ' + unit),
         })),
       ],
-      axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => vals.map(axisValue) })],
+      axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => H.tickLabels(vals) })],
       legend: { show: true },
     };
     const state = { key, fewPoints, window: [start, end] };

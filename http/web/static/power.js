@@ -284,12 +284,6 @@
     chartBox.replaceChildren(H.el('div', { class: 'chart-empty' }, text));
   }
 
-  function axisValue(v) {
-    if (v === null || v === undefined) return '';
-    const a = Math.abs(v);
-    return a >= 100 ? Math.round(v).toLocaleString() : a >= 10 ? v.toFixed(1) : v.toFixed(2);
-  }
-
   // draw draws cols over [start, end] (unix seconds), pinned to that
   // window so that a site added a minute ago shows at the right edge.
   function draw(cols, start, end) {
@@ -312,9 +306,9 @@
       series: [{}, ...SERIES.map((s) => ({
         label: s.label, stroke: s.stroke, dash: s.dash, width: 1.5,
         points: { show: fewPoints, size: 5 },
-        value: (u, v) => (v === null || v === undefined ? H.DASH : axisValue(v) + ' kW'),
+        value: (u, v) => (v === null || v === undefined ? H.DASH : H.chartValue(v) + ' kW'),
       }))],
-      axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => vals.map(axisValue) })],
+      axes: [axis, Object.assign({}, axis, { size: 60, values: (u, vals) => H.tickLabels(vals) })],
       legend: { show: true },
     }, cols.data, chartBox);
     plotKey = key;
