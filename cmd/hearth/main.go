@@ -36,29 +36,29 @@ Usage:
   hearth <command> [flags]
 
 Commands:
-  serve    run the control plane (API, web UI, poller, metrics)
-  demo     run a simulated fleet and the control plane together
-  sim      run a simulated fleet of miners speaking the real protocols
-  scan     discover miners in address ranges
-  miners   list, add, show, remove and control miners through a running server
-  diag     download a miner's diagnostics bundle (logs, readings, configuration, alerts, errors)
-  audit    show the audit log of control actions
-  status   show what a running server holds: metrics disk use and history by tier
+  serve        run the control plane (API, web UI, poller, metrics)
+  demo         run a simulated fleet and the control plane together
+  sim          run a simulated fleet of miners speaking the real protocols
+  scan         discover miners in address ranges
+  miners       list, add, show, remove and control miners through a running server
+  diag         download a miner's diagnostics bundle (logs, readings, configuration, alerts, errors)
+  audit        show the audit log of control actions
+  status       show what a running server holds: metrics disk use and history by tier
   credentials  set, list and remove the passwords hearth uses to control miners
   schedules    list, add, show and remove schedules; preview when one is in force (schedules next)
-  sites    list, add, show, edit and remove sites and their power facts
-  groups   list, add, show and remove groups of miners and their members
-  positions  export and import where miners sit (site, row, rack, shelf, slot) as CSV
+  sites        list, add, show, edit and remove sites and their power facts
+  groups       list, add, show and remove groups of miners and their members
+  positions    export and import where miners sit (site, row, rack, shelf, slot) as CSV
   desired      set what sites, groups and miners should be, and show drift
-  power    hold sites to power targets: status, overrides, signals and requests
+  power        hold sites to power targets: status, overrides, signals and requests
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
-  tokens   make and list API tokens in the data directory (one per child hearth of an aggregator)
-  rules    test and check alerting rule files (rules test FILE...), print the defaults
-  alerts   alert history, acknowledgements, silences and the receivers that notify people
+  tokens       make and list API tokens in the data directory (one per child hearth of an aggregator)
+  rules        test and check alerting rule files (rules test FILE...), print the defaults
+  alerts       alert history, acknowledgements, silences and the receivers that notify people
   maintenance  boards to replace and miners with repeated faults, by site and rack
-  bench    measure hearth (bench sweep, bench curtail)
-  plan     plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
-  version  print the version
+  bench        measure hearth (bench sweep, bench curtail)
+  plan         plan economics: hashprice, heat, roi, montecarlo, backtest, site, home
+  version      print the version
 
 Run 'hearth <command> --help' for a command's flags.
 `
