@@ -376,21 +376,31 @@ func (i inventory) FindMiners(context.Context, hearth.MinerFilter) ([]*hearth.Mi
 	return i.miners, len(i.miners), nil
 }
 
-// A desired-state change through Watch reaches the miners from their
-// latest readings, without waiting for a poll.
-func TestReconciler_Watch(t *testing.T) {
-	ctx := context.Background()
+// watchedBarn starts a reconciler over n fake miners of site barn, set
+// up by with when it is not nil, and returns it with the fleet, the
+// miners and its desired state through Watch.
+func watchedBarn(t *testing.T, n int, with func(*reconcile.Reconciler)) (*reconcile.Reconciler, *fakeFleet, []*hearth.Miner, hearth.DesiredStateService) {
+	t.Helper()
 	db, _ := openDB(t)
-	clock := newFakeClock()
-	fleet := newFakeFleet(clock)
-	miners := simMiners(10, "barn")
+	fleet := newFakeFleet(newFakeClock())
+	miners := simMiners(n, "barn")
 	for _, m := range miners {
 		fleet.add(m, nil)
 	}
 	rc := newReconciler(t, db, fleet)
 	rc.Status = fleet
-	rc.Start(ctx)
-	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	if with != nil {
+		with(rc)
+	}
+	rc.Start(context.Background())
+	return rc, fleet, miners, rc.Watch(rc.Desired, inventory{miners: miners})
+}
+
+// A desired-state change through Watch reaches the miners from their
+// latest readings, without waiting for a poll.
+func TestReconciler_Watch(t *testing.T) {
+	ctx := context.Background()
+	rc, fleet, miners, desired := watchedBarn(t, 10, nil)
 	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
 		State: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}}}); err != nil {
 		t.Fatal(err)
@@ -430,25 +440,16 @@ func (inventory) DeleteMiner(context.Context, string) error { return nil }
 // changes are not power commands.
 func TestReconciler_ReportsPowerCommands(t *testing.T) {
 	ctx := context.Background()
-	db, _ := openDB(t)
-	clock := newFakeClock()
-	fleet := newFakeFleet(clock)
-	miners := simMiners(3, "barn")
-	for _, m := range miners {
-		fleet.add(m, nil)
-	}
-	rc := newReconciler(t, db, fleet)
-	rc.Status = fleet
 	var mu sync.Mutex
 	changed := map[string]time.Time{}
-	rc.PowerChanged = func(_ context.Context, id string, at time.Time) error {
-		mu.Lock()
-		defer mu.Unlock()
-		changed[id] = at
-		return nil
-	}
-	rc.Start(ctx)
-	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	rc, fleet, miners, desired := watchedBarn(t, 3, func(rc *reconcile.Reconciler) {
+		rc.PowerChanged = func(_ context.Context, id string, at time.Time) error {
+			mu.Lock()
+			defer mu.Unlock()
+			changed[id] = at
+			return nil
+		}
+	})
 	pools := hearth.DesiredState{Pools: []hearth.PoolTemplate{{URL: "stratum+tcp://new:3333", UserPattern: "acct.{miner}"}}}
 	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"}, State: pools}); err != nil {
 		t.Fatal(err)
@@ -463,8 +464,8 @@ func TestReconciler_ReportsPowerCommands(t *testing.T) {
 	}
 	rc.Wait()
 	for _, m := range miners {
-		if at, ok := changed[m.ID]; !ok || !at.Equal(clock.Now()) {
-			t.Errorf("%s: power command reported %v (%v), want at %v", m.ID, ok, at, clock.Now())
+		if at, ok := changed[m.ID]; !ok || !at.Equal(fleet.clock.Now()) {
+			t.Errorf("%s: power command reported %v (%v), want at %v", m.ID, ok, at, fleet.clock.Now())
 		}
 	}
 }
@@ -474,17 +475,7 @@ func TestReconciler_ReportsPowerCommands(t *testing.T) {
 // once, and an entry of several names how many.
 func TestReconciler_AuditsAFleetChangeTogether(t *testing.T) {
 	ctx := context.Background()
-	db, _ := openDB(t)
-	clock := newFakeClock()
-	fleet := newFakeFleet(clock)
-	miners := simMiners(50, "barn")
-	for _, m := range miners {
-		fleet.add(m, nil)
-	}
-	rc := newReconciler(t, db, fleet)
-	rc.Status = fleet
-	rc.Start(ctx)
-	desired := rc.Watch(rc.Desired, inventory{miners: miners})
+	rc, _, miners, desired := watchedBarn(t, 50, nil)
 	if err := desired.SetDesired(ctx, &hearth.DesiredRecord{Scope: hearth.Scope{Kind: hearth.ScopeSite, ID: "barn"},
 		State: hearth.DesiredState{Power: &hearth.PowerProfile{Mode: hearth.PowerSleep}}}); err != nil {
 		t.Fatal(err)
