@@ -21,6 +21,19 @@ const testKind hearth.ProgramKind = "test-echo"
 
 var answering atomic.Bool
 
+// loops counts the test runners' turns, so that a test can wait out a turn
+// that read answering before it changed.
+var loops atomic.Int64
+
+// quiet stops the test runners answering and waits until every turn that
+// may still have read the old value has ended.
+func quiet(t *testing.T) {
+	t.Helper()
+	answering.Store(false)
+	start := loops.Load()
+	eventually(t, "two turns of the runners", func() bool { return loops.Load() >= start+2 })
+}
+
 func init() {
 	program.Register(testKind, func(p *hearth.PowerProgram, env program.Env) (program.Runner, error) {
 		var s struct{ Shed float64 }
@@ -31,6 +44,7 @@ func init() {
 			t := time.NewTicker(5 * time.Millisecond)
 			defer t.Stop()
 			for {
+				loops.Add(1)
 				if answering.Load() {
 					env.Health.Contact(env.Now())
 					for _, site := range p.Sites {
@@ -142,7 +156,7 @@ func TestManagerRunsProgramsAndTheirFailMode(t *testing.T) {
 	})
 
 	// The source goes silent past a minute: both sites are curtailed.
-	answering.Store(false)
+	quiet(t)
 	f.advance(2 * time.Minute)
 	eventually(t, "the fail-safe curtailment", func() bool {
 		r := f.storedRequests(t)

@@ -45,8 +45,25 @@ type demo struct {
 }
 
 // startDemo runs 'hearth demo' with args on free ports and waits until it
-// prints its URL and token.
+// prints its URL and token. A port found free can be taken by another
+// test's connection before the demo binds it: the demo is then started
+// again on other ports.
 func startDemo(t *testing.T, args ...string) *demo {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		d, err := tryDemo(t, args)
+		if err == nil {
+			return d
+		}
+		if attempt == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+	}
+}
+
+// tryDemo starts one demo for startDemo; the error says why it stopped
+// before printing its URL.
+func tryDemo(t *testing.T, args []string) (*demo, error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := &demo{stdout: &syncBuffer{}, stderr: &syncBuffer{}, cancel: cancel, done: make(chan error, 1)}
@@ -57,17 +74,6 @@ func startDemo(t *testing.T, args ...string) *demo {
 	all := append([]string{"demo", "--listen", "127.0.0.1:" + freePort(t), "--rpc-port", freePort(t), "--http-port", freePort(t),
 		"--whatsminer-v3-port", apiPort, "--grpc-port", apiPort, "--log-level", "warn"}, args...)
 	go func() { d.done <- run(ctx, all, d.stdout, d.stderr) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-d.done:
-			if err != nil {
-				t.Errorf("demo ended with %v\nstderr:\n%s", err, d.stderr.String())
-			}
-		case <-time.After(30 * time.Second):
-			t.Errorf("demo did not stop within 30 s")
-		}
-	})
 	urlRe := regexp.MustCompile(`fleet:\s+(\S+)`)
 	tokRe := regexp.MustCompile(`admin token:\s+(\S+)`)
 	deadline := time.Now().Add(60 * time.Second)
@@ -78,16 +84,32 @@ func startDemo(t *testing.T, args ...string) *demo {
 			if m := tokRe.FindStringSubmatch(out); m != nil {
 				d.Token = m[1]
 			}
-			return d
+			t.Cleanup(func() {
+				cancel()
+				select {
+				case err := <-d.done:
+					if err != nil {
+						t.Errorf("demo ended with %v\nstderr:\n%s", err, d.stderr.String())
+					}
+				case <-time.After(30 * time.Second):
+					t.Errorf("demo did not stop within 30 s")
+				}
+			})
+			return d, nil
 		}
 		select {
 		case err := <-d.done:
-			t.Fatalf("demo stopped early: %v\nstdout:\n%s\nstderr:\n%s", err, out, d.stderr.String())
+			cancel()
+			return nil, fmt.Errorf("demo stopped early: %v\nstdout:\n%s\nstderr:\n%s", err, out, d.stderr.String())
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	t.Fatalf("demo did not start within 60 s\nstdout:\n%s\nstderr:\n%s", d.stdout.String(), d.stderr.String())
-	return nil
+	cancel()
+	select {
+	case <-d.done:
+	case <-time.After(30 * time.Second):
+	}
+	return nil, fmt.Errorf("demo did not start within 60 s\nstdout:\n%s\nstderr:\n%s", d.stdout.String(), d.stderr.String())
 }
 
 // freePort returns a TCP port free on every loopback address right now.
