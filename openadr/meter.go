@@ -16,6 +16,12 @@ import (
 // grow it without end.
 const maxMeterIntervals = 4096
 
+// endlessReportEvery is how often an interval without an end ("P9999Y")
+// is reported: it never ends, so its mean so far is posted this often,
+// each report covering the time since the one before, and once more when
+// the event goes.
+const endlessReportEvery = 15 * time.Minute
+
 // maxReportTries is how many ticks a meter retries a report the VTN
 // refused before it drops it.
 const maxReportTries = 3
@@ -109,9 +115,14 @@ func (m *meter) sample(key meterKey, w Window, site string) {
 // the intervals of events that are gone once they are reported.
 func (m *meter) post(ctx context.Context, now time.Time, current map[string]bool) {
 	due := map[string][]meterKey{}
+	endless := map[string]bool{}
 	for k, a := range m.acc {
-		if !a.end.IsZero() && !now.Before(a.end) {
+		switch {
+		case !a.end.IsZero() && !now.Before(a.end):
 			due[k.event] = append(due[k.event], k)
+		case a.end.IsZero() && a.n > 0 && (now.Sub(a.start) >= endlessReportEvery || !current[k.event]):
+			due[k.event] = append(due[k.event], k)
+			endless[k.event] = true
 		}
 	}
 	for event, keys := range due {
@@ -120,7 +131,7 @@ func (m *meter) post(ctx context.Context, now time.Time, current map[string]bool
 		for _, k := range keys {
 			ended[k.interval] = true
 		}
-		if current[event] && !lastEnded(rr, now) && len(ended) < batch(rr) {
+		if current[event] && !endless[event] && !lastEnded(rr, now) && len(ended) < batch(rr) {
 			continue
 		}
 		slices.SortFunc(keys, func(a, b meterKey) int {
@@ -129,15 +140,25 @@ func (m *meter) post(ctx context.Context, now time.Time, current map[string]bool
 		ms := make([]Measurement, 0, len(keys))
 		for _, k := range keys {
 			a := m.acc[k]
-			ms = append(ms, Measurement{Site: k.site, IntervalID: k.interval, Start: a.start, End: a.end, Watts: a.sum / float64(a.n)})
+			end := a.end
+			if end.IsZero() {
+				end = now // an endless interval: the time measured so far
+			}
+			ms = append(ms, Measurement{Site: k.site, IntervalID: k.interval, Start: a.start, End: end, Watts: a.sum / float64(a.n)})
 		}
 		_, err := m.ven.Report(ctx, rr, ms)
 		drop := err == nil || !current[event]
 		for _, k := range keys {
-			if a := m.acc[k]; !drop {
+			a := m.acc[k]
+			if !drop {
 				if a.tries++; a.tries < maxReportTries {
 					continue
 				}
+			}
+			if a.end.IsZero() && current[event] {
+				// An endless interval goes on: measure from here.
+				*a = meterAcc{start: now}
+				continue
 			}
 			delete(m.acc, k)
 		}

@@ -300,3 +300,60 @@ func TestProgramReportsAtTheDescriptorsFrequency(t *testing.T) {
 		t.Errorf("last report %v, want about 1 kW for interval 2", d)
 	}
 }
+
+// An interval without an end ("P9999Y") never ends, yet its site's power
+// is reported: the mean so far every quarter of an hour, each report
+// covering the time since the one before.
+func TestProgramReportsAnEndlessInterval(t *testing.T) {
+	t.Parallel()
+	clk := &clock{t: time.Now().Truncate(time.Hour)}
+	start := clk.Now()
+	watts := func(string) float64 {
+		if clk.Now().Sub(start) < 20*time.Minute {
+			return 4000
+		}
+		return 2000
+	}
+	f := newProgramFixtureWith(t, openadr.Version310, clk.Now, watts)
+	f.set(t, map[string]any{"version": openadr.Version310, "poll_interval": "20ms", "sample_interval": "10ms"})
+	ev := limitEvent(f.prog.ID, 5, 1, "P9999Y")
+	ev.IntervalPeriod.Start = rfc(start)
+	ev, err := f.vtn.CreateEvent(ev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reports := func() []float64 {
+		var out []float64
+		for _, r := range f.vtn.Reports() {
+			if r.EventID != ev.ID {
+				continue
+			}
+			for _, res := range r.Resources {
+				for _, iv := range res.Intervals {
+					if iv.ID == 0 {
+						out = append(out, iv.Payloads[0].Values[0].(float64))
+					}
+				}
+			}
+		}
+		return out
+	}
+	waitFor(t, "the limit stored", 5*time.Second, func() bool { return len(f.stored(t)) > 0 })
+	clk.Add(time.Minute)
+	time.Sleep(300 * time.Millisecond)
+	if n := len(reports()); n != 0 {
+		t.Fatalf("%d reports a minute in, want none before a quarter of an hour", n)
+	}
+	clk.Add(16 * time.Minute)
+	waitFor(t, "the first report of the endless interval", 5*time.Second, func() bool { return len(reports()) == 1 })
+	clk.Add(10 * time.Minute)
+	time.Sleep(300 * time.Millisecond)
+	clk.Add(10 * time.Minute)
+	waitFor(t, "the second report", 5*time.Second, func() bool { return len(reports()) == 2 })
+	near := func(got, want float64) bool { return got > want-0.25 && got < want+0.25 }
+	// The second covers the time since the first: mostly after the drop
+	// to 2 kW.
+	if got := reports(); !near(got[0], 4) || got[1] > 3 || got[1] < 1.75 {
+		t.Errorf("reports %v kW, want about 4, then about 2", got)
+	}
+}
