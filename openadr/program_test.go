@@ -1,10 +1,12 @@
 package openadr_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"net/http/httptest"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -356,4 +358,43 @@ func TestProgramReportsAnEndlessInterval(t *testing.T) {
 	if got := reports(); !near(got[0], 4) || got[1] > 3 || got[1] < 1.75 {
 		t.Errorf("reports %v kW, want about 4, then about 2", got)
 	}
+}
+
+// Overlapping events: the one of higher priority (the lower number) holds
+// while both are in force, even when the other is tighter; an event
+// without a priority yields to both.
+func TestProgramHonoursEventPriority(t *testing.T) {
+	t.Parallel()
+	f := newProgramFixture(t, openadr.Version310, 3000)
+	f.set(t, map[string]any{"version": openadr.Version310, "poll_interval": "20ms"})
+	start := time.Now().Truncate(time.Minute).Add(time.Hour)
+	event := func(kw float64, from time.Time, dur string, priority *int) openadr.Event {
+		e := limitEvent(f.prog.ID, kw, 1, dur)
+		e.IntervalPeriod.Start, e.Priority = rfc(from), priority
+		return e
+	}
+	one, two := 1, 2
+	for _, e := range []openadr.Event{
+		event(8, start, "PT2H", &one),                    // 8 kW from 0 h to 2 h
+		event(4, start.Add(time.Hour), "PT2H", &two),     // 4 kW from 1 h to 3 h
+		event(2, start.Add(30*time.Minute), "PT3H", nil), // 2 kW from 0.5 h to 3.5 h
+	} {
+		if _, err := f.vtn.CreateEvent(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type span struct {
+		kw         float64
+		from, till time.Duration
+	}
+	want := []span{{8, 0, 2 * time.Hour}, {4, 2 * time.Hour, 3 * time.Hour}, {2, 3 * time.Hour, 3*time.Hour + 30*time.Minute}}
+	var got []span
+	waitFor(t, "the events stored by priority", 5*time.Second, func() bool {
+		got = got[:0]
+		for _, r := range f.stored(t) {
+			got = append(got, span{r.LimitWatts / 1000, r.Start.Sub(start), r.End.Sub(start)})
+		}
+		slices.SortFunc(got, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+		return slices.Equal(got, want)
+	})
 }

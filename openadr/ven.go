@@ -148,6 +148,7 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 	v.progs[label] = prog
 	v.lastOK[label] = now
 	var sig Signals
+	var reqs []prioritized
 	var reps []ReportRequest
 	var bad error
 	live := map[string]bool{}
@@ -168,7 +169,9 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 			}
 			continue
 		}
-		sig.Requests = append(sig.Requests, s.Requests...)
+		for _, r := range s.Requests {
+			reqs = append(reqs, prioritized{req: r, priority: eventPriority(e)})
+		}
 		sig.Prices = append(sig.Prices, s.Prices...)
 		if rr, ok := reportRequest(e, prog, pc, seen, v.cfg.VENName); ok {
 			reps = append(reps, rr)
@@ -179,6 +182,7 @@ func (v *VEN) pollProgram(ctx context.Context, pc *ProgramConfig, now time.Time)
 			delete(v.seen, key)
 		}
 	}
+	sig.Requests = byPriority(reqs)
 	v.signals[label] = sig
 	v.reports[label] = reps
 	return true, bad
