@@ -52,7 +52,7 @@ func reportRequest(e *Event, prog *Program, pc *ProgramConfig, seen time.Time, s
 	}
 	return ReportRequest{
 		Program: pc.label(), ProgramID: prog.ID, EventID: e.ID, EventName: e.EventName,
-		Sites: append([]string(nil), pc.Sites...), Descriptors: append([]ReportDescriptor(nil), e.ReportDescriptors...), Intervals: ws,
+		Sites: eventSites(e, pc), Descriptors: append([]ReportDescriptor(nil), e.ReportDescriptors...), Intervals: ws,
 	}, true
 }
 

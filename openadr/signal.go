@@ -36,7 +36,8 @@ type Signals struct {
 // IMPORT_CAPACITY_LIMIT and DISPATCH_SETPOINT become limits in watts from
 // the descriptor's units (KW when none); ALERT_GRID_EMERGENCY sheds
 // everything; PRICE becomes price points per kWh. Other payload types are
-// ignored. Request IDs are <eventID>/<intervalID>, with /<n> for the n-th
+// ignored. The requests go to the sites the event's targets name, or all
+// the program's sites (see eventSites). Request IDs are <eventID>/<intervalID>, with /<n> for the n-th
 // value of a multi-valued payload and /<payload type> for a second kind
 // of request in one interval. A payload hearth cannot read is an EPROTOCOL
 // error for the whole event, so that half an event never applies.
@@ -53,6 +54,7 @@ func EventSignals(e *Event, prog *Program, pc *ProgramConfig, seen, now time.Tim
 	if reason == "" {
 		reason = "OpenADR event " + e.ID
 	}
+	sites := eventSites(e, pc)
 	var sig Signals
 	for _, w := range windows {
 		kinds := 0
@@ -106,7 +108,7 @@ func EventSignals(e *Event, prog *Program, pc *ProgramConfig, seen, now time.Tim
 					}
 					req.Kind, req.LimitWatts = hearth.RequestLimit, watts
 				}
-				for _, site := range pc.Sites {
+				for _, site := range sites {
 					r := req
 					r.Site = site
 					sig.Requests = append(sig.Requests, r)

@@ -211,3 +211,43 @@ func TestTargetsOfBothVersions(t *testing.T) {
 		t.Errorf("targets re-encode as %s", b)
 	}
 }
+
+// An event whose targets name some of the program's sites applies to
+// those only, in either version's shape; targets naming none of them (a
+// group, a VEN) leave the event to every site.
+func TestEventTargetsChooseSites(t *testing.T) {
+	start := time.Date(2025, 3, 14, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		name, targets string
+		want          []string
+	}{
+		{"3.0.1 resource name", `[{"type":"RESOURCE_NAME","values":["b"]}]`, []string{"b"}},
+		{"3.1.0 label", `["a"]`, []string{"a"}},
+		{"both named", `["a","b"]`, []string{"a", "b"}},
+		{"a group hearth cannot map", `[{"type":"GROUP","values":["north"]}]`, []string{"a", "b"}},
+		{"no targets", `[]`, []string{"a", "b"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := parseEvent(t, userGuideSimple)
+			if err := json.Unmarshal([]byte(tc.targets), &e.Targets); err != nil {
+				t.Fatal(err)
+			}
+			sig, err := openadr.EventSignals(e, nil, testProgram, start, start, "ven")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range sig.Requests {
+				got = append(got, r.Site)
+			}
+			if len(got) != len(tc.want) {
+				t.Fatalf("requests for %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if got[i] != tc.want[i] {
+					t.Fatalf("requests for %v, want %v", got, tc.want)
+				}
+			}
+		})
+	}
+}
