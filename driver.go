@@ -66,3 +66,11 @@ type Driver interface {
 	// Controller is the uniform set of control verbs.
 	Controller
 }
+
+// FirmwareCapabilities is implemented by drivers whose verbs depend on the
+// firmware release. CapabilitiesOf narrows Capabilities to what firmware
+// (Identity.Firmware) has, so that the power controller, say, plans with
+// what a miner can do rather than learning it from a refused command.
+type FirmwareCapabilities interface {
+	CapabilitiesOf(firmware string) []Capability
+}

@@ -75,10 +75,11 @@ type Controller struct {
 	Status hearth.StatusService
 	// Apply sends the setpoints of miners whose setpoint changed.
 	Apply func(ctx context.Context, miners []*hearth.Miner)
-	// Capabilities returns what a family's driver can do; the controller
-	// sleeps only miners that can pause and trims only those that take a
-	// power target.
-	Capabilities func(hearth.Family) []hearth.Capability
+	// Capabilities returns what a miner can do, by its driver and
+	// firmware release; the controller sleeps only miners that can pause
+	// (trimming the others to their lowest power) and trims only those
+	// that take a power target.
+	Capabilities func(*hearth.Miner) []hearth.Capability
 	// Recorder, when set, receives every site's power each cycle.
 	Recorder Recorder
 
@@ -481,7 +482,7 @@ func (c *Controller) candidate(m *hearth.Miner, now time.Time, settle time.Durat
 	if online {
 		measured = r.Power
 	}
-	canSleep, canTrim := c.can(m.Family)
+	canSleep, canTrim := c.can(m)
 	if !canSleep && !canTrim {
 		return Candidate{}, measured, false
 	}
@@ -510,12 +511,12 @@ func (c *Controller) candidate(m *hearth.Miner, now time.Time, settle time.Durat
 	return cand, measured, true
 }
 
-// can reports whether miners of family can sleep and take a power target.
-func (c *Controller) can(f hearth.Family) (sleep, trim bool) {
+// can reports whether m can sleep and take a power target.
+func (c *Controller) can(m *hearth.Miner) (sleep, trim bool) {
 	if c.Capabilities == nil {
 		return true, true
 	}
-	caps := c.Capabilities(f)
+	caps := c.Capabilities(m)
 	return slices.Contains(caps, hearth.CapPause), slices.Contains(caps, hearth.CapPowerTarget)
 }
 
@@ -534,7 +535,7 @@ func (c *Controller) adopt(site string, alloc Allocation, byID map[string]*heart
 			// A miner that was trimmed before it slept wakes at the
 			// trimmed target: ask for full power back from any miner
 			// that takes a power target.
-			if _, canTrim := c.can(byID[id].Family); old.Mode == ModeTrim || canTrim {
+			if _, canTrim := c.can(byID[id]); old.Mode == ModeTrim || canTrim {
 				rel.watts = c.full[id].watts
 			}
 			c.released[id] = rel

@@ -391,3 +391,30 @@ func TestControllerRampsDownFromAFreeSite(t *testing.T) {
 		t.Errorf("after 4 minutes the site draws %.0f W, want the 4 kW limit (%v)", last, steps)
 	}
 }
+
+// A miner whose firmware cannot sleep (an AxeOS before v2.14) is trimmed
+// to its lowest power instead of being sent a sleep it would refuse.
+func TestControllerTrimsAMinerThatCannotSleep(t *testing.T) {
+	ctx := context.Background()
+	s := newSite()
+	s.miners[0].Firmware = "old" // a1
+	c := s.controller()
+	c.Capabilities = func(m *hearth.Miner) []hearth.Capability {
+		if m.Firmware == "old" {
+			return []hearth.Capability{hearth.CapPowerTarget}
+		}
+		return []hearth.Capability{hearth.CapPause, hearth.CapPowerTarget}
+	}
+	s.reqs = append(s.reqs, &hearth.PowerRequest{ID: "all", Source: hearth.SourceSignal, Site: "barn", Kind: hearth.RequestShed, ShedFraction: 1, Start: s.now})
+	if err := c.Control(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if sp, ok := c.Setpoint("a1"); !ok || sp.Mode != power.ModeTrim || sp.Watts <= 0 || sp.Watts >= 3068 {
+		t.Errorf("a1, which cannot sleep: %+v (%v), want trimmed below its 3,068 W", sp, ok)
+	}
+	for _, id := range []string{"a2", "b1", "b2"} {
+		if sp, _ := c.Setpoint(id); sp.Mode != power.ModeSleep {
+			t.Errorf("%s: %+v, want asleep", id, sp)
+		}
+	}
+}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/action"
+	"github.com/hearth-fleet/hearth/driver"
 	"github.com/hearth-fleet/hearth/poller"
 	"github.com/hearth-fleet/hearth/power"
 	"github.com/hearth-fleet/hearth/reconcile"
@@ -128,8 +129,10 @@ type ackRecorder struct {
 	mu     sync.Mutex
 	acks   map[string]time.Time
 	failed map[string]string
-	done   chan struct{}
-	want   int
+	// sent is the command each miner was sent, for the floor to repeat.
+	sent map[string]hearth.Action
+	done chan struct{}
+	want int
 }
 
 // Apply sends a and notes the outcome.
@@ -138,6 +141,7 @@ func (a *ackRecorder) Apply(ctx context.Context, m *hearth.Miner, act hearth.Act
 	now := time.Now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.sent[m.ID] = act
 	if res.OK {
 		a.acks[m.ID] = now
 	} else {
@@ -185,6 +189,9 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 		return nil, err
 	}
 	actions := &action.Service{Miners: minerSvc, Credentials: creds}
+	if err := identifyReleases(ctx, miners, conc, newProgress(stderr, "firmware", len(miners))); err != nil {
+		return nil, err
+	}
 	p := &poller.Poller{Concurrency: conc, Credentials: creds}
 	for _, m := range miners {
 		p.Add(m)
@@ -198,7 +205,7 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 	// that hearth and the floor both find a warm session with each miner
 	// (a Whatsminer write token, an Antminer Digest challenge), as a
 	// fleet that hearth has managed for a while would.
-	if _, _, err := floorCurtail(ctx, actions, miners, conc, hearth.Action{Verb: hearth.VerbResume}, newProgress(stderr, "warm-up", len(miners))); err != nil {
+	if _, _, err := floorCurtail(ctx, actions, miners, conc, resume, newProgress(stderr, "warm-up", len(miners))); err != nil {
 		return nil, err
 	}
 	if err := pollAll(ctx, p, miners, conc, newProgress(stderr, "readings", len(miners))); err != nil {
@@ -215,7 +222,7 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 	}
 	ctrl := &power.Controller{Requests: requests, Inventory: p, Status: p, Capabilities: capabilitiesOf, Interval: time.Hour}
 	rc.PowerLimit = ctrl
-	acks := &ackRecorder{Applier: actions, acks: map[string]time.Time{}, failed: map[string]string{}, done: make(chan struct{})}
+	acks := &ackRecorder{Applier: actions, acks: map[string]time.Time{}, failed: map[string]string{}, sent: map[string]hearth.Action{}, done: make(chan struct{})}
 	rc.Applier = acks
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -280,12 +287,20 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 		res.P50Seconds, res.P99Seconds, res.MaxSeconds = percentile(lat, 0.50), percentile(lat, 0.99), lat[len(lat)-1]
 	}
 
-	// The floor: the same miners back to mining (untimed), then the same
-	// command straight through the drivers at the same concurrency.
-	if _, _, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbResume}, newProgress(stderr, "resume", len(affected))); err != nil {
+	// The floor: the same miners back to mining (untimed), then the
+	// command hearth sent each (a sleep, or the lowest power where the
+	// firmware cannot sleep) straight through the drivers at the same
+	// concurrency.
+	var sent []*hearth.Miner
+	for _, m := range affected {
+		if _, ok := acks.sent[m.ID]; ok {
+			sent = append(sent, m)
+		}
+	}
+	if _, _, err := floorCurtail(ctx, actions, sent, conc, resume, newProgress(stderr, "resume", len(sent))); err != nil {
 		return nil, err
 	}
-	floor, refused, err := floorCurtail(ctx, actions, affected, conc, hearth.Action{Verb: hearth.VerbPause}, newProgress(stderr, "floor", len(affected)))
+	floor, refused, err := floorCurtail(ctx, actions, sent, conc, func(m *hearth.Miner) hearth.Action { return acks.sent[m.ID] }, newProgress(stderr, "floor", len(sent)))
 	if err != nil {
 		return nil, err
 	}
@@ -295,6 +310,39 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 	}
 	return res, nil
 }
+
+// identifyReleases learns the firmware of the miners whose verbs depend on
+// their release (an AxeOS before v2.14 cannot sleep), as adding them to
+// hearth would, so that the power controller plans with what each can do.
+func identifyReleases(ctx context.Context, miners []*hearth.Miner, conc int, bar *progress) error {
+	var failed atomic.Int64
+	var first atomic.Value
+	each(miners, conc, func(m *hearth.Miner) {
+		defer bar.add(1)
+		d, err := driver.Lookup(m.Family)
+		if err != nil {
+			return
+		}
+		if _, ok := d.(hearth.FirmwareCapabilities); !ok {
+			return
+		}
+		id, err := d.Identify(ctx, hearth.TargetOf(m))
+		if err != nil {
+			failed.Add(1)
+			first.CompareAndSwap(nil, err.Error())
+			return
+		}
+		m.Firmware = id.Firmware
+	})
+	bar.finish()
+	if n := failed.Load(); n > 0 {
+		return fmt.Errorf("%d miners could not be identified, the first: %v", n, first.Load())
+	}
+	return ctx.Err()
+}
+
+// resume is the command that wakes every miner, for the untimed passes.
+func resume(*hearth.Miner) hearth.Action { return hearth.Action{Verb: hearth.VerbResume} }
 
 // percentile returns the p-quantile of sorted values, nearest rank.
 func percentile(sorted []float64, p float64) float64 {
@@ -320,15 +368,15 @@ func pollAll(ctx context.Context, p *poller.Poller, miners []*hearth.Miner, conc
 	return ctx.Err()
 }
 
-// floorCurtail sends a to every miner straight through the drivers, conc
-// at a time, and returns how long it took and the miners that refused
+// floorCurtail sends each miner its actionOf straight through the drivers,
+// conc at a time, and returns how long it took and the miners that refused
 // (firmware too old for the verb, say), with their reasons.
-func floorCurtail(ctx context.Context, actions *action.Service, miners []*hearth.Miner, conc int, a hearth.Action, bar *progress) (time.Duration, map[string]string, error) {
+func floorCurtail(ctx context.Context, actions *action.Service, miners []*hearth.Miner, conc int, actionOf func(*hearth.Miner) hearth.Action, bar *progress) (time.Duration, map[string]string, error) {
 	var mu sync.Mutex
 	failed := map[string]string{}
 	t0 := time.Now()
 	each(miners, conc, func(m *hearth.Miner) {
-		if res := actions.Apply(ctx, m, a); !res.OK {
+		if res := actions.Apply(ctx, m, actionOf(m)); !res.OK {
 			mu.Lock()
 			failed[m.ID] = res.Error
 			mu.Unlock()

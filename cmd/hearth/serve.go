@@ -447,12 +447,15 @@ func staggerOf(d time.Duration) time.Duration {
 	return d
 }
 
-// capabilitiesOf returns what the driver of a family can do, for the
-// power controller: none for a family without a driver.
-func capabilitiesOf(f hearth.Family) []hearth.Capability {
-	d, err := driver.Lookup(f)
+// capabilitiesOf returns what a miner's driver can do with its firmware
+// release, for the power controller: none for a family without a driver.
+func capabilitiesOf(m *hearth.Miner) []hearth.Capability {
+	d, err := driver.Lookup(m.Family)
 	if err != nil {
 		return nil
+	}
+	if fc, ok := d.(hearth.FirmwareCapabilities); ok {
+		return fc.CapabilitiesOf(m.Firmware)
 	}
 	return d.Capabilities()
 }
