@@ -240,11 +240,17 @@ func (rc *Reconciler) StoreReading(_ context.Context, m *hearth.Miner, r *hearth
 	rc.wg.Add(1)
 	go func() {
 		defer rc.wg.Done()
-		if err := rc.Reconcile(ctx, m, r); err != nil && ctx.Err() == nil {
-			rc.logger().Warn("reconcile", "miner", m.ID, "err", err)
-		}
+		rc.reconcileLogged(ctx, m, r)
 	}()
 	return nil
+}
+
+// reconcileLogged reconciles m against r in the background work of
+// StoreReading and ReconcileNow, where an error can only be logged.
+func (rc *Reconciler) reconcileLogged(ctx context.Context, m *hearth.Miner, r *hearth.Reading) {
+	if err := rc.Reconcile(ctx, m, r); err != nil && ctx.Err() == nil {
+		rc.logger().Warn("reconcile", "miner", m.ID, "err", err)
+	}
 }
 
 // lockMiner marks m busy and returns its state, or nil when it is busy or

@@ -10,14 +10,15 @@ import (
 // from Status, instead of waiting for their next polls: a change of desired
 // state then reaches the fleet within the commands' own time, and the next
 // poll confirms it. Miners without a reading, or offline, wait for their
-// poll. It returns without waiting; Wait waits.
+// poll. It returns without waiting; Wait waits. The reconciliations run
+// under the context given to Start, as StoreReading's do.
 //
 // Each site's miners are taken in the order given by a few workers, twice
 // the site's batch size, rather than a goroutine each: a curtailment of a
 // hundred thousand miners then neither parks a hundred thousand
 // goroutines on the site's slots nor hands the slots out at random, and
 // every site still moves at once.
-func (rc *Reconciler) ReconcileNow(ctx context.Context, miners []*hearth.Miner) {
+func (rc *Reconciler) ReconcileNow(_ context.Context, miners []*hearth.Miner) {
 	if rc.Status == nil {
 		return
 	}
@@ -65,9 +66,7 @@ func (rc *Reconciler) reconcileInTurn(ctx context.Context, miners []*hearth.Mine
 				if st.Latest == nil || st.State != hearth.StateOnline {
 					continue
 				}
-				if err := rc.Reconcile(ctx, m, st.Latest); err != nil && ctx.Err() == nil {
-					rc.logger().Warn("reconcile", "miner", m.ID, "err", err)
-				}
+				rc.reconcileLogged(ctx, m, st.Latest)
 			}
 		}()
 	}

@@ -315,30 +315,21 @@ func curtail(ctx context.Context, s *sim.Sim, conc int, profile io.Writer, stder
 // their release (an AxeOS before v2.14 cannot sleep), as adding them to
 // hearth would, so that the power controller plans with what each can do.
 func identifyReleases(ctx context.Context, miners []*hearth.Miner, conc int, bar *progress) error {
-	var failed atomic.Int64
-	var first atomic.Value
-	each(miners, conc, func(m *hearth.Miner) {
-		defer bar.add(1)
+	return eachCounted(ctx, miners, conc, bar, "identifications", func(m *hearth.Miner) error {
 		d, err := driver.Lookup(m.Family)
 		if err != nil {
-			return
+			return nil
 		}
 		if _, ok := d.(hearth.FirmwareCapabilities); !ok {
-			return
+			return nil
 		}
 		id, err := d.Identify(ctx, hearth.TargetOf(m))
 		if err != nil {
-			failed.Add(1)
-			first.CompareAndSwap(nil, err.Error())
-			return
+			return err
 		}
 		m.Firmware = id.Firmware
+		return nil
 	})
-	bar.finish()
-	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d miners could not be identified, the first: %v", n, first.Load())
-	}
-	return ctx.Err()
 }
 
 // resume is the command that wakes every miner, for the untimed passes.
@@ -352,10 +343,19 @@ func percentile(sorted []float64, p float64) float64 {
 
 // pollAll polls every miner once, conc at a time.
 func pollAll(ctx context.Context, p *poller.Poller, miners []*hearth.Miner, conc int, bar *progress) error {
+	return eachCounted(ctx, miners, conc, bar, "polls", func(m *hearth.Miner) error {
+		_, err := p.PollOnce(ctx, m)
+		return err
+	})
+}
+
+// eachCounted calls f for every miner, conc at a time, advancing bar, and
+// fails with the number of failed calls (named what) and the first error.
+func eachCounted(ctx context.Context, miners []*hearth.Miner, conc int, bar *progress, what string, f func(*hearth.Miner) error) error {
 	var failed atomic.Int64
 	var first atomic.Value
 	each(miners, conc, func(m *hearth.Miner) {
-		if _, err := p.PollOnce(ctx, m); err != nil {
+		if err := f(m); err != nil {
 			failed.Add(1)
 			first.CompareAndSwap(nil, err.Error())
 		}
@@ -363,7 +363,7 @@ func pollAll(ctx context.Context, p *poller.Poller, miners []*hearth.Miner, conc
 	})
 	bar.finish()
 	if n := failed.Load(); n > 0 {
-		return fmt.Errorf("%d of %d polls failed, the first: %v", n, len(miners), first.Load())
+		return fmt.Errorf("%d of %d %s failed, the first: %v", n, len(miners), what, first.Load())
 	}
 	return ctx.Err()
 }
