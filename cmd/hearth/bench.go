@@ -95,6 +95,14 @@ type sweepResult struct {
 	Series           int     `json:"series"`
 	SamplesPerSecond float64 `json:"samples_per_second"`
 	FloorBytes       int64   `json:"floor_bytes"`
+	// SteadyWallSeconds and the other Steady figures are a second sweep
+	// right after the first: every series exists and the store appends,
+	// as on every poll after a miner's first.
+	SteadyPollsOK           int     `json:"steady_polls_ok"`
+	SteadyWallSeconds       float64 `json:"steady_wall_seconds"`
+	SteadyRatioToFloor      float64 `json:"steady_ratio_to_floor"`
+	SteadyPollsPerSecond    float64 `json:"steady_polls_per_second"`
+	SteadyCPUSecondsPerPoll float64 `json:"steady_cpu_seconds_per_poll"`
 }
 
 func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -148,6 +156,8 @@ func runBenchSweep(ctx context.Context, args []string, stdout, stderr io.Writer)
 	t.row("ratio to floor", fmt.Sprintf("%.2f", res.RatioToFloor))
 	t.row("polls/s", fmt.Sprintf("%.0f", res.PollsPerSecond))
 	t.row("cpu/poll", fmt.Sprintf("%.0f µs (floor %.0f µs)", res.CPUSecondsPerPoll*1e6, res.FloorCPUSecondsPerPoll*1e6))
+	t.row("steady wall", fmt.Sprintf("%.2f s (%.2f× the floor, %.0f polls/s, %.0f µs cpu/poll)",
+		res.SteadyWallSeconds, res.SteadyRatioToFloor, res.SteadyPollsPerSecond, res.SteadyCPUSecondsPerPoll*1e6))
 	t.row("heap/miner", fmt.Sprintf("%.0f B", res.HeapBytesPerMiner))
 	t.row("tsdb/series", fmt.Sprintf("%.0f B", res.TSDBBytesPerSeries))
 	t.row("samples/s", fmt.Sprintf("%.0f", res.SamplesPerSecond))
@@ -202,54 +212,41 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 		p.Add(m)
 	}
 
-	var ok, failed atomic.Int64
-	var firstErr atomic.Value
 	if sweepProfile != nil {
 		if err := pprof.StartCPUProfile(sweepProfile); err != nil {
 			return nil, err
 		}
 	}
 	gc0 := gcCPUSeconds()
-	cpu0, t0 = cpuTime(), time.Now()
-	work := make(chan *hearth.Miner)
-	var wg sync.WaitGroup
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for m := range work {
-				if _, err := p.PollOnce(ctx, m); err != nil {
-					failed.Add(1)
-					firstErr.CompareAndSwap(nil, err.Error())
-				} else {
-					ok.Add(1)
-				}
-			}
-		}()
-	}
-	for _, m := range miners {
-		work <- m
-	}
-	close(work)
-	wg.Wait()
-	wall := time.Since(t0)
-	cpu := cpuTime() - cpu0
+	first := sweepOnce(ctx, p, miners, conc)
 	res.GCCPUSeconds = gcCPUSeconds() - gc0
 	if sweepProfile != nil {
 		pprof.StopCPUProfile()
 	}
+	if first.firstErr != "" {
+		fmt.Fprintf(stderr, "hearth bench: %d polls failed, the first: %s\n", first.failed, first.firstErr)
+	}
 
-	res.WallSeconds = wall.Seconds()
-	res.PollsOK, res.PollsFailed = int(ok.Load()), int(failed.Load())
+	// A second sweep: every series exists, as on every poll after a
+	// miner's first, so this is the fleet's steady state.
+	steady := sweepOnce(ctx, p, miners, conc)
+	res.SteadyPollsOK = steady.ok
+	res.SteadyWallSeconds = steady.wall.Seconds()
+	res.SteadyRatioToFloor = res.SteadyWallSeconds / res.FloorWallSeconds
+	res.SteadyPollsPerSecond = float64(steady.ok) / res.SteadyWallSeconds
+	res.SteadyCPUSecondsPerPoll = steady.cpu.Seconds() / float64(len(miners))
+	if steady.firstErr != "" {
+		fmt.Fprintf(stderr, "hearth bench: %d polls of the second sweep failed, the first: %s\n", steady.failed, steady.firstErr)
+	}
+
+	res.WallSeconds = first.wall.Seconds()
+	res.PollsOK, res.PollsFailed = first.ok, first.failed
 	res.RatioToFloor = res.WallSeconds / res.FloorWallSeconds
 	res.PollsPerSecond = float64(len(miners)) / res.WallSeconds
-	res.CPUSecondsPerPoll = cpu.Seconds() / float64(len(miners))
+	res.CPUSecondsPerPoll = first.cpu.Seconds() / float64(len(miners))
 	res.Series = store.HeadStats().Series
 	// One sweep writes exactly one sample to every series.
 	res.SamplesPerSecond = float64(res.Series) / res.WallSeconds
-	if e := firstErr.Load(); e != nil {
-		fmt.Fprintf(stderr, "hearth bench: %d polls failed, the first: %s\n", res.PollsFailed, e)
-	}
 
 	// Heap: everything now, then without the TSDB. What stays is the
 	// inventory, the poller and the latest readings.
@@ -268,6 +265,33 @@ func sweep(ctx context.Context, s *sim.Sim, conc int, stderr io.Writer) (*sweepR
 	runtime.KeepAlive(p)
 	runtime.KeepAlive(miners)
 	return res, nil
+}
+
+// sweepRun is one pass of the poller over the fleet.
+type sweepRun struct {
+	ok, failed int
+	firstErr   string
+	wall, cpu  time.Duration
+}
+
+// sweepOnce polls every miner once through p with conc polls in flight.
+func sweepOnce(ctx context.Context, p *poller.Poller, miners []*hearth.Miner, conc int) sweepRun {
+	var ok, failed atomic.Int64
+	var firstErr atomic.Value
+	cpu0, t0 := cpuTime(), time.Now()
+	each(miners, conc, func(m *hearth.Miner) {
+		if _, err := p.PollOnce(ctx, m); err != nil {
+			failed.Add(1)
+			firstErr.CompareAndSwap(nil, err.Error())
+		} else {
+			ok.Add(1)
+		}
+	})
+	r := sweepRun{ok: int(ok.Load()), failed: int(failed.Load()), wall: time.Since(t0), cpu: cpuTime() - cpu0}
+	if e := firstErr.Load(); e != nil {
+		r.firstErr = e.(string)
+	}
+	return r
 }
 
 // floorSweep is the bare client: the same connections, requests and bytes

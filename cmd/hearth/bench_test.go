@@ -24,6 +24,10 @@ func TestBenchSweepReports(t *testing.T) {
 	if r.WallSeconds <= 0 || r.FloorWallSeconds <= 0 || r.RatioToFloor <= 0 || r.PollsPerSecond <= 0 || r.CPUSecondsPerPoll <= 0 {
 		t.Errorf("timings missing: %+v", r)
 	}
+	// The second sweep, the steady state, polls them all again.
+	if r.SteadyPollsOK != 300 || r.SteadyWallSeconds <= 0 || r.SteadyRatioToFloor <= 0 || r.SteadyCPUSecondsPerPoll <= 0 {
+		t.Errorf("steady state: %+v", r)
+	}
 	// Antminers take three connections, Bitaxes one.
 	if r.Connections < 300 || r.Connections > 900 || r.FloorBytes <= 0 {
 		t.Errorf("floor: %d connections, %d bytes", r.Connections, r.FloorBytes)
