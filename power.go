@@ -16,7 +16,9 @@ type PowerSource string
 const (
 	// SourceOverride is an operator's manual or API override. While one
 	// is in force it wins over every other source, in both directions:
-	// an operator may keep a site mining through a price spike.
+	// an operator may keep a site mining through a price spike. It does
+	// not lift the site's power budget, which stands for the wiring or
+	// the contract.
 	SourceOverride PowerSource = "override"
 	// SourceOpenADR is an event of an OpenADR 3 program.
 	SourceOpenADR PowerSource = "openadr"
@@ -55,7 +57,8 @@ const (
 	// (OpenADR SIMPLE levels, the price response's full shed at 1).
 	RequestShed PowerRequestKind = "shed"
 	// RequestResume asks for no limit: full power. It matters only as an
-	// override, which then lifts every other source's limit.
+	// override, which then lifts every other source's limit (the site's
+	// power budget still holds).
 	RequestResume PowerRequestKind = "resume"
 )
 

@@ -367,10 +367,11 @@ func (c *Controller) controlSite(ctx context.Context, name string, reqs []*heart
 		target = held.Watts(st.FlexibleWatts, st.FixedWatts)
 	}
 	if site != nil && site.PowerBudget > 0 {
+		// The budget is the site's wiring or contract: no request
+		// lifts it, an override included. Raising it is an edit of the
+		// site.
 		st.BudgetWatts = site.PowerBudget
-		if st.Request == nil || st.Request.Source != hearth.SourceOverride {
-			target = math.Min(target, site.PowerBudget)
-		}
+		target = math.Min(target, site.PowerBudget)
 	}
 	switch {
 	case seen && prev.TargetWatts != nil:

@@ -214,6 +214,26 @@ func TestControllerOverrideWins(t *testing.T) {
 	}
 }
 
+// An override asking for full power does not lift the site's budget: the
+// site is held to the budget, and the status says which request holds.
+func TestControllerOverrideKeepsTheBudget(t *testing.T) {
+	s := newSite()
+	s.sites = []*hearth.Site{{Name: "barn", PowerBudget: 10_000}}
+	c := s.controller()
+	s.reqs = append(s.reqs,
+		&hearth.PowerRequest{ID: "ops", Source: hearth.SourceOverride, Site: "barn", Kind: hearth.RequestResume, Start: s.now, End: s.now.Add(time.Hour)})
+	if err := c.Control(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := c.SiteStatus("barn")
+	if st.Request == nil || st.Request.ID != "ops" {
+		t.Errorf("request %+v, want the override", st.Request)
+	}
+	if st.TargetWatts == nil || *st.TargetWatts != 10_000 || st.PlannedWatts > 10_000 {
+		t.Errorf("status %+v, want held to the 10 kW budget under the override", st)
+	}
+}
+
 // A miner without trustworthy telemetry is not ranked: its draw is fixed
 // load, and the others make up for it.
 func TestControllerLeavesMinersWithoutTelemetryOut(t *testing.T) {

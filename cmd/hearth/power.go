@@ -16,7 +16,8 @@ const powerUsage = `Usage: hearth power <status|override|clear|requests|signal|p
 
 hearth holds each site to the tightest power request in force for it (a
 grid event, the price response, a plain signal, an aggregator) and to its
-power budget; an operator's override wins over all of them. The least
+power budget; an operator's override wins over every request, within the
+budget. The least
 efficient miners sleep first, the rest are trimmed within their range, and
 the site's measured power is checked against the target.
 
@@ -135,7 +136,7 @@ func describeRequest(r *hearth.PowerRequest) string {
 // runPowerCommand sends an override or a plain signal.
 func runPowerCommand(ctx context.Context, kind string, args []string, stdout, stderr io.Writer) error {
 	name := "hearth power " + kind
-	desc := "Override a site's power: the override wins over grid events, the price response and signals until it ends."
+	desc := "Override a site's power: the override wins over grid events, the price response and signals until it ends, within the site's power budget."
 	if kind == "signal" {
 		desc = "Send a plain power signal, as an aggregator or home automation would; it lapses unless sent again."
 	}
