@@ -316,22 +316,29 @@ func (r *Runner) decide(ctx context.Context, now time.Time) {
 	r.lastReason, r.lastPublish = d.Reason, d.Sleep
 }
 
-// restore derives the dwell state from the request a previous run
-// stored: a request in force means the sites sleep since its start. An
-// awake state has no record and starts without a dwell time.
+// restore derives the dwell state from the requests a previous run
+// stored: a request in force at any of the program's sites means the
+// sites sleep since its start (the earliest, when a site joined the
+// program later). An awake state has no record and starts without a
+// dwell time.
 func (r *Runner) restore(ctx context.Context, now time.Time) {
-	site := r.program.Sites[0]
-	reqs, err := r.env.Requests.FindPowerRequests(ctx, hearth.PowerRequestFilter{Site: site, Source: hearth.SourcePrice})
-	if err != nil {
-		r.logger().Warn("price response: stored request", "program", r.program.Name, "err", err)
-		return
+	id := program.RequestID(r.program, RequestID)
+	var since time.Time
+	for _, site := range r.program.Sites {
+		reqs, err := r.env.Requests.FindPowerRequests(ctx, hearth.PowerRequestFilter{Site: site, Source: hearth.SourcePrice})
+		if err != nil {
+			r.logger().Warn("price response: stored request", "program", r.program.Name, "site", site, "err", err)
+			return
+		}
+		for _, q := range reqs {
+			if q.ID == id && q.ActiveAt(now) && (since.IsZero() || q.Start.Before(since)) {
+				since = q.Start
+			}
+		}
 	}
 	r.restored = true
-	id := program.RequestID(r.program, RequestID)
-	for _, q := range reqs {
-		if q.ID == id && q.ActiveAt(now) {
-			r.state = State{Asleep: true, Since: q.Start}
-		}
+	if !since.IsZero() {
+		r.state = State{Asleep: true, Since: since}
 	}
 }
 

@@ -288,6 +288,29 @@ func TestPriceProgramKeepsDwellAcrossRestart(t *testing.T) {
 	}
 }
 
+// A site added to the program while it sleeps (first in its list) does not
+// make a restarted runner forget the dwell: the other site's stored
+// request still says since when the sites sleep, and both stay asleep.
+func TestPriceProgramKeepsDwellWhenASiteJoins(t *testing.T) {
+	g := newPriceRig(t, p0)
+	g.writeFeed(p0, 15*time.Minute, 0.20, 0.05, 0.05, 0.05, 0.05, 0.05)
+	settings := `{"feed":"FEED","strike_per_kwh":0.12,"min_off":"45m","refresh":"1h"}`
+	r := g.runner(settings, "barn")
+	r.Step(context.Background())
+	if !g.asleep("barn") {
+		t.Fatal("not asleep above the strike")
+	}
+	g.now = p0.Add(20 * time.Minute)
+	r = g.runner(settings, "garage", "barn")
+	r.Step(context.Background())
+	if st := r.State(); !st.Asleep || !st.Since.Equal(p0) {
+		t.Errorf("restored state %+v, want asleep since %s", st, p0)
+	}
+	if !g.asleep("barn") || !g.asleep("garage") {
+		t.Errorf("barn asleep %v, garage asleep %v at +20m; want both inside the 45m minimum off time", g.asleep("barn"), g.asleep("garage"))
+	}
+}
+
 // The breakeven strike follows the hashprice: at $48/PH/day and 20 J/TH
 // mining earns $0.10/kWh, so $0.105 sleeps the site and $0.095 does not.
 func TestPriceProgramBreakeven(t *testing.T) {
