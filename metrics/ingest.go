@@ -233,8 +233,12 @@ func (w *write) reading(r *hearth.Reading) {
 	}
 	for i := range r.Pools {
 		p := &r.Pools[i]
+		up, known := poolUp(p.Status)
+		if !known {
+			continue
+		}
 		ps := e.pool(p.Index)
-		w.putDef(&ps.slots[piUp], &poolDefs[piUp], LabelPool, ps.label, boolValue(p.Status == "alive"))
+		w.putDef(&ps.slots[piUp], &poolDefs[piUp], LabelPool, ps.label, up)
 	}
 }
 
@@ -345,6 +349,21 @@ func isOutOfOrder(err error) bool {
 		errors.Is(err, storage.ErrOutOfBounds) ||
 		errors.Is(err, storage.ErrTooOldSample) ||
 		errors.Is(err, storage.ErrDuplicateSampleForTimestamp)
+}
+
+// poolUp maps a pool's status to mining_pool_up: 1 alive, 0 dead or
+// rejecting. A pool the operator disabled is not meant to be up, and one
+// whose state the firmware does not report (AxeOS says only how the pool in
+// use is doing) is not known to be down, so neither is written: a 0 would
+// raise PoolDown for a fallback pool that is merely idle.
+func poolUp(status string) (up float64, known bool) {
+	switch status {
+	case "alive":
+		return 1, true
+	case "dead", "rejecting":
+		return 0, true
+	}
+	return 0, false
 }
 
 func boolValue(b bool) float64 {

@@ -90,6 +90,39 @@ func TestPoolURLIsNotALabel(t *testing.T) {
 	}
 }
 
+// mining_pool_up says 1 for a live pool and 0 for a dead or rejecting one;
+// a disabled pool and one whose state the firmware does not report (an
+// AxeOS fallback) have no series, so PoolDown does not fire for them. A
+// pool whose state becomes unknown ends its series.
+func TestPoolUpOnlyForKnownStates(t *testing.T) {
+	s, _ := openStore(t, metrics.Options{})
+	r := reading(t0, healthy())
+	r.Pools = []hearth.Pool{
+		{Index: 0, Status: "alive", Active: true},
+		{Index: 1, Status: "dead"},
+		{Index: 2, Status: "rejecting"},
+		{Index: 3, Status: "disabled"},
+		{Index: 4, Status: "unknown"},
+	}
+	store(t, s, antminer("m1"), r)
+	got := map[string]float64{}
+	for _, smp := range query(t, s, `mining_pool_up`, t0).Vector {
+		got[smp.Metric["pool"]] = smp.Value
+	}
+	want := map[string]float64{"0": 1, "1": 0, "2": 0}
+	if len(got) != len(want) || got["0"] != 1 || got["1"] != 0 || got["2"] != 0 {
+		t.Errorf("mining_pool_up by pool = %v, want %v", got, want)
+	}
+
+	t1 := t0.Add(30 * time.Second)
+	r = reading(t1, healthy())
+	r.Pools = []hearth.Pool{{Index: 0, Status: "alive", Active: true}, {Index: 1, Status: "unknown"}}
+	store(t, s, antminer("m1"), r)
+	if res := query(t, s, `mining_pool_up{pool="1"}`, t1); len(res.Vector) != 0 {
+		t.Errorf("pool 1 still reported after its state became unknown: %+v", res.Vector)
+	}
+}
+
 // An empty site is the default site; a different job is configurable.
 func TestSiteDefaultAndJob(t *testing.T) {
 	s, _ := openStore(t, metrics.Options{Job: "test-job"})

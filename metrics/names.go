@@ -63,7 +63,9 @@ const (
 	// MetricFanSpeed is one fan's measured speed in revolutions per minute.
 	MetricFanSpeed = "mining_fan_speed_rpm"
 
-	// MetricPoolUp is 1 when the miner reports the pool alive.
+	// MetricPoolUp is 1 when the miner reports the pool alive and 0 when
+	// dead or rejecting; absent for a disabled pool and for one whose
+	// state the firmware does not report.
 	MetricPoolUp = "mining_pool_up"
 	// MetricPoolActiveIndex is the index of the pool the miner is hashing
 	// for now: 0 while it uses its first pool, higher after a failover.
@@ -194,7 +196,7 @@ const (
 )
 
 var poolDefs = [numPoolMetrics]metricDef{
-	piUp: {MetricPoolUp, "1 when the miner reports the pool alive.", kindGauge, ""},
+	piUp: {MetricPoolUp, "1 when the miner reports the pool alive, 0 when dead or rejecting; absent when disabled or not reported.", kindGauge, ""},
 }
 
 // allDefs lists every metric hearth records, for the metadata API and the
