@@ -111,7 +111,10 @@ func parsePage(names ...string) *template.Template {
 // contentSecurityPolicy lets pages load only hearth's own scripts, styles
 // and data. With no inline script allowed, a miner name or pool URL that
 // holds markup cannot run in the browser even if it slipped past escaping.
-const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+// Images may also come from blob: URLs, which only hearth's own scripts can
+// make: the plan page fetches its charts with the API token and shows the
+// bytes (an image in <img> runs no script).
+const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
 	"connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
 // mountUI adds the web UI's routes to mux. Pages and assets hold no fleet

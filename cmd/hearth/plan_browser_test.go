@@ -15,11 +15,13 @@ import (
 // from this machine need none): the hashprice form gives the reference's
 // ~36.9 USD/PH/day at difficulty 148.26e12 and 87,000 USD, and the ROI
 // form answers a payback day and embeds the payback chart, which loads.
+// From another machine (a host name that is not this one's), where reads
+// need the token, the chart loads too: the page fetches it with the token.
 func TestBrowserPlanPage(t *testing.T) {
 	t.Parallel()
 	d := startDemo(t, "--miners", "1")
 
-	ctx := newBrowser(t, 90*time.Second)
+	ctx := newBrowser(t, 90*time.Second, chromedp.Flag("host-resolver-rules", "MAP hearth.test 127.0.0.1"))
 	browse(t, ctx, "open the plan page",
 		chromedp.Navigate(d.URL+"/plan"),
 		chromedp.WaitVisible(`#plan-hashprice-form`, chromedp.ByQuery),
@@ -59,5 +61,21 @@ func TestBrowserPlanPage(t *testing.T) {
 	}
 	if chartWidth != 900 {
 		t.Errorf("the payback chart loaded %d pixels wide, want the 900 hearth draws", chartWidth)
+	}
+
+	remote := strings.Replace(d.URL, "127.0.0.1", "hearth.test", 1) + "/plan"
+	chartWidth = 0
+	browse(t, ctx, "roi from another machine",
+		openWithToken(remote, d.Token),
+		chromedp.WaitVisible(`#plan-roi-form`, chromedp.ByQuery),
+		chromedp.SetValue(`#plan-roi-capex-usd`, "2000", chromedp.ByQuery),
+		chromedp.SetValue(`#plan-roi-electricity-price`, "0.03", chromedp.ByQuery),
+		chromedp.Click(`#plan-roi-submit`, chromedp.ByQuery),
+		chromedp.WaitVisible(`#plan-roi-result[data-loaded="true"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`img#plan-roi-chart[data-loaded="true"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.getElementById("plan-roi-chart").naturalWidth`, &chartWidth),
+	)
+	if chartWidth != 900 {
+		t.Errorf("from another machine the payback chart loaded %d pixels wide, want the 900 hearth draws", chartWidth)
 	}
 }

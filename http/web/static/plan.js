@@ -104,13 +104,26 @@
     table.dataset.loaded = 'true';
   }
 
-  function showChart(kind, payload) {
+  // showChart fetches the chart through the API client, so that a server
+  // that wants a token for reads from this machine gets it (a plain <img>
+  // URL could not send it), and shows it from the fetched bytes.
+  async function showChart(kind, payload) {
     const img = document.getElementById('plan-' + kind + '-chart');
     if (!img) return;
     img.dataset.loaded = 'false';
     img.onload = () => { img.hidden = false; img.dataset.loaded = 'true'; };
     img.onerror = () => { img.hidden = true; img.dataset.loaded = 'error'; };
-    img.src = '/api/v1/plan/' + kind + '/svg?q=' + encodeURIComponent(JSON.stringify(payload));
+    let got;
+    try {
+      got = await H.getJSON('/api/v1/plan/' + kind + '/svg?q=' + encodeURIComponent(JSON.stringify(payload)), { blob: true });
+    } catch (_) {
+      img.hidden = true;
+      img.dataset.loaded = 'error';
+      return;
+    }
+    if (img.dataset.objectUrl) URL.revokeObjectURL(img.dataset.objectUrl);
+    img.dataset.objectUrl = URL.createObjectURL(got.blob);
+    img.src = img.dataset.objectUrl;
   }
 
   async function submit(form) {
