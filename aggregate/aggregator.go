@@ -52,6 +52,8 @@ type child struct {
 	name      string
 	aggregate string
 	sites     []SiteReport
+	// targets are what the child was last answered.
+	targets []Target
 	// joined is when the child first reported; seen when it last did.
 	joined, seen time.Time
 }
@@ -110,6 +112,9 @@ func (a *Aggregator) Report(ctx context.Context, name string, r *Report) (*Answe
 		}
 		ans.Targets = append(ans.Targets, t)
 	}
+	a.mu.Lock()
+	c.targets = slices.Clone(ans.Targets)
+	a.mu.Unlock()
 	return ans, nil
 }
 
@@ -261,14 +266,19 @@ func (a *Aggregator) StatusesOf(all func() []power.SiteStatus) func() []power.Si
 	}
 }
 
-// ChildStatus is one child as the aggregator last heard it.
+// ChildStatus is one child as the aggregator last heard it: what it
+// reported, what it was answered, and whether it is lost (silent past the
+// timeout), so that the operator of an aggregate sees who takes part.
 type ChildStatus struct {
 	Child     string       `json:"child"`
 	Aggregate string       `json:"aggregate"`
 	Sites     []SiteReport `json:"sites"`
-	Joined    time.Time    `json:"joined"`
-	LastSeen  time.Time    `json:"last_seen"`
-	Lost      bool         `json:"lost"`
+	// Targets are the targets the child was last answered, one per site
+	// it reported.
+	Targets  []Target  `json:"targets"`
+	Joined   time.Time `json:"joined"`
+	LastSeen time.Time `json:"last_seen"`
+	Lost     bool      `json:"lost"`
 }
 
 // Children returns every child heard from since the aggregator started,
@@ -280,8 +290,8 @@ func (a *Aggregator) Children() []ChildStatus {
 	defer a.mu.Unlock()
 	out := make([]ChildStatus, 0, len(a.children))
 	for _, c := range a.children {
-		out = append(out, ChildStatus{Child: c.name, Aggregate: c.aggregate, Sites: slices.Clone(c.sites), Joined: c.joined,
-			LastSeen: c.seen, Lost: now.Sub(c.seen) > timeout})
+		out = append(out, ChildStatus{Child: c.name, Aggregate: c.aggregate, Sites: slices.Clone(c.sites), Targets: slices.Clone(c.targets),
+			Joined: c.joined, LastSeen: c.seen, Lost: now.Sub(c.seen) > timeout})
 	}
 	slices.SortFunc(out, func(x, y ChildStatus) int { return cmp.Compare(x.Child, y.Child) })
 	return out

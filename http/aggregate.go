@@ -14,6 +14,26 @@ type AggregateService interface {
 	// Report records the report of the child named child (its token's
 	// name) and returns the child's current targets.
 	Report(ctx context.Context, child string, r *aggregate.Report) (*aggregate.Answer, error)
+	// Children returns every child heard from, with its last report and
+	// targets, the lost ones marked.
+	Children() []aggregate.ChildStatus
+}
+
+// childrenBody is the answer of GET /api/v1/aggregate/children.
+type childrenBody struct {
+	Children []aggregate.ChildStatus `json:"children"`
+}
+
+// handleAggregateChildren serves GET /api/v1/aggregate/children: the child
+// hearths of this aggregator, what each reported and was answered, and
+// which are lost, so that the operator of an aggregate sees who takes
+// part and who has gone silent.
+func (s *Server) handleAggregateChildren(w http.ResponseWriter, r *http.Request) {
+	if s.Aggregate == nil {
+		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "This hearth is not an aggregator: start it with aggregate sites."))
+		return
+	}
+	writeJSON(w, http.StatusOK, childrenBody{Children: s.Aggregate.Children()})
 }
 
 // handleAggregateReport serves POST /api/v1/aggregate/report: a child

@@ -37,6 +37,20 @@ func TestAggregateReport(t *testing.T) {
 		t.Errorf("answer %+v, want garage limited to 1500 W until the override ends", ans)
 	}
 
+	// The aggregator lists the child with what it reported and was
+	// answered.
+	rec = serve(h, request("GET", "/api/v1/aggregate/children", nil))
+	var children struct {
+		Children []aggregate.ChildStatus `json:"children"`
+	}
+	if err := json.Unmarshal(rec.Body.Bytes(), &children); rec.Code != http.StatusOK || err != nil {
+		t.Fatalf("children: %d %s", rec.Code, rec.Body.String())
+	}
+	if c := children.Children; len(c) != 1 || c[0].Aggregate != "fleet" || c[0].Lost || len(c[0].Sites) != 1 || c[0].Sites[0].FlexibleWatts != 3000 ||
+		len(c[0].Targets) != 1 || c[0].Targets[0].LimitWatts != 1500 {
+		t.Errorf("children %+v, want the child with garage's 3000 W and its 1500 W target", c)
+	}
+
 	if rec := serve(h, request("POST", "/api/v1/aggregate/report", body)); rec.Code != http.StatusUnauthorized {
 		t.Errorf("without a token: %d, want 401", rec.Code)
 	}
@@ -48,5 +62,8 @@ func TestAggregateReport(t *testing.T) {
 	delete(body, "child")
 	if rec := serve(f.Server.Handler(), withToken(request("POST", "/api/v1/aggregate/report", body), validToken)); rec.Code != http.StatusNotFound {
 		t.Errorf("not an aggregator: %d, want 404", rec.Code)
+	}
+	if rec := serve(f.Server.Handler(), request("GET", "/api/v1/aggregate/children", nil)); rec.Code != http.StatusNotFound {
+		t.Errorf("children of no aggregator: %d, want 404", rec.Code)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/aggregate"
 )
 
 // Client speaks to a hearth server's REST API. The CLI is built on it, so
@@ -368,6 +369,12 @@ func (c *Client) DeleteSchedule(ctx context.Context, id string) error {
 func (c *Client) Power(ctx context.Context) (*PowerReport, error) {
 	var out PowerReport
 	return &out, c.do(ctx, http.MethodGet, "/api/v1/power", nil, &out)
+}
+
+// AggregateChildren lists the child hearths of an aggregator.
+func (c *Client) AggregateChildren(ctx context.Context) ([]aggregate.ChildStatus, error) {
+	var out childrenBody
+	return out.Children, c.do(ctx, http.MethodGet, "/api/v1/aggregate/children", nil, &out)
 }
 
 // PowerRequests lists stored power requests of one site and source (both

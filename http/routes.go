@@ -66,6 +66,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodPut, "/api/v1/power/programs/{name}", s.handleSetProgram},
 		{http.MethodDelete, "/api/v1/power/programs/{name}", s.handleDeleteProgram},
 		{http.MethodPost, "/api/v1/aggregate/report", s.handleAggregateReport},
+		{http.MethodGet, "/api/v1/aggregate/children", s.handleAggregateChildren},
 		{http.MethodGet, "/api/v1/profiles", s.handleListProfiles},
 		{http.MethodPost, "/api/v1/profiles", s.handleCreateProfile},
 		{http.MethodGet, "/api/v1/profiles/{name}", s.handleGetProfile},

@@ -7,8 +7,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/aggregate"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/sim"
 )
@@ -154,6 +157,34 @@ func TestAggregatorSplitsATargetAcrossThreeChildren(t *testing.T) {
 		}
 		return sum+lost.full <= limit*1.03
 	})
+	// The aggregator's operator sees the lost child marked, and the others
+	// live with the targets they were answered.
+	out, errOut, code = runCLI(t, append([]string{"power", "children", "--json"}, aggCLI...)...)
+	var listed struct {
+		Children []aggregate.ChildStatus `json:"children"`
+	}
+	if err := json.Unmarshal([]byte(out), &listed); code != 0 || err != nil || len(listed.Children) != 3 {
+		t.Fatalf("power children exited %d: %s%s", code, out, errOut)
+	}
+	for _, c := range listed.Children {
+		wantLost := c.Child == lost.name
+		if c.Lost != wantLost || c.Aggregate != "fleet" || len(c.Targets) != 1 || (!wantLost && c.Targets[0].Kind != hearth.RequestLimit) {
+			t.Errorf("child %+v: want lost %v, one limit target", c, wantLost)
+		}
+	}
+
+	// And on the power page, a row per child site, the lost one marked.
+	ctx := newBrowser(t, 60*time.Second)
+	var lostRows, liveRows int
+	browse(t, ctx, "child hearths on the aggregator's power page",
+		chromedp.Navigate(agg.URL+"/power"),
+		chromedp.WaitVisible(`#power-children[data-loaded="true"] tr[data-child="`+lost.name+`"][data-status="lost"]`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#power-children-body tr[data-status="lost"]').length`, &lostRows),
+		chromedp.Evaluate(`document.querySelectorAll('#power-children-body tr[data-status="live"] td[data-col="target"]:not([data-value=""])').length`, &liveRows),
+	)
+	if lostRows != 1 || liveRows != 2 {
+		t.Errorf("power page: %d lost child rows and %d live ones with a target, want 1 and 2", lostRows, liveRows)
+	}
 
 	// The aggregator stops: the children's fail mode resume withdraws
 	// their aggregator target and they mine at full power again.

@@ -28,6 +28,7 @@ the site's measured power is checked against the target.
   hearth power requests [--site SITE] [--source SOURCE] [--active]
   hearth power signal SITE (--limit-kw KW | --shed PERCENT | --resume) [--for 5m]
   hearth power programs list|set|show|remove   (see hearth power programs --help)
+  hearth power children                        (an aggregator's child hearths)
 
 An override lasts an hour unless --for or --until says otherwise; a signal
 lapses after --for (5 minutes) unless sent again. Every subcommand takes
@@ -54,6 +55,8 @@ func runPower(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return runPowerRequests(ctx, args[1:], stdout, stderr)
 	case "programs":
 		return runPowerPrograms(ctx, args[1:], stdout, stderr)
+	case "children":
+		return runPowerChildren(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, powerUsage)
 		return nil
@@ -95,6 +98,44 @@ func runPowerStatus(ctx context.Context, args []string, stdout, stderr io.Writer
 		return printPowerRequests(stdout, rep.Requests)
 	}
 	return nil
+}
+
+func runPowerChildren(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth power children", "hearth power children [flags]",
+		"On an aggregator (serve --aggregate-sites), list the child hearths that report to it: the\n"+
+			"aggregate site each joined, its sites' flexible and measured power, the target it was last\n"+
+			"answered, when it last reported, and whether it is lost (silent past the timeout, so left\n"+
+			"out of the split).", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	if err := noArgs(fs, args, "hearth power children", stderr); err != nil {
+		return err
+	}
+	children, err := cf.client().AggregateChildren(ctx)
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, map[string]any{"children": children})
+	}
+	t := newTable(stdout, "CHILD", "AGGREGATE", "SITE", "FLEXIBLE", "MEASURED", "STATE", "TARGET", "LAST SEEN", "STATUS")
+	for _, c := range children {
+		status := "live"
+		if c.Lost {
+			status = "lost"
+		}
+		for _, s := range c.Sites {
+			target := "-"
+			for _, tg := range c.Targets {
+				if tg.Site == s.Site && tg.Kind == hearth.RequestLimit {
+					target = formatKW(tg.LimitWatts)
+				}
+			}
+			t.row(c.Child, c.Aggregate, s.Site, formatKW(s.FlexibleWatts), formatKW(s.MeasuredWatts), orDash(s.State), target,
+				c.LastSeen.Local().Format("2006-01-02 15:04:05"), status)
+		}
+	}
+	return t.flush()
 }
 
 // describeHolder says what holds a site: a request, its budget, or

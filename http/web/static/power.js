@@ -208,6 +208,46 @@
     if (first || chartBox.dataset.site !== chartSite.value) refreshChart();
   }
 
+  // --- Child hearths -------------------------------------------------------------
+
+  // childRows gives one row per site of each child hearth, with the target
+  // it was last answered for that site.
+  function childRows(c) {
+    const status = c.lost ? 'lost' : 'live';
+    return (c.sites || []).map((s) => {
+      const t = (c.targets || []).find((x) => x.site === s.site && x.kind === 'limit');
+      return H.el('tr', { dataset: { child: c.child, site: s.site, status } },
+        H.el('td', { dataset: { col: 'child' } }, c.child),
+        H.el('td', { dataset: { col: 'aggregate' } }, c.aggregate),
+        H.el('td', { dataset: { col: 'site' } }, s.site),
+        H.el('td', { class: 'num', dataset: { col: 'flexible', value: String(s.flexible_w) } }, fmtKW(s.flexible_w)),
+        H.el('td', { class: 'num', dataset: { col: 'measured', value: String(s.measured_w) } }, fmtKW(s.measured_w)),
+        H.el('td', { class: 'num', dataset: { col: 'target', value: t ? String(t.limit_w || 0) : '' } }, t ? fmtKW(t.limit_w || 0) : H.DASH),
+        H.el('td', { dataset: { col: 'seen', value: c.last_seen } }, H.fmtAgo(c.last_seen)),
+        H.el('td', { dataset: { col: 'status' } },
+          H.el('span', { class: 'badge badge-' + (c.lost ? 'offline' : 'online') }, status)));
+    });
+  }
+
+  // refreshChildren shows the child hearths when this hearth aggregates;
+  // a hearth that does not answers 404 and the panel stays hidden.
+  async function refreshChildren() {
+    const panel = document.getElementById('power-children-panel');
+    let body;
+    try {
+      body = await H.getJSON('/api/v1/aggregate/children');
+    } catch (_) {
+      panel.hidden = true;
+      return;
+    }
+    const children = (body.children || []).slice().sort((a, b) => a.child.localeCompare(b.child));
+    const rows = children.flatMap(childRows);
+    document.getElementById('power-children-body').replaceChildren(...(rows.length ? rows
+      : [H.el('tr', { class: 'placeholder' }, H.el('td', { colspan: 8 }, 'No child hearth has reported yet.'))]));
+    panel.hidden = false;
+    document.getElementById('power-children').dataset.loaded = 'true';
+  }
+
   // --- Refresh ------------------------------------------------------------------
 
   // refresh shows the latest power report. A form's write refreshes at
@@ -230,6 +270,7 @@
       renderSites(rows);
       renderRequests(rep.requests || []);
       updateSites(known, statuses);
+      refreshChildren();
       errorBox.hidden = true;
       H.setText('power-updated', 'Updated ' + new Date().toLocaleTimeString());
       sitesTable.dataset.loaded = 'true';
