@@ -110,11 +110,53 @@ type AuditEntry struct {
 	Results  []ActionResult `json:"results"`
 }
 
+// ResultFor returns the result of the miner with ID id, and whether the
+// entry has one: one entry may cover a whole fleet, and a miner's page or
+// bundle shows only that miner's outcome.
+func (e *AuditEntry) ResultFor(id string) (ActionResult, bool) {
+	for _, r := range e.Results {
+		if r.MinerID == id {
+			return r, true
+		}
+	}
+	return ActionResult{}, false
+}
+
+// AuditFilter chooses which audit entries FindAudit returns, so that
+// "what was done to this miner?" is answered from an index rather than by
+// scanning the fleet's whole log.
+type AuditFilter struct {
+	// Miner, when set, keeps only the entries with a result for the miner
+	// of that ID. Every miner an action targets gets a result (a failure
+	// is a result too), so these are the entries whose action targeted it.
+	Miner string
+	// Limit is the most entries returned; 0 (or an unreasonable number)
+	// means 100.
+	Limit int
+	// BeforeID, when positive, keeps only entries with a smaller ID: the
+	// smallest ID of one page fetches the next, older one.
+	BeforeID int64
+}
+
+// Matches reports whether f keeps e, ignoring Limit. In-memory audit logs
+// (tests, caches) use it to filter exactly as the stores do.
+func (f AuditFilter) Matches(e *AuditEntry) bool {
+	if f.BeforeID > 0 && e.ID >= f.BeforeID {
+		return false
+	}
+	if f.Miner != "" {
+		if _, ok := e.ResultFor(f.Miner); !ok {
+			return false
+		}
+	}
+	return true
+}
+
 // AuditService keeps the audit log.
 type AuditService interface {
 	// RecordAudit stores e (with its action already redacted) and sets its
 	// ID.
 	RecordAudit(ctx context.Context, e *AuditEntry) error
-	// FindAudit returns the newest entries first, at most limit (0: 100).
-	FindAudit(ctx context.Context, limit int) ([]*AuditEntry, error)
+	// FindAudit returns the entries f keeps, newest first.
+	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, error)
 }

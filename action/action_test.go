@@ -79,7 +79,9 @@ func (a *audit) RecordAudit(_ context.Context, e *hearth.AuditEntry) error {
 	a.entries = append(a.entries, e)
 	return nil
 }
-func (a *audit) FindAudit(context.Context, int) ([]*hearth.AuditEntry, error) { return a.entries, nil }
+func (a *audit) FindAudit(context.Context, hearth.AuditFilter) ([]*hearth.AuditEntry, error) {
+	return a.entries, nil
+}
 
 func setup() (*action.Service, *fakeDriver, *audit) {
 	d := &fakeDriver{Unsupported: driver.Unsupported{Family: "fake"}}

@@ -87,8 +87,17 @@ func (j journal) FindJournal(_ context.Context, f hearth.JournalFilter) ([]*hear
 type audit []*hearth.AuditEntry
 
 func (a audit) RecordAudit(context.Context, *hearth.AuditEntry) error { return nil }
-func (a audit) FindAudit(context.Context, int) ([]*hearth.AuditEntry, error) {
-	return a, nil
+
+// FindAudit keeps what f keeps, up to f.Limit, as a store does; a is
+// newest first.
+func (a audit) FindAudit(_ context.Context, f hearth.AuditFilter) ([]*hearth.AuditEntry, error) {
+	var out []*hearth.AuditEntry
+	for _, e := range a {
+		if f.Matches(e) && (f.Limit <= 0 || len(out) < f.Limit) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 type alertHistory []*hearth.AlertEvent
@@ -313,6 +322,28 @@ func TestBuildHoldsEveryPart(t *testing.T) {
 	}
 	if i, j := strings.Index(files[diag.PartCommands], `"id": 2`), strings.Index(files[diag.PartCommands], `"id": 1,`); i < 0 || j < 0 || i > j {
 		t.Errorf("journal not recent first:\n%s", files[diag.PartCommands])
+	}
+}
+
+// The bundle asks the audit log for the miner's own entries, so that an
+// action on it is found behind any number of newer actions on other miners.
+func TestBuildFindsOldAuditEntries(t *testing.T) {
+	b := fullBuilder(t)
+	log := audit{}
+	for id := int64(3000); id > 1000; id-- {
+		log = append(log, &hearth.AuditEntry{ID: id, Actor: "admin", Selector: "other", Action: hearth.Action{Verb: hearth.VerbReboot},
+			Results: []hearth.ActionResult{{MinerID: "other", OK: true}}})
+	}
+	log = append(log, &hearth.AuditEntry{ID: 5, Actor: "admin", Selector: "m1,other", Action: hearth.Action{Verb: hearth.VerbLocateOn},
+		Results: []hearth.ActionResult{{MinerID: "m1", OK: true}, {MinerID: "other", OK: true}}})
+	b.Audit = log
+	bd, err := b.Build(context.Background(), "m1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _, _ := unzip(t, bd)
+	if c := files[diag.PartCommands]; !strings.Contains(c, `"id": 5`) || strings.Contains(c, `"miner_id": "other"`) {
+		t.Errorf("commands of m1 lack its old audit entry or hold another miner's result:\n%s", c)
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"github.com/hearth-fleet/hearth"
 )
 
-// commandsLimit caps the journal and audit entries read for one miner.
+// commandsLimit caps the journal and audit entries read for one miner:
+// each log is asked for this miner's own newest entries, so the bundle
+// reaches as far back as that many of its commands.
 const commandsLimit = 1000
 
 // commandsView is errors/commands.json: the commands hearth sent the
@@ -35,20 +37,20 @@ func (c *collector) commandsPart(ctx context.Context) (any, int, error) {
 		}
 	}
 	if c.b.Audit != nil {
-		entries, err := c.b.Audit.FindAudit(ctx, commandsLimit)
+		entries, err := c.b.Audit.FindAudit(ctx, hearth.AuditFilter{Miner: c.m.ID, Limit: commandsLimit})
 		if err != nil {
 			return nil, 0, err
 		}
 		for _, e := range entries {
-			i := slices.IndexFunc(e.Results, func(r hearth.ActionResult) bool { return r.MinerID == c.m.ID })
-			if i < 0 {
+			r, ok := e.ResultFor(c.m.ID)
+			if !ok {
 				continue
 			}
 			cp := *e
 			cp.Action = withoutActionPasswords(e.Action)
 			// Only this miner's outcome: the others belong in their own
 			// bundles.
-			cp.Results = []hearth.ActionResult{e.Results[i]}
+			cp.Results = []hearth.ActionResult{r}
 			v.Audit = append(v.Audit, &cp)
 		}
 	}

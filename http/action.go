@@ -75,22 +75,34 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e)
 }
 
-// handleAudit serves GET /api/v1/audit.
+// maxAuditLimit is the most entries one GET /api/v1/audit returns, the
+// most the stores give at once: a larger limit is cut to it rather than
+// refused, and older entries are fetched page by page with before.
+const maxAuditLimit = 10000
+
+// handleAudit serves GET /api/v1/audit: the fleet's log, or with miner
+// the entries of one miner, newest first, a page at a time.
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 	if s.AuditService == nil {
 		s.writeError(w, r, hearth.Errorf(hearth.ENOTFOUND, "The audit log is not enabled on this server."))
 		return
 	}
-	limit := 0
-	if v := r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			s.writeError(w, r, hearth.Errorf(hearth.EINVALID, "limit must be a positive whole number."))
-			return
-		}
-		limit = n
+	q := r.URL.Query()
+	f := hearth.AuditFilter{Miner: q.Get("miner")}
+	var limit int64
+	if err := queryPositive(q, "limit", &limit); err != nil {
+		s.writeError(w, r, err)
+		return
 	}
-	entries, err := s.AuditService.FindAudit(r.Context(), limit)
+	if limit > maxAuditLimit {
+		limit = maxAuditLimit
+	}
+	f.Limit = int(limit)
+	if err := queryPositive(q, "before", &f.BeforeID); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	entries, err := s.AuditService.FindAudit(r.Context(), f)
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -94,12 +95,23 @@ func (c *Client) DoAction(ctx context.Context, req ActionRequest) (*hearth.Audit
 	return &out, c.do(ctx, http.MethodPost, "/api/v1/actions", req, &out)
 }
 
-// Audit returns the newest audit entries, at most limit (0: the server's
-// default).
-func (c *Client) Audit(ctx context.Context, limit int) (*AuditList, error) {
+// Audit returns the audit entries f keeps, newest first: the fleet's, or
+// one miner's with f.Miner; f.Limit 0 leaves the count to the server, and
+// f.BeforeID set to the last ID of a page fetches the next, older one.
+func (c *Client) Audit(ctx context.Context, f hearth.AuditFilter) (*AuditList, error) {
+	v := url.Values{}
+	if f.Miner != "" {
+		v.Set("miner", f.Miner)
+	}
+	if f.Limit > 0 {
+		v.Set("limit", strconv.Itoa(f.Limit))
+	}
+	if f.BeforeID > 0 {
+		v.Set("before", strconv.FormatInt(f.BeforeID, 10))
+	}
 	path := "/api/v1/audit"
-	if limit > 0 {
-		path += "?limit=" + fmt.Sprint(limit)
+	if len(v) > 0 {
+		path += "?" + v.Encode()
 	}
 	var out AuditList
 	return &out, c.do(ctx, http.MethodGet, path, nil, &out)

@@ -431,10 +431,16 @@ func (l *auditLog) RecordAudit(_ context.Context, e *hearth.AuditEntry) error {
 	return nil
 }
 
-func (l *auditLog) FindAudit(context.Context, int) ([]*hearth.AuditEntry, error) {
+func (l *auditLog) FindAudit(_ context.Context, f hearth.AuditFilter) ([]*hearth.AuditEntry, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return append([]*hearth.AuditEntry{}, l.entries...), nil
+	out := []*hearth.AuditEntry{}
+	for _, e := range l.entries {
+		if f.Matches(e) && (f.Limit <= 0 || len(out) < f.Limit) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
 }
 
 // lockedWriter serialises writes to a buffer shared by handler goroutines.

@@ -300,6 +300,22 @@ func queryInt(q url.Values, name string, v *int64) error {
 	return nil
 }
 
+// queryPositive sets *v from the query parameter name when it is given,
+// which must then be a whole number of at least 1: a count or an ID.
+func queryPositive(q url.Values, name string, v *int64) error {
+	var n int64
+	if err := queryInt(q, name, &n); err != nil {
+		return err
+	}
+	if q.Get(name) != "" && n < 1 {
+		return hearth.Errorf(hearth.EINVALID, "Query parameter %s must be a positive whole number, got %q.", name, q.Get(name))
+	}
+	if n > 0 {
+		*v = n
+	}
+	return nil
+}
+
 // queryString returns the query parameter name, or def when it is absent.
 func queryString(q url.Values, name, def string) string {
 	if s := q.Get(name); s != "" {

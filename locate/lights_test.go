@@ -123,7 +123,7 @@ func TestLights_AgainstSimulator(t *testing.T) {
 	if !light() {
 		t.Fatal("light off after a located alert fired")
 	}
-	entries, err := h.audit.FindAudit(ctx, 100)
+	entries, err := h.audit.FindAudit(ctx, hearth.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,6 +29,8 @@ var dialect = sqlstore.Dialect{
 		return column + " = ANY(?::text[])", values, nil
 	},
 	NoLimit: nil, // NULL: no limit
+	// The alias gives the element column the name the services use.
+	JSONElements: "jsonb_array_elements_text(?::text::jsonb) AS elements (value)",
 }
 
 // shared returns db as the shared services see it: one pool for reads and

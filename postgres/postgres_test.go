@@ -79,8 +79,8 @@ func openStore(tb testing.TB, u string) *storetest.Store {
 // latestSchema is the version of the newest migration hearth ships, and
 // migrationCount how many there are.
 const (
-	latestSchema   = 12
-	migrationCount = 12
+	latestSchema   = 13
+	migrationCount = 13
 )
 
 func TestDB_Open(t *testing.T) {

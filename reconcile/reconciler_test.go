@@ -180,7 +180,7 @@ func TestReconciler_DriftAndRetries(t *testing.T) {
 	if fleet.attempts["sim-00001/pause"] != 2 {
 		t.Errorf("command not tried again after the backoff")
 	}
-	audit, err := rc.Audit.FindAudit(ctx, 0)
+	audit, err := rc.Audit.FindAudit(ctx, hearth.AuditFilter{})
 	if err != nil || len(audit) != 3 || audit[0].Actor != reconcile.Actor || audit[0].Results[0].Code != hearth.EUNSUPPORTED {
 		t.Errorf("audit %+v, %v", audit, err)
 	}
@@ -311,7 +311,7 @@ func TestReconciler_ResumeAfterCrash(t *testing.T) {
 	if s := state("sim-00001", hearth.VerbReboot); s != hearth.JournalFailed || fleet.count("sim-00001", hearth.VerbReboot) != 0 {
 		t.Errorf("sim-00001 reboot %s after the grace, %d sends", s, fleet.count("sim-00001", hearth.VerbReboot))
 	}
-	audit, err := second.Audit.FindAudit(ctx, 100)
+	audit, err := second.Audit.FindAudit(ctx, hearth.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -481,7 +481,7 @@ func TestReconciler_AuditsAFleetChangeTogether(t *testing.T) {
 		t.Fatal(err)
 	}
 	rc.Wait()
-	entries, err := rc.Audit.FindAudit(ctx, 100)
+	entries, err := rc.Audit.FindAudit(ctx, hearth.AuditFilter{})
 	if err != nil {
 		t.Fatal(err)
 	}

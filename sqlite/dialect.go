@@ -19,6 +19,8 @@ var dialect = sqlstore.Dialect{
 	JSONParam: "?",
 	MatchAny:  matchAny,
 	NoLimit:   -1,
+	// json_each names its element column value.
+	JSONElements: "json_each(?)",
 }
 
 // shared returns db as the shared services see it. Writes go to the single

@@ -108,6 +108,8 @@ func Run(t *testing.T, open Opener) {
 		{"TokenService_DeleteToken", testTokenService_DeleteToken},
 		{"TokenService_EnsureAdminToken", testTokenService_EnsureAdminToken},
 		{"AuditService", testAuditService},
+		{"AuditService_ByMiner", testAuditService_ByMiner},
+		{"AuditService_Concurrent", testAuditService_Concurrent},
 		{"CredentialService", testCredentialService},
 		{"SiteService", testSiteService},
 		{"SiteService_Reopen", testSiteService_Reopen},

@@ -92,20 +92,33 @@ func runMinersDo(ctx context.Context, args []string, stdout, stderr io.Writer) e
 }
 
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("hearth audit", "hearth audit [flags]", "Show the audit log of control actions, newest first: who, what, when, on which miners, and the result.", stderr)
+	fs := newFlagSet("hearth audit", "hearth audit [--miner ID] [--limit N] [--before ID] [--json]",
+		"Show the audit log of control actions, newest first: who, what, when, on which miners, and the result.\n"+
+			"With --miner, only the actions that targeted that miner, with its own result, however\n"+
+			"many other miners an action covered. To page back, pass the smallest ID shown as --before.", stderr)
 	var cf clientFlags
 	cf.register(fs)
-	var limit int
-	fs.IntVar(&limit, "limit", 20, "at most this many entries")
+	var f hearth.AuditFilter
+	fs.StringVar(&f.Miner, "miner", "", "only the actions that targeted the miner of this ID")
+	fs.IntVar(&f.Limit, "limit", 20, "at most this many entries")
+	fs.Int64Var(&f.BeforeID, "before", 0, "only entries older than the entry of this ID")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	list, err := cf.client().Audit(ctx, limit)
+	if f.Limit < 1 || f.BeforeID < 0 {
+		fmt.Fprintln(stderr, "hearth audit: --limit must be at least 1 and --before positive")
+		fs.Usage()
+		return errUsage
+	}
+	list, err := cf.client().Audit(ctx, f)
 	if err != nil {
 		return err
 	}
 	if cf.json {
 		return writeJSON(stdout, list)
+	}
+	if f.Miner != "" {
+		return writeMinerAudit(stdout, f.Miner, list.Entries)
 	}
 	t := newTable(stdout, "ID", "TIME", "ACTOR", "VERB", "SELECTOR", "MINERS", "OK", "FAILED")
 	for _, e := range list.Entries {
@@ -117,6 +130,22 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		t.row(fmt.Sprint(e.ID), e.Time.Local().Format("2006-01-02 15:04:05"), e.Actor, string(e.Action.Verb), e.Selector,
 			fmt.Sprint(len(e.Results)), fmt.Sprint(ok), fmt.Sprint(len(e.Results)-ok))
+	}
+	return t.flush()
+}
+
+// writeMinerAudit prints one miner's audit entries with that miner's own
+// result: an entry shared by a fleet would otherwise show only counts.
+func writeMinerAudit(w io.Writer, miner string, entries []*hearth.AuditEntry) error {
+	t := newTable(w, "ID", "TIME", "ACTOR", "VERB", "SELECTOR", "RESULT", "DETAIL")
+	for _, e := range entries {
+		result, detail := "-", ""
+		if r, ok := e.ResultFor(miner); ok && r.OK {
+			result = "ok"
+		} else if ok {
+			result, detail = orDash(r.Code), r.Error
+		}
+		t.row(fmt.Sprint(e.ID), e.Time.Local().Format("2006-01-02 15:04:05"), e.Actor, string(e.Action.Verb), e.Selector, result, detail)
 	}
 	return t.flush()
 }

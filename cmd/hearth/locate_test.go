@@ -14,7 +14,7 @@ import (
 // miner, from the audit log.
 func lightCommands(t *testing.T, cli func(...string) (string, string, int), miner string) (on, off int) {
 	t.Helper()
-	out, errOut, code := cli("audit", "--limit", "1000", "--json")
+	out, errOut, code := cli("audit", "--miner", miner, "--limit", "1000", "--json")
 	var list hearthhttp.AuditList
 	if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
 		t.Fatalf("audit: %d %s%s", code, out, errOut)

@@ -81,6 +81,11 @@ type Dialect struct {
 	// NoLimit is the LIMIT argument that means none: OFFSET needs a LIMIT
 	// clause.
 	NoLimit any
+	// JSONElements is a table of the text elements of a JSON array passed
+	// as one text parameter, in a column named value: a list of any
+	// length is then one statement, prepared once. "json_each(?)" in
+	// SQLite, "jsonb_array_elements_text(?::text::jsonb)" in PostgreSQL.
+	JSONElements string
 }
 
 // DB is what the shared services need of one store: where to read, where

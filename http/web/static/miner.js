@@ -40,6 +40,7 @@
       errorBox.hidden = true;
       root.dataset.loaded = 'true';
       refreshDrift(generation);
+      refreshActions(generation);
     } catch (err) {
       if (generation !== detailGeneration) return;
       if (err.status === 401) {
@@ -124,6 +125,50 @@
     document.getElementById('miner-drift-checked').dataset.value = (d && d.checked_at) || '';
     H.setText('miner-drift-reading', d && d.reading_at ? H.fmtTime(d.reading_at) : H.DASH);
     H.setText('miner-drift-retry', d && d.retry_at ? H.fmtTime(d.retry_at) : H.DASH);
+  }
+
+  // --- Recent actions -------------------------------------------------------
+
+  // ACTIONS_SHOWN is how many of the miner's newest audit entries the page
+  // lists; older ones are a 'hearth audit --miner ID --before N' away.
+  const ACTIONS_SHOWN = 10;
+
+  // refreshActions lists the control actions that targeted this miner, from
+  // GET /api/v1/audit?miner=ID, with this miner's own result of each (an
+  // entry may cover a whole fleet). Its panel carries data-loaded once
+  // filled, for tests; its errors stay in the panel.
+  async function refreshActions(generation) {
+    const panel = document.getElementById('miner-actions');
+    let list;
+    try {
+      list = await H.getJSON('/api/v1/audit?' + new URLSearchParams({ miner: minerID, limit: String(ACTIONS_SHOWN) }).toString());
+    } catch (err) {
+      if (generation !== detailGeneration) return;
+      fillBody('actions-body', null, 5, err.status === 404 ? 'The audit log is not enabled on this server.' : 'Cannot load the actions: ' + err.message);
+      return;
+    }
+    if (generation !== detailGeneration) return;
+    const rows = (list.entries || []).map((e) => {
+      const r = (e.results || []).find((x) => x.miner_id === minerID);
+      let result = H.DASH;
+      let state = 'none';
+      if (r && r.ok) {
+        result = 'ok';
+        state = 'ok';
+      } else if (r) {
+        result = 'error' + (r.code ? ' (' + r.code + ')' : '') + (r.error ? ': ' + r.error : '');
+        state = 'error';
+      }
+      const verb = (e.action && e.action.verb) || '';
+      return H.el('tr', { dataset: { auditId: String(e.id), verb: verb, result: state } },
+        H.el('td', { dataset: { value: e.time || '' }, title: H.fmtAgo(e.time) }, H.fmtTime(e.time)),
+        H.el('td', {}, e.actor || H.DASH),
+        H.el('td', {}, verb || H.DASH),
+        H.el('td', {}, e.selector || H.DASH),
+        H.el('td', { class: 'result-' + state }, result));
+    });
+    fillBody('actions-body', rows, 5, 'No control action has targeted this miner.');
+    panel.dataset.loaded = 'true';
   }
 
   function render(m) {
