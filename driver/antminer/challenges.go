@@ -11,8 +11,11 @@ const (
 	// asking again; stock firmware's nonces live ten minutes, and a stale
 	// one only costs the 401 a fresh request would have cost anyway.
 	challengeTTL = 5 * time.Minute
-	// maxChallenges bounds the cache; past it, the oldest half goes.
-	maxChallenges = 8192
+	// maxChallenges bounds the cache; past it, the oldest half goes. It
+	// holds a farm's Antminers (an entry is a few hundred bytes), so that
+	// a fleet-wide curtailment does not evict the challenges it is about
+	// to answer.
+	maxChallenges = 65536
 )
 
 // challenges remembers the last Digest challenge of each miner's web

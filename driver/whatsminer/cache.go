@@ -22,6 +22,9 @@ const (
 
 // cacheSweepAt is the number of entries past which a store drops the
 // expired ones, so that a driver watching a changing fleet stays small.
+// After a sweep the next one waits until the cache has doubled, so that a
+// fleet with more live miners than this does not scan the whole cache on
+// every store.
 const cacheSweepAt = 4096
 
 // ttlCache is a small map of values with an expiry, keyed by a miner's
@@ -29,6 +32,9 @@ const cacheSweepAt = 4096
 type ttlCache[V any] struct {
 	mu      sync.Mutex
 	entries map[string]ttlEntry[V]
+	// sweepAt is the size at which the next store sweeps; 0 means
+	// cacheSweepAt.
+	sweepAt int
 }
 
 type ttlEntry[V any] struct {
@@ -56,12 +62,13 @@ func (c *ttlCache[V]) put(key string, v V, ttl time.Duration) {
 	if c.entries == nil {
 		c.entries = make(map[string]ttlEntry[V])
 	}
-	if len(c.entries) >= cacheSweepAt {
+	if len(c.entries) >= max(c.sweepAt, cacheSweepAt) {
 		for k, e := range c.entries {
 			if now.After(e.expires) {
 				delete(c.entries, k)
 			}
 		}
+		c.sweepAt = 2 * len(c.entries)
 	}
 	c.entries[key] = ttlEntry[V]{value: v, expires: now.Add(ttl)}
 }
