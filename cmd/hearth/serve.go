@@ -402,6 +402,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Identify:              identifyAt(s.credentials),
 		PrometheusAPI:         s.metrics.PrometheusAPI(),
 		AlertsAPI:             s.alerts.PrometheusAPI(),
+		ActiveAlerts:          s.alerts.Alerts,
 		Rules:                 s.alerts,
 		MetricsHandler:        s.metrics.ExpositionHandler(),
 		Storage:               storageStatus(s.metrics),
