@@ -32,6 +32,21 @@ type Alert struct {
 	ActiveAt   time.Time `json:"active_at"`
 	FiredAt    time.Time `json:"fired_at,omitzero"`
 	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	// For is the rule's "for": how long its expression must hold before a
+	// pending alert fires. The rule engine's list of active alerts sets it,
+	// so that an operator sees when a pending alert will fire; the alerts
+	// sent to sinks leave it zero, and it is never encoded with the alert.
+	For time.Duration `json:"-"`
+}
+
+// FiresAt returns when a pending alert fires if its expression keeps
+// holding: ActiveAt plus the rule's For. It is zero for an alert that is
+// not pending.
+func (a *Alert) FiresAt() time.Time {
+	if a.State != AlertPending || a.ActiveAt.IsZero() {
+		return time.Time{}
+	}
+	return a.ActiveAt.Add(a.For)
 }
 
 // Fingerprint identifies the alert across evaluations: its name and

@@ -79,4 +79,13 @@ type AlertAckService interface {
 	SetAlertAck(ctx context.Context, a *AlertAck) error
 	// FindAlertAcks returns the records f chooses, by fingerprint.
 	FindAlertAcks(ctx context.Context, f AlertAckFilter) ([]*AlertAck, error)
+	// PruneAlertAcks removes the records that no longer matter and are
+	// older than before, so that the table does not grow with every alert
+	// that ever fired: acknowledged before before with the light off or
+	// never located, or never acknowledged nor located and begun before
+	// before; in both cases only when the alert is not firing now (its
+	// latest alert-history event is not a firing one). A located alert
+	// that still holds its light, or whose light hearth has still to
+	// switch off, is never removed. It returns how many it removed.
+	PruneAlertAcks(ctx context.Context, before time.Time) (int64, error)
 }

@@ -250,13 +250,16 @@ func alertState(s rules.AlertState) hearth.AlertState {
 	}
 }
 
-// Alerts returns every pending and firing alert of every rule, for the
-// alert pages and locate-on-alert.
+// Alerts returns every pending and firing alert of every rule, each with
+// its rule's "for" (hearth.Alert.For), so that the alert pages show when a
+// pending alert will fire.
 func (m *Manager) Alerts() []*hearth.Alert {
 	var out []*hearth.Alert
 	for _, r := range m.mgr.AlertingRules() {
 		for _, a := range r.ActiveAlerts() {
-			out = append(out, convertAlert(a))
+			ha := convertAlert(a)
+			ha.For = r.HoldDuration()
+			out = append(out, ha)
 		}
 	}
 	return out

@@ -286,3 +286,33 @@ func TestManagerStopWithoutStart(t *testing.T) {
 		t.Fatal("Stop without Start did not return")
 	}
 }
+
+// Alerts lists the pending alerts with their rule's "for", so that a page
+// says when they fire, and the firing ones with their state.
+func TestManagerAlertsPending(t *testing.T) {
+	m, _, _, _ := fixture(t)
+	var pending, firing *hearth.Alert
+	for deadline := time.Now().Add(10 * time.Second); (pending == nil || firing == nil) && time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		pending, firing = nil, nil
+		for _, a := range m.Alerts() {
+			switch {
+			case a.Name == "MinerOffline" && a.Labels["miner"] == "down-1":
+				pending = a
+			case a.Name == "TestDown" && a.Labels["miner"] == "down-1":
+				firing = a
+			}
+		}
+	}
+	for _, a := range m.Alerts() {
+		if a.Labels["miner"] == "up-1" {
+			t.Errorf("alert of the miner that is up: %+v", a)
+		}
+	}
+	if pending == nil || pending.State != hearth.AlertPending || pending.For != 2*time.Minute || pending.ActiveAt.IsZero() ||
+		!pending.FiresAt().Equal(pending.ActiveAt.Add(2*time.Minute)) {
+		t.Errorf("MinerOffline of down-1 = %+v, want pending for 2m", pending)
+	}
+	if firing == nil || firing.State != hearth.AlertFiring || !firing.FiresAt().IsZero() {
+		t.Errorf("TestDown of down-1 = %+v, want firing without a time to fire", firing)
+	}
+}

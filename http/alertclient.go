@@ -49,6 +49,17 @@ func (c *Client) DeleteSilence(ctx context.Context, id int64) error {
 	return c.do(ctx, http.MethodDelete, "/api/v1/silences/"+strconv.FormatInt(id, 10), nil, nil)
 }
 
+// ActiveAlerts returns the alerts pending and firing now; state, when not
+// empty, keeps those of one state.
+func (c *Client) ActiveAlerts(ctx context.Context, state hearth.AlertState) (*ActiveAlertList, error) {
+	path := "/api/v1/alerts"
+	if state != "" {
+		path += "?" + url.Values{"state": {string(state)}}.Encode()
+	}
+	var out ActiveAlertList
+	return &out, c.do(ctx, http.MethodGet, path, nil, &out)
+}
+
 // AlertHistory returns state changes of alerts, newest first.
 func (c *Client) AlertHistory(ctx context.Context, f hearth.AlertHistoryFilter) (*AlertHistory, error) {
 	v := url.Values{}

@@ -356,6 +356,15 @@ func newFixture(t testing.TB) *fixture {
 		{ID: 2, Fingerprint: hearth.Fingerprint("MinerOffline", offline), Name: "MinerOffline", Labels: offline, State: hearth.AlertResolved, At: testNow},
 	}}
 	f.Server.AlertHistoryService = f.History
+	// The rule engine holds one alert pending (hot for 40 s of its 1 m)
+	// and one firing.
+	f.Server.ActiveAlerts = func() []*hearth.Alert {
+		return []*hearth.Alert{
+			{Name: "MinerOverTemperature", Labels: map[string]string{"miner": "s19-a", "board": "1", "severity": "critical"}, State: hearth.AlertPending,
+				Value: 93, ActiveAt: testNow.Add(-40 * time.Second), For: time.Minute},
+			{Name: "MinerOffline", Labels: offline, State: hearth.AlertFiring, Value: 1, ActiveAt: testNow.Add(-15 * time.Minute), FiredAt: testNow.Add(-10 * time.Minute), For: 2 * time.Minute},
+		}
+	}
 	// Acknowledgements go through the fault lights, as serve wires them.
 	f.Acks = &ackStore{}
 	f.Server.AlertAcks = &locate.Lights{Acks: f.Acks, History: f.History, Now: func() time.Time { return testNow }}

@@ -56,3 +56,7 @@ func (m *maintenanceStub) MaintenanceQueue(_ context.Context, f hearth.Maintenan
 			Model: "Antminer S19j Pro", Board: &board, Dead: true, ExpectedChips: 126, Since: testNow.Add(-time.Hour)}},
 	}}}}}, nil
 }
+
+func (s *ackStore) PruneAlertAcks(_ context.Context, before time.Time) (int64, error) {
+	return 0, nil
+}

@@ -79,6 +79,7 @@ func (s *Server) apiRoutes() []route {
 		{http.MethodGet, "/api/v1/silences", s.handleListSilences},
 		{http.MethodPost, "/api/v1/silences", s.handleCreateSilence},
 		{http.MethodDelete, "/api/v1/silences/{id}", s.handleDeleteSilence},
+		{http.MethodGet, "/api/v1/alerts", s.handleActiveAlerts},
 		{http.MethodGet, "/api/v1/alerts/history", s.handleAlertHistory},
 		{http.MethodGet, "/api/v1/status", s.handleStatus},
 		{http.MethodPost, "/api/v1/alerts/ack", s.handleAckAlerts},

@@ -126,6 +126,10 @@ type Server struct {
 	// AlertHistoryService reads the alert history; nil disables
 	// GET /api/v1/alerts/history.
 	AlertHistoryService hearth.AlertHistoryService
+	// ActiveAlerts lists the alerts pending and firing now, from the rule
+	// engine, so that the alerts page and CLI show a pending alert and
+	// when it fires before it does; nil disables GET /api/v1/alerts.
+	ActiveAlerts ActiveAlertsFunc
 	// AlertAcks acknowledges alerts (switching off the fault lights they
 	// held) and tells the alert lists which are acknowledged; nil
 	// disables POST /api/v1/alerts/ack.

@@ -386,3 +386,37 @@ func (l *Lights) keepStored(ctx context.Context, targets map[string]*hearth.Aler
 func (l *Lights) FindAlertAcks(ctx context.Context, f hearth.AlertAckFilter) ([]*hearth.AlertAck, error) {
 	return l.Acks.FindAlertAcks(ctx, f)
 }
+
+// Prune removes the acknowledgement records that no longer matter and are
+// older than before (hearth.AlertAckService.PruneAlertAcks), and forgets
+// the located ones it removed, so that neither the table nor Lights grows
+// with every alert that ever fired. A located alert still holding its
+// light, or whose light is still to be switched off, is never removed. It
+// returns how many records it removed.
+func (l *Lights) Prune(ctx context.Context, before time.Time) (int64, error) {
+	n, err := l.Acks.PruneAlertAcks(ctx, before)
+	if err != nil {
+		return 0, fmt.Errorf("prune alert acknowledgements: %w", err)
+	}
+	if n == 0 {
+		return 0, nil
+	}
+	kept, err := l.Acks.FindAlertAcks(ctx, hearth.AlertAckFilter{Located: true})
+	if err != nil {
+		return n, fmt.Errorf("located alerts after pruning: %w", err)
+	}
+	stored := make(map[string]bool, len(kept))
+	for _, a := range kept {
+		stored[a.Fingerprint] = true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for fp, a := range l.located {
+		// Only a record whose light is off again can have been pruned; a
+		// newer one, located since and perhaps not stored yet, stays.
+		if !stored[fp] && a.Acknowledged() && !a.LightOffAt.IsZero() {
+			l.drop(a)
+		}
+	}
+	return n, nil
+}

@@ -243,3 +243,40 @@ func audited(entries []*hearth.AuditEntry, verb hearth.Verb) bool {
 	}
 	return false
 }
+
+// Pruning removes the settled acknowledgements from the store and from
+// Lights, and never a light still on.
+func TestLights_Prune(t *testing.T) {
+	ctx := context.Background()
+	h := start(t, filepath.Join(t.TempDir(), "hearth.db"))
+	old := time.Now().Add(-100 * 24 * time.Hour).UTC()
+	settled := &hearth.AlertAck{Fingerprint: "settled", Name: "FanFailed", MinerID: "m0", Located: true, Since: old, AckedAt: old, AckedBy: "tech", LightOffAt: old}
+	on := &hearth.AlertAck{Fingerprint: "on", Name: "FanFailed", MinerID: "m1", Located: true, Since: old}
+	for _, a := range []*hearth.AlertAck{settled, on} {
+		if err := h.lights.Acks.SetAlertAck(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.lights.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	n, err := h.lights.Prune(ctx, time.Now().Add(-90*24*time.Hour))
+	if err != nil || n != 1 {
+		t.Fatalf("prune: %d, %v; want 1", n, err)
+	}
+	left, _ := h.lights.FindAlertAcks(ctx, hearth.AlertAckFilter{})
+	if len(left) != 1 || left[0].Fingerprint != "on" {
+		t.Fatalf("left after pruning: %+v", left)
+	}
+	if got := h.lights.LightOf("m1"); got != locate.LightOn {
+		t.Errorf("m1's light after pruning: %v, want on", got)
+	}
+	// The pruned alert is gone: acknowledging its miner finds nothing,
+	// and its miner's light is its own.
+	if got := h.lights.LightOf("m0"); got != locate.LightAlone {
+		t.Errorf("m0's light after pruning: %v, want alone", got)
+	}
+	if _, err := h.lights.Acknowledge(ctx, locate.AckRequest{MinerID: "m0"}, "tech"); hearth.ErrorCode(err) != hearth.ENOTFOUND {
+		t.Errorf("acknowledging m0 after pruning: %v, want ENOTFOUND", err)
+	}
+}

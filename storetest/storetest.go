@@ -129,6 +129,7 @@ func Run(t *testing.T, open Opener) {
 		{"SilenceService", testSilenceService},
 		{"AlertHistoryService", testAlertHistoryService},
 		{"AlertAckService", testAlertAckService},
+		{"AlertAckService_Prune", testAlertAckService_Prune},
 	} {
 		t.Run(tt.name, func(t *testing.T) { tt.test(t, open) })
 	}

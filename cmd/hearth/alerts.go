@@ -17,14 +17,17 @@ import (
 	"github.com/hearth-fleet/hearth/locate"
 )
 
-const alertsUsage = `Usage: hearth alerts <history|ack|silence|receivers> ...
+const alertsUsage = `Usage: hearth alerts <list|history|ack|silence|receivers> ...
 
-Alerts fire from the rules; hearth keeps every change of their state (the
+Alerts fire from the rules: an alert is pending while its rule's condition
+holds for less than the rule's "for", and fires once it has held that long.
+hearth keeps every change of their state (the
 history) and tells the receivers, grouping alerts, repeating them while
 they fire, and leaving out what a silence mutes. An alert of a rule with
 the annotation locate: "true" switches its miner's fault light on until
 someone acknowledges it.
 
+  hearth alerts list [--state pending|firing]
   hearth alerts history [--open] [--name NAME] [--since 24h|TIME] [--limit N]
   hearth alerts ack FINGERPRINT | --miner ID
   hearth alerts silence add MATCHER... (--for 2h | --until TIME) [--comment TEXT]
@@ -73,6 +76,8 @@ func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return errUsage
 	}
 	switch args[0] {
+	case "list", "ls":
+		return runAlertsList(ctx, args[1:], stdout, stderr)
 	case "history":
 		return runAlertsHistory(ctx, args[1:], stdout, stderr)
 	case "ack":
@@ -139,6 +144,30 @@ func localTime(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func runAlertsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("hearth alerts list", "hearth alerts list [flags]",
+		"Show the alerts pending and firing now, as the rule engine holds them: firing first, then\n"+
+			"pending ones with when they fire if their condition keeps holding.", stderr)
+	var cf clientFlags
+	cf.register(fs)
+	state := fs.String("state", "", "only the alerts of this state: pending or firing")
+	if err := noArgs(fs, args, "hearth alerts list", stderr); err != nil {
+		return err
+	}
+	list, err := cf.client().ActiveAlerts(ctx, hearth.AlertState(*state))
+	if err != nil {
+		return err
+	}
+	if cf.json {
+		return writeJSON(stdout, list)
+	}
+	t := newTable(stdout, "STATE", "ALERT", "MINER", "SEVERITY", "SINCE", "FIRES AT", "SUMMARY")
+	for _, a := range list.Alerts {
+		t.row(string(a.State), a.Name, orDash(a.Labels["miner"]), orDash(a.Labels["severity"]), localTime(a.ActiveAt), localTime(a.FiresAt), orDash(a.Annotations["summary"]))
+	}
+	return t.flush()
 }
 
 func runAlertsHistory(ctx context.Context, args []string, stdout, stderr io.Writer) error {

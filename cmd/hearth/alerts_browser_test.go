@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/hearth-fleet/hearth"
+	hearthhttp "github.com/hearth-fleet/hearth/http"
 	"github.com/hearth-fleet/hearth/sqlite"
 )
 
@@ -88,5 +91,83 @@ func TestBrowserAlerts(t *testing.T) {
 	out, errOut, code = runCLI(t, "alerts", "history", "--open", "--json", "--server", url)
 	if code != 0 || !strings.Contains(out, `"acked_by": "admin"`) {
 		t.Errorf("history after the button: %d %s%s", code, out, errOut)
+	}
+}
+
+// slowHeatRule is a rule over the simulator's "hot" fault with a "for"
+// far longer than the test: its alert stays pending.
+const slowHeatRule = `groups:
+  - name: slow
+    rules:
+      - alert: SlowHeat
+        expr: |
+          max by (miner) (mining_board_chip_temperature_celsius) > 90
+            or max by (miner) (mining_board_temperature_celsius) > 85
+            or max by (miner) (mining_board_outlet_temperature_celsius) > 85
+        for: 1h
+        labels: {severity: warning}
+        annotations: {summary: "{{ $labels.miner }} runs hot"}
+`
+
+// An operator watching a miner heat up sees its alert pending on /alerts
+// and in 'hearth alerts list', with when it fires, before it fires; it is
+// not shown as firing.
+func TestBrowserAlertsPending(t *testing.T) {
+	t.Parallel()
+	rules := t.TempDir()
+	writeTestFile(t, filepath.Join(rules, "slow.yml"), slowHeatRule)
+	d := startDemo(t, "--models", "s21", "--miners", "2", "--poll-interval", "1s", "--faults", "1:hot", "--rules-dir", rules)
+
+	var pending *hearthhttp.ActiveAlert
+	eventually(t, "SlowHeat pending for sim-00001", func() bool {
+		out, _, code := runCLI(t, "alerts", "list", "--state", "pending", "--json", "--server", d.URL)
+		var list hearthhttp.ActiveAlertList
+		if code != 0 || json.Unmarshal([]byte(out), &list) != nil {
+			return false
+		}
+		for _, a := range list.Alerts {
+			if a.Name == "SlowHeat" {
+				pending = &a
+			}
+		}
+		return pending != nil
+	})
+	if pending == nil {
+		t.FailNow()
+	}
+	if pending.State != hearth.AlertPending || pending.Labels["miner"] != "sim-00001" || pending.ForSeconds != 3600 ||
+		!pending.FiresAt.Equal(pending.ActiveAt.Add(time.Hour)) {
+		t.Errorf("pending alert %+v, want SlowHeat of sim-00001 firing an hour after it became active", pending)
+	}
+	out, errOut, code := runCLI(t, "alerts", "list", "--server", d.URL)
+	if code != 0 || !regexp.MustCompile(`(?m)^pending\s+SlowHeat\s+sim-00001\s+warning\s`).MatchString(out) {
+		t.Errorf("alerts list: %d\n%s%s", code, out, errOut)
+	}
+
+	ctx := newBrowser(t, 120*time.Second)
+	var since, fires, firesText string
+	var firing int
+	row := `#alerts-pending-body tr[data-alert="SlowHeat"][data-miner="sim-00001"]`
+	browse(t, ctx, "open the alerts page",
+		openWithToken(d.URL+"/alerts", d.Token),
+		chromedp.WaitVisible(`table#alerts-pending[data-loaded="true"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`table#alerts-current[data-loaded="true"]`, chromedp.ByQuery),
+		chromedp.WaitVisible(row, chromedp.ByQuery),
+		chromedp.AttributeValue(row+` td[data-col="since"]`, "data-value", &since, nil, chromedp.ByQuery),
+		chromedp.AttributeValue(row+` td[data-col="fires"]`, "data-value", &fires, nil, chromedp.ByQuery),
+		chromedp.Text(row+` td[data-col="fires"]`, &firesText, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelectorAll('#alerts-current-body tr[data-alert="SlowHeat"]').length`, &firing),
+		screenshot("alerts-pending"),
+	)
+	s, err1 := time.Parse(time.RFC3339Nano, since)
+	f, err2 := time.Parse(time.RFC3339Nano, fires)
+	if err1 != nil || err2 != nil || f.Sub(s) != time.Hour {
+		t.Errorf("since %q, fires at %q: want an hour apart", since, fires)
+	}
+	if !strings.Contains(firesText, "(in 59 min)") && !strings.Contains(firesText, "(in 1 h 0 min)") {
+		t.Errorf("fires-at cell %q, want it to say it fires in about an hour", firesText)
+	}
+	if firing != 0 {
+		t.Errorf("SlowHeat listed as firing %d times", firing)
 	}
 }

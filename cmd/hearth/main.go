@@ -54,7 +54,7 @@ Commands:
   profiles     list, set, show and remove named power profiles (eco, night) with per-model watts
   tokens       make and list API tokens in the data directory (one per child hearth of an aggregator)
   rules        test and check alerting rule files (rules test FILE...), print the defaults
-  alerts       alert history, acknowledgements, silences and the receivers that notify people
+  alerts       pending and firing alerts, history, acknowledgements, silences and receivers
   maintenance  boards to replace and miners with repeated faults, by site and rack
   bench        measure hearth (bench sweep, bench curtail)
   plan         plan economics: hashprice, heat, roi, montecarlo, backtest, site, home

@@ -24,12 +24,20 @@ type notifications struct {
 	lights    *locate.Lights
 	receivers hearth.ReceiverService
 	silences  hearth.SilenceService
+	// retention is how long the acknowledgements of alerts no longer
+	// firing are kept: the alert history's, so that an event the history
+	// still shows keeps its "acknowledged by".
+	retention time.Duration
 	logger    *slog.Logger
 }
 
 // historySweep is how often open alerts no longer sent are resolved in
 // the history and old events pruned.
 const historySweep = time.Minute
+
+// ackSweep is how often the acknowledgements that no longer matter are
+// pruned: they only grow by one record per alert, so hourly is plenty.
+const ackSweep = time.Hour
 
 // newNotifications builds the dispatcher and history on the store.
 func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifications {
@@ -40,6 +48,7 @@ func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifica
 		lights:     &locate.Lights{Acks: st.alertAcks, History: st.alertHistory, Logger: logger},
 		receivers:  d.WatchReceivers(st.receivers),
 		silences:   d.WatchSilences(st.silences),
+		retention:  cfg.alertRetention,
 		logger:     logger,
 	}
 }
@@ -65,8 +74,34 @@ func (n *notifications) run(ctx context.Context) {
 	if err := n.dispatcher.Reload(ctx, n.receivers); err != nil {
 		n.logger.Warn("notification receivers not all loaded", "err", err)
 	}
-	swept := make(chan struct{})
+	swept, pruned := make(chan struct{}), make(chan struct{})
 	go func() { defer close(swept); n.history.Run(ctx, historySweep) }()
+	go func() { defer close(pruned); n.pruneAcks(ctx, ackSweep) }()
 	n.dispatcher.Run(ctx)
 	<-swept
+	<-pruned
+}
+
+// pruneAcks removes, every interval until ctx ends, the acknowledgements
+// of alerts no longer firing that are older than the alert retention.
+func (n *notifications) pruneAcks(ctx context.Context, interval time.Duration) {
+	retention := n.retention
+	if retention <= 0 {
+		retention = notify.DefaultRetention
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			removed, err := n.lights.Prune(ctx, time.Now().Add(-retention))
+			if err != nil {
+				n.logger.Warn("prune alert acknowledgements", "err", err)
+			} else if removed > 0 {
+				n.logger.Info("alert acknowledgements pruned", "removed", removed)
+			}
+		}
+	}
 }

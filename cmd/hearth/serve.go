@@ -56,7 +56,7 @@ type serveConfig struct {
 	aggregateTimeout time.Duration
 	// externalURL is where people reach this hearth, for the links in
 	// alert notifications; alertRetention is how long the alert history
-	// is kept.
+	// and the acknowledgements of alerts no longer firing are kept.
 	externalURL    string
 	alertRetention time.Duration
 	// rulesDir holds the user's alerting rule files (<data>/rules when
@@ -93,7 +93,7 @@ func (c *serveConfig) register(fs interface {
 	fs.StringVar(&c.aggregateSites, "aggregate-sites", envOr("HEARTH_AGGREGATE_SITES", ""), "comma-separated aggregate sites: child hearths join them, report their flexible power and receive their share of the site's target (env HEARTH_AGGREGATE_SITES)")
 	fs.DurationVar(&c.aggregateTimeout, "aggregate-timeout", envDuration("HEARTH_AGGREGATE_TIMEOUT", aggregate.DefaultTimeout), "time after which a silent child hearth is lost and left out of its aggregate's split (env HEARTH_AGGREGATE_TIMEOUT)")
 	fs.StringVar(&c.externalURL, "external-url", envOr("HEARTH_EXTERNAL_URL", ""), "URL people reach this hearth at, linked from alert notifications (env HEARTH_EXTERNAL_URL)")
-	fs.DurationVar(&c.alertRetention, "alert-retention", envDuration("HEARTH_ALERT_RETENTION", notify.DefaultRetention), "how long the alert history is kept (env HEARTH_ALERT_RETENTION)")
+	fs.DurationVar(&c.alertRetention, "alert-retention", envDuration("HEARTH_ALERT_RETENTION", notify.DefaultRetention), "how long the alert history, and the acknowledgements of alerts no longer firing, are kept (env HEARTH_ALERT_RETENTION)")
 	fs.StringVar(&c.rulesDir, "rules-dir", envOr("HEARTH_RULES_DIR", ""), "directory of alerting rule files (Prometheus format), loaded with the built-in defaults; reloaded on SIGHUP (default <data>/rules) (env HEARTH_RULES_DIR)")
 	fs.DurationVar(&c.rulesInterval, "rules-interval", envDuration("HEARTH_RULES_INTERVAL", 0), "time between two evaluations of the alerting rules (default: the poll interval) (env HEARTH_RULES_INTERVAL)")
 	c.maintenance.register(fs, "maint-", hearth.DefaultMaintenanceThresholds, true)
@@ -402,6 +402,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		Identify:              identifyAt(s.credentials),
 		PrometheusAPI:         s.metrics.PrometheusAPI(),
 		AlertsAPI:             s.alerts.PrometheusAPI(),
+		ActiveAlerts:          s.alerts.Alerts,
 		Rules:                 s.alerts,
 		MetricsHandler:        s.metrics.ExpositionHandler(),
 		Storage:               storageStatus(s.metrics),

@@ -86,3 +86,24 @@ func (s *AlertAckService) FindAlertAcks(ctx context.Context, f hearth.AlertAckFi
 	}
 	return out, nil
 }
+
+// PruneAlertAcks removes the records older than before that no longer
+// matter (see hearth.AlertAckService): the light, if the alert ever
+// switched one on, is off again, the acknowledgement (or, for an alert
+// never acknowledged, the start of its episode) is older than before,
+// and the alert is not open in the alert history.
+func (s *AlertAckService) PruneAlertAcks(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.Write().ExecContext(ctx, s.db.q(`DELETE FROM alert_acks
+		WHERE (NOT located OR (acked_at IS NOT NULL AND light_off_at IS NOT NULL))
+		AND COALESCE(acked_at, since) < ?
+		AND NOT EXISTS (SELECT 1 FROM alert_history h WHERE h.fingerprint = alert_acks.fingerprint AND h.state = 'firing'
+			AND h.id = (SELECT MAX(l.id) FROM alert_history l WHERE l.fingerprint = h.fingerprint))`), s.db.Time(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune acknowledgements: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("prune acknowledgements: %w", err)
+	}
+	return n, nil
+}

@@ -1,5 +1,7 @@
 // The alerts page: the alerts firing now (the open ones of the alert
 // history) with who acknowledged them or an "Acknowledge" button, the
+// alerts pending (their condition holds, not yet for their rule's "for")
+// with when they fire, from /api/v1/alerts?state=pending, the
 // silences with a form that adds one (prefilled from an alert's "Silence"
 // button), and the history of state changes, where a resolved alert that
 // still holds its miner's fault light on can be acknowledged too, from
@@ -98,6 +100,46 @@
       H.el('td', { dataset: { col: 'actions' } }, button));
   }
 
+  // firesText says when a pending alert fires: its time, and how long
+  // from now against the server's clock.
+  function firesText(a) {
+    const left = Date.parse(a.fires_at) - H.serverNow();
+    const when = left > 0 ? 'in ' + H.fmtDuration(Math.max(left, 1000) * 1e6) : 'at the next evaluation';
+    return H.fmtTime(a.fires_at) + ' (' + when + ')';
+  }
+
+  function pendingRow(a) {
+    const labels = a.labels || {};
+    return H.el('tr', { dataset: { fingerprint: a.fingerprint, alert: a.name, state: a.state, miner: labels.miner || '' } },
+      H.el('td', { dataset: { col: 'name' } }, a.name),
+      H.el('td', { dataset: { col: 'miner' } }, labels.miner || H.DASH),
+      H.el('td', { dataset: { col: 'severity' } }, labels.severity || H.DASH),
+      H.el('td', { dataset: { col: 'since', value: a.active_at } }, H.fmtTime(a.active_at) + ' (' + H.fmtAgo(a.active_at) + ')'),
+      H.el('td', { dataset: { col: 'fires', value: a.fires_at, forSeconds: String(a.for_seconds) } }, firesText(a)),
+      H.el('td', { dataset: { col: 'labels' } }, labelText(otherLabels(labels))));
+  }
+
+  // otherLabels leaves out the labels a pending row has columns for.
+  function otherLabels(labels) {
+    const out = {};
+    for (const k of Object.keys(labels)) {
+      if (k !== 'alertname' && k !== 'miner' && k !== 'severity') out[k] = labels[k];
+    }
+    return out;
+  }
+
+  // loadPending fills the pending alerts; a server without alerting
+  // (404) has none, and says so rather than failing the page.
+  async function loadPending() {
+    try {
+      const list = await H.getJSON('/api/v1/alerts?state=pending');
+      fill('alerts-pending', (list.alerts || []).map(pendingRow), 6, 'No alert is pending.');
+    } catch (err) {
+      if (err.status !== 404) throw err;
+      fill('alerts-pending', [], 6, 'Alerting is not enabled on this server.');
+    }
+  }
+
   function historyRow(e, acks, latest) {
     return H.el('tr', { dataset: { event: String(e.id), state: e.state, fingerprint: e.fingerprint } },
       H.el('td', { dataset: { col: 'at', value: e.at } }, H.fmtTime(e.at)),
@@ -158,6 +200,7 @@
         H.getJSON('/api/v1/alerts/history?open=true'),
         H.getJSON('/api/v1/alerts/history?limit=200'),
         H.getJSON('/api/v1/silences'),
+        loadPending(),
       ]);
       fill('alerts-current', (open.events || []).map((e) => currentRow(e, open.acks)), 6, 'No alert is firing.');
       fill('alerts-history', historyRows(history.events || [], history.acks), 5, 'No alert has fired yet.');
