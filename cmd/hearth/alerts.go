@@ -71,50 +71,27 @@ Examples:
 
 // runAlerts dispatches the alerts subcommands.
 func runAlerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, alertsUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "list", "ls":
-		return runAlertsList(ctx, args[1:], stdout, stderr)
-	case "history":
-		return runAlertsHistory(ctx, args[1:], stdout, stderr)
-	case "ack":
-		return runAlertsAck(ctx, args[1:], stdout, stderr)
-	case "silence", "silences":
-		return runAlertsSub(ctx, "silence", args[1:], stdout, stderr, map[string]alertsCommand{
-			"add": runSilenceAdd, "list": runSilenceList, "ls": runSilenceList, "remove": runSilenceRemove, "rm": runSilenceRemove,
-		})
-	case "receivers", "receiver":
-		return runAlertsSub(ctx, "receivers", args[1:], stdout, stderr, map[string]alertsCommand{
-			"list": runReceiversList, "ls": runReceiversList, "set": runReceiversSet, "remove": runReceiversRemove, "rm": runReceiversRemove,
-		})
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, alertsUsage)
-		return nil
-	}
-	fmt.Fprintf(stderr, "hearth alerts: unknown subcommand %q\n\n%s", args[0], alertsUsage)
-	return errUsage
+	silences := group("hearth alerts silence", subcommands{
+		"add": runSilenceAdd, "list": runSilenceList, "ls": runSilenceList, "remove": runSilenceRemove, "rm": runSilenceRemove,
+	})
+	receivers := group("hearth alerts receivers", subcommands{
+		"list": runReceiversList, "ls": runReceiversList, "set": runReceiversSet, "remove": runReceiversRemove, "rm": runReceiversRemove,
+	})
+	return dispatch(ctx, "hearth alerts", alertsUsage, subcommands{
+		"list": runAlertsList, "ls": runAlertsList,
+		"history": runAlertsHistory,
+		"ack":     runAlertsAck,
+		"silence": silences, "silences": silences,
+		"receivers": receivers, "receiver": receivers,
+	}, args, stdout, stderr)
 }
 
-// alertsCommand is one leaf of hearth alerts.
-type alertsCommand func(ctx context.Context, args []string, stdout, stderr io.Writer) error
-
-// runAlertsSub dispatches hearth alerts GROUP SUBCOMMAND.
-func runAlertsSub(ctx context.Context, group string, args []string, stdout, stderr io.Writer, cmds map[string]alertsCommand) error {
-	if len(args) > 0 {
-		if cmd, ok := cmds[args[0]]; ok {
-			return cmd(ctx, args[1:], stdout, stderr)
-		}
-		if args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-			fmt.Fprint(stdout, alertsUsage)
-			return nil
-		}
-		fmt.Fprintf(stderr, "hearth alerts %s: unknown subcommand %q\n\n", group, args[0])
+// group is the subcommand of hearth alerts named name whose own
+// subcommands are cmds (hearth alerts silence add, ...).
+func group(name string, cmds subcommands) subcommand {
+	return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return dispatch(ctx, name, alertsUsage, cmds, args, stdout, stderr)
 	}
-	fmt.Fprint(stderr, alertsUsage)
-	return errUsage
 }
 
 // parseWhen reads a time as RFC 3339, or as a duration before now

@@ -35,22 +35,10 @@ Run 'hearth bench sweep --help' or 'hearth bench curtail --help' for flags.
 `
 
 func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, benchUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "sweep":
-		return runBenchSweep(ctx, args[1:], stdout, stderr)
-	case "curtail":
-		return runBenchCurtail(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, benchUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "hearth bench: unknown benchmark %q\n\n%s", args[0], benchUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "hearth bench", benchUsage, subcommands{
+		"sweep":   runBenchSweep,
+		"curtail": runBenchCurtail,
+	}, args, stdout, stderr)
 }
 
 // DefaultSweepConcurrency is the number of polls in flight in the sweep

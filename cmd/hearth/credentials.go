@@ -24,14 +24,9 @@ server's secret key and never shown again.
 `
 
 func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, credentialsUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	if sub == "-h" || sub == "--help" || sub == "help" {
-		fmt.Fprint(stdout, credentialsUsage)
-		return nil
+	sub, rest, ok, err := pickSubcommand("hearth credentials", credentialsUsage, args, stdout, stderr, "set", "list", "ls", "remove", "rm")
+	if !ok {
+		return err
 	}
 	fs := newFlagSet("hearth credentials "+sub, "hearth credentials "+sub+" [flags]", strings.TrimPrefix(credentialsUsage, "Usage: "), stderr)
 	var cf clientFlags
@@ -82,7 +77,7 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 			t.row(string(c.Family), scopeOf(c), c.User, c.UpdatedAt.Local().Format("2006-01-02 15:04"))
 		}
 		return t.flush()
-	case "remove", "rm":
+	default: // "remove", "rm"
 		if family == "" {
 			return hearth.Errorf(hearth.EINVALID, "--family is required.")
 		}
@@ -92,8 +87,6 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "removed the %s credential for %s\n", c.Family, scopeOf(&c))
 		return nil
 	}
-	fmt.Fprintf(stderr, "hearth credentials: unknown subcommand %q\n\n%s", sub, credentialsUsage)
-	return errUsage
 }
 
 func scopeOf(c *hearth.MinerCredential) string {

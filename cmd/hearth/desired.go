@@ -91,14 +91,9 @@ func parseFan(v string) (*hearth.FanMode, error) {
 }
 
 func runDesired(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, desiredUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	if sub == "-h" || sub == "--help" || sub == "help" {
-		fmt.Fprint(stdout, desiredUsage)
-		return nil
+	sub, rest, ok, err := pickSubcommand("hearth desired", desiredUsage, args, stdout, stderr, "set", "list", "ls", "remove", "rm", "drift")
+	if !ok {
+		return err
 	}
 	fs := newFlagSet("hearth desired "+sub, "hearth desired "+sub+" [flags]", strings.TrimPrefix(desiredUsage, "Usage: "), stderr)
 	var cf clientFlags
@@ -191,7 +186,7 @@ func runDesired(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		fmt.Fprintf(stdout, "removed the desired state of %s %s\n", sc.Kind, sc.ID)
 		return nil
-	case "drift":
+	default: // "drift"
 		rep, err := client.Drift(ctx, all)
 		if err != nil {
 			return err
@@ -209,8 +204,6 @@ func runDesired(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return t.flush()
 	}
-	fmt.Fprintf(stderr, "hearth desired: unknown subcommand %q\n\n%s", sub, desiredUsage)
-	return errUsage
 }
 
 func describeTemplates(ps []hearth.PoolTemplate) string {

@@ -28,19 +28,9 @@ HEARTH_TOKEN; needed for changes) and --json.
 `
 
 func runGroups(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, groupsUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, groupsUsage)
-		return nil
-	case "list", "ls", "add", "show", "get", "remove", "rm", "delete", "add-members", "remove-members":
-	default:
-		fmt.Fprintf(stderr, "hearth groups: unknown subcommand %q\n\n%s", sub, groupsUsage)
-		return errUsage
+	sub, rest, ok, err := pickSubcommand("hearth groups", groupsUsage, args, stdout, stderr, "list", "ls", "add", "show", "get", "remove", "rm", "delete", "add-members", "remove-members")
+	if !ok {
+		return err
 	}
 	fs := newFlagSet("hearth groups "+sub, "hearth groups "+sub+" [NAME] [MINER...] [flags]", groupsUsage, stderr)
 	var cf clientFlags

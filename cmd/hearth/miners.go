@@ -48,30 +48,14 @@ func (c *clientFlags) client() *hearthhttp.Client {
 }
 
 func runMiners(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, minersUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "list", "ls":
-		return runMinersList(ctx, args[1:], stdout, stderr)
-	case "add":
-		return runMinersAdd(ctx, args[1:], stdout, stderr)
-	case "show", "get":
-		return runMinersShow(ctx, args[1:], stdout, stderr)
-	case "logs", "log":
-		return runMinersLogs(ctx, args[1:], stdout, stderr)
-	case "remove", "rm", "delete":
-		return runMinersRemove(ctx, args[1:], stdout, stderr)
-	case "do":
-		return runMinersDo(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, minersUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "hearth miners: unknown subcommand %q\n\n%s", args[0], minersUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "hearth miners", minersUsage, subcommands{
+		"list": runMinersList, "ls": runMinersList,
+		"add":  runMinersAdd,
+		"show": runMinersShow, "get": runMinersShow,
+		"logs": runMinersLogs, "log": runMinersLogs,
+		"remove": runMinersRemove, "rm": runMinersRemove, "delete": runMinersRemove,
+		"do": runMinersDo,
+	}, args, stdout, stderr)
 }
 
 func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -151,6 +152,31 @@ func TestEveryCommandHasHelp(t *testing.T) {
 	for _, fault := range []string{"offline", "low-hashrate", "high-reject", "high-latency", "inefficient", "failed-chips", "dead-board", "hot", "fan-fail", "garbled", "slow", "cooling-reversed", "pool-down"} {
 		if !strings.Contains(errOut, fault) {
 			t.Errorf("sim --help does not document %s", fault)
+		}
+	}
+}
+
+// Every command with subcommands answers alike: a help word prints its
+// usage on stdout (exit 0); no subcommand prints it on stderr and an
+// unknown one names itself, both with exit status 2.
+func TestEveryCommandDispatchesAlike(t *testing.T) {
+	t.Parallel()
+	for _, cmd := range [][]string{
+		{"miners"}, {"bench"}, {"plan"}, {"credentials"}, {"schedules"}, {"power"}, {"power", "programs"}, {"sites"}, {"groups"},
+		{"positions"}, {"desired"}, {"profiles"}, {"tokens"}, {"alerts"}, {"alerts", "silence"}, {"alerts", "receivers"}, {"rules"},
+	} {
+		name := "hearth " + strings.Join(cmd, " ")
+		for _, help := range []string{"help", "-h", "--help"} {
+			if out, errOut, code := runCLI(t, append(slices.Clone(cmd), help)...); code != 0 || !strings.Contains(out, "Usage") || errOut != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", name, help, code, out, errOut)
+			}
+		}
+		if out, errOut, code := runCLI(t, cmd...); code != 2 || out != "" || !strings.Contains(errOut, "Usage") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want usage on stderr and exit 2", name, code, out, errOut)
+		}
+		out, errOut, code := runCLI(t, append(slices.Clone(cmd), "frobnicate")...)
+		if want := name + `: unknown subcommand "frobnicate"`; code != 2 || out != "" || !strings.HasPrefix(errOut, want) {
+			t.Errorf("%s frobnicate: exit %d, stderr %q; want it to start %q", name, code, errOut, want)
 		}
 	}
 }

@@ -32,37 +32,26 @@ Run 'hearth plan <command> --help' for a command's flags.
 
 // runPlan dispatches 'hearth plan' subcommands.
 func runPlan(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, planUsage)
-		return errUsage
+	// The planners compute and ask no server, so they take no context.
+	offline := func(run func(args []string, stdout, stderr io.Writer) error) subcommand {
+		return func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+			return run(args, stdout, stderr)
+		}
 	}
-	cmd, rest := args[0], args[1:]
-	switch cmd {
-	case "hashprice":
-		return runPlanHashprice(rest, stdout, stderr)
-	case "heat":
-		return runPlanHeat(rest, stdout, stderr)
-	case "roi":
-		return runPlanROI(rest, stdout, stderr)
-	case "montecarlo":
-		return runPlanMonteCarlo(rest, stdout, stderr)
-	case "backtest":
-		return runPlanBacktest(rest, stdout, stderr)
-	case "site":
-		return runPlanSite(rest, stdout, stderr)
-	case "home":
-		return runPlanHome(rest, stdout, stderr)
-	case "catalog":
-		return runPlanCatalog(rest, stdout, stderr)
-	case "data":
-		fmt.Fprint(stdout, econdata.Attribution())
-		return nil
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, planUsage)
-		return nil
-	}
-	fmt.Fprintf(stderr, "hearth plan: unknown command %q\n\n%s", cmd, planUsage)
-	return errUsage
+	return dispatch(ctx, "hearth plan", planUsage, subcommands{
+		"hashprice":  offline(runPlanHashprice),
+		"heat":       offline(runPlanHeat),
+		"roi":        offline(runPlanROI),
+		"montecarlo": offline(runPlanMonteCarlo),
+		"backtest":   offline(runPlanBacktest),
+		"site":       offline(runPlanSite),
+		"home":       offline(runPlanHome),
+		"catalog":    offline(runPlanCatalog),
+		"data": offline(func(_ []string, stdout, _ io.Writer) error {
+			fmt.Fprint(stdout, econdata.Attribution())
+			return nil
+		}),
+	}, args, stdout, stderr)
 }
 
 // networkFlags are the flags that describe the network on day zero; they

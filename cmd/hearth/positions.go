@@ -30,22 +30,10 @@ HEARTH_TOKEN; needed for import, also with --dry-run) and --json.
 `
 
 func runPositions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, positionsUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, positionsUsage)
-		return nil
-	case "export":
-		return runPositionsExport(ctx, rest, stdout, stderr)
-	case "import":
-		return runPositionsImport(ctx, rest, stdout, stderr)
-	}
-	fmt.Fprintf(stderr, "hearth positions: unknown subcommand %q\n\n%s", sub, positionsUsage)
-	return errUsage
+	return dispatch(ctx, "hearth positions", positionsUsage, subcommands{
+		"export": runPositionsExport,
+		"import": runPositionsImport,
+	}, args, stdout, stderr)
 }
 
 func runPositionsExport(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -38,32 +38,20 @@ override, clear and signal) and --json.
 
 // runPower dispatches the power subcommands.
 func runPower(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, powerUsage)
-		return errUsage
+	command := func(kind string) subcommand {
+		return func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+			return runPowerCommand(ctx, kind, args, stdout, stderr)
+		}
 	}
-	switch args[0] {
-	case "status":
-		return runPowerStatus(ctx, args[1:], stdout, stderr)
-	case "override":
-		return runPowerCommand(ctx, "override", args[1:], stdout, stderr)
-	case "signal":
-		return runPowerCommand(ctx, "signal", args[1:], stdout, stderr)
-	case "clear":
-		return runPowerClear(ctx, args[1:], stdout, stderr)
-	case "requests":
-		return runPowerRequests(ctx, args[1:], stdout, stderr)
-	case "programs":
-		return runPowerPrograms(ctx, args[1:], stdout, stderr)
-	case "children":
-		return runPowerChildren(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, powerUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "hearth power: unknown subcommand %q\n\n%s", args[0], powerUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "hearth power", powerUsage, subcommands{
+		"status":   runPowerStatus,
+		"override": command("override"),
+		"signal":   command("signal"),
+		"clear":    runPowerClear,
+		"requests": runPowerRequests,
+		"programs": runPowerPrograms,
+		"children": runPowerChildren,
+	}, args, stdout, stderr)
 }
 
 func runPowerStatus(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -49,25 +49,12 @@ Examples (settings: price/README.md and mqtt/README.md):
 
 // runPowerPrograms dispatches the programs subcommands.
 func runPowerPrograms(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, programsUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "list", "ls":
-		return runProgramsList(ctx, args[1:], stdout, stderr)
-	case "set":
-		return runProgramsSet(ctx, args[1:], stdout, stderr)
-	case "show", "get":
-		return runProgramsShow(ctx, args[1:], stdout, stderr)
-	case "remove", "rm", "delete":
-		return runProgramsRemove(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, programsUsage)
-		return nil
-	}
-	fmt.Fprintf(stderr, "hearth power programs: unknown subcommand %q\n\n%s", args[0], programsUsage)
-	return errUsage
+	return dispatch(ctx, "hearth power programs", programsUsage, subcommands{
+		"list": runProgramsList, "ls": runProgramsList,
+		"set":  runProgramsSet,
+		"show": runProgramsShow, "get": runProgramsShow,
+		"remove": runProgramsRemove, "rm": runProgramsRemove, "delete": runProgramsRemove,
+	}, args, stdout, stderr)
 }
 
 func runProgramsList(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -50,19 +50,9 @@ func (m modelWattsFlags) Set(v string) error {
 }
 
 func runProfiles(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, profilesUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, profilesUsage)
-		return nil
-	case "list", "ls", "set", "show", "get", "remove", "rm", "delete":
-	default:
-		fmt.Fprintf(stderr, "hearth profiles: unknown subcommand %q\n\n%s", sub, profilesUsage)
-		return errUsage
+	sub, rest, ok, err := pickSubcommand("hearth profiles", profilesUsage, args, stdout, stderr, "list", "ls", "set", "show", "get", "remove", "rm", "delete")
+	if !ok {
+		return err
 	}
 	fs := newFlagSet("hearth profiles "+sub, "hearth profiles "+sub+" [NAME] [flags]", profilesUsage, stderr)
 	var cf clientFlags

@@ -28,11 +28,10 @@ rules and their alerts are listed at /prometheus/api/v1/rules and
 
 // runRules dispatches the rules subcommands.
 func runRules(_ context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, rulesUsage)
-		return errUsage
+	sub, rest, ok, err := pickSubcommand("hearth rules", rulesUsage, args, stdout, stderr, "test", "check", "defaults")
+	if !ok {
+		return err
 	}
-	sub, rest := args[0], args[1:]
 	switch sub {
 	case "test", "check":
 		synopsis := "hearth rules " + sub + " FILE..."
@@ -49,15 +48,9 @@ func runRules(_ context.Context, args []string, stdout, stderr io.Writer) error 
 			return alerting.RunRuleTests(stdout, files...)
 		}
 		return checkRuleFiles(stdout, files)
-	case "defaults":
+	default: // defaults
 		_, err := stdout.Write(alerting.DefaultRules())
 		return err
-	case "help", "-h", "-help", "--help":
-		fmt.Fprint(stdout, rulesUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "hearth rules: unknown command %q\n\n%s", sub, rulesUsage)
-		return errUsage
 	}
 }
 

@@ -42,28 +42,13 @@ list, add, show and remove take --server (env HEARTH_SERVER) and --token
 
 // runSchedules dispatches the schedules subcommands.
 func runSchedules(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, schedulesUsage)
-		return errUsage
-	}
-	switch args[0] {
-	case "next":
-		return runSchedulesNext(ctx, args[1:], stdout, stderr)
-	case "list", "ls":
-		return runSchedulesList(ctx, args[1:], stdout, stderr)
-	case "add":
-		return runSchedulesAdd(ctx, args[1:], stdout, stderr)
-	case "show", "get":
-		return runSchedulesShow(ctx, args[1:], stdout, stderr)
-	case "remove", "rm", "delete":
-		return runSchedulesRemove(ctx, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, schedulesUsage)
-		return nil
-	default:
-		fmt.Fprintf(stderr, "hearth schedules: unknown subcommand %q\n\n%s", args[0], schedulesUsage)
-		return errUsage
-	}
+	return dispatch(ctx, "hearth schedules", schedulesUsage, subcommands{
+		"next": runSchedulesNext,
+		"list": runSchedulesList, "ls": runSchedulesList,
+		"add":  runSchedulesAdd,
+		"show": runSchedulesShow, "get": runSchedulesShow,
+		"remove": runSchedulesRemove, "rm": runSchedulesRemove, "delete": runSchedulesRemove,
+	}, args, stdout, stderr)
 }
 
 // scheduleWindow is one window of `hearth schedules next --json`.

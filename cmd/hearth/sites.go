@@ -80,19 +80,9 @@ func (f *siteFlags) apply(fs *flag.FlagSet, req *hearthhttp.SiteRequest) {
 }
 
 func runSites(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, sitesUsage)
-		return errUsage
-	}
-	sub, rest := args[0], args[1:]
-	switch sub {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, sitesUsage)
-		return nil
-	case "list", "ls", "add", "show", "get", "edit", "remove", "rm", "delete":
-	default:
-		fmt.Fprintf(stderr, "hearth sites: unknown subcommand %q\n\n%s", sub, sitesUsage)
-		return errUsage
+	sub, rest, ok, err := pickSubcommand("hearth sites", sitesUsage, args, stdout, stderr, "list", "ls", "add", "show", "get", "edit", "remove", "rm", "delete")
+	if !ok {
+		return err
 	}
 	fs := newFlagSet("hearth sites "+sub, "hearth sites "+sub+" [NAME] [flags]", sitesUsage, stderr)
 	var cf clientFlags

@@ -25,21 +25,16 @@ The secret of a new token is printed once; only its hash is kept.
 
 // runTokens dispatches the tokens subcommands.
 func runTokens(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, tokensUsage)
-		return errUsage
+	create := func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return runTokensCommand(ctx, true, args, stdout, stderr)
 	}
-	switch args[0] {
-	case "create", "add":
-		return runTokensCommand(ctx, true, args[1:], stdout, stderr)
-	case "list", "ls":
-		return runTokensCommand(ctx, false, args[1:], stdout, stderr)
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, tokensUsage)
-		return nil
+	list := func(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+		return runTokensCommand(ctx, false, args, stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "hearth tokens: unknown subcommand %q\n\n%s", args[0], tokensUsage)
-	return errUsage
+	return dispatch(ctx, "hearth tokens", tokensUsage, subcommands{
+		"create": create, "add": create,
+		"list": list, "ls": list,
+	}, args, stdout, stderr)
 }
 
 // runTokensCommand creates a token (create) or lists them.
