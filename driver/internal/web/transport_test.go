@@ -82,7 +82,9 @@ func TestExchange(t *testing.T) {
 }
 
 func TestTransportErrorCodes(t *testing.T) {
-	// Something that is not HTTP: a CGMiner-style reply.
+	// Something that is not HTTP: a CGMiner-style reply. Like a CGMiner
+	// port, it reads the request before answering; a reply sent before
+	// the request would reach net/http as an unsolicited response instead.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +96,9 @@ func TestTransportErrorCodes(t *testing.T) {
 			if err != nil {
 				return
 			}
+			buf := make([]byte, 4096)
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			c.Read(buf)
 			c.Write([]byte(`{"STATUS":[{"STATUS":"S"}]}` + "\x00"))
 			c.Close()
 		}
