@@ -29,6 +29,10 @@ type groupCommitter struct {
 	mu      sync.Mutex
 	pending []*groupWrite
 	leading bool
+	// lastCommit is when the last group was committed: writes are
+	// flowing while it is recent, and a new leader then waits for
+	// company.
+	lastCommit time.Time
 }
 
 // groupWrite is one caller's write waiting for its commit.
@@ -43,6 +47,12 @@ type groupWrite struct {
 // round trip, yet long enough for a burst of finishing commands to share
 // a commit.
 const groupLinger = 4 * time.Millisecond
+
+// groupBusy is how recent the last commit must be for a new leader to
+// linger: a write that comes alone after a quiet spell (an operator's
+// single command) commits at once, while the writes of a burst (a fleet's
+// commands finishing) wait for each other.
+const groupBusy = 25 * time.Millisecond
 
 // maxGroup bounds the writes of one transaction, so that a long queue is
 // committed in steps and the first callers are not held by the last.
@@ -65,10 +75,11 @@ func (g *groupCommitter) do(ctx context.Context, db *DB, fn func(context.Context
 		return <-w.done
 	}
 	g.leading = true
-	// A leader that finds itself alone waits a moment for company: writes
-	// that arrive one by one, as a fleet's commands finish, would
-	// otherwise each pay for a transaction and a disk flush of their own.
-	if len(g.pending) < maxGroup {
+	// A leader that finds itself alone while writes are flowing waits a
+	// moment for company: writes that arrive one by one, as a fleet's
+	// commands finish, would otherwise each pay for a transaction and a
+	// disk flush of their own.
+	if g.lingers(time.Now()) {
 		g.mu.Unlock()
 		time.Sleep(groupLinger)
 		g.mu.Lock()
@@ -83,8 +94,16 @@ func (g *groupCommitter) do(ctx context.Context, db *DB, fn func(context.Context
 	}
 	g.pending = nil
 	g.leading = false
+	g.lastCommit = time.Now()
 	g.mu.Unlock()
 	return <-w.done
+}
+
+// lingers reports whether a new leader at now waits for company: its
+// group is not full and the last commit was less than groupBusy ago.
+// g.mu is held.
+func (g *groupCommitter) lingers(now time.Time) bool {
+	return len(g.pending) < maxGroup && now.Sub(g.lastCommit) < groupBusy
 }
 
 // commitGroup commits batch in one transaction, or each write alone when
