@@ -153,6 +153,10 @@ type windowAcc struct {
 	sum   float64
 	last  float64
 	count int
+	// ended is true when the window's last raw sample is a staleness
+	// marker: the series ended in the window (a board gone, a miner
+	// removed or down).
+	ended bool
 }
 
 // rollupBatch rolls up the windows ending in (from, to]: it streams every
@@ -187,28 +191,25 @@ func (s *Store) rollupBatch(ctx context.Context, src rollupSource, from, to int6
 			if t >= to {
 				break
 			}
-			if t < from || value.IsStaleNaN(v) {
+			if t < from {
 				continue
 			}
 			a := &acc[(t-from)/step]
+			if value.IsStaleNaN(v) {
+				a.ended = true
+				continue
+			}
 			a.sum += v
 			a.last = v
 			a.count++
+			a.ended = false
 		}
 		if err := it.Err(); err != nil {
 			app.Rollback()
 			return fmt.Errorf("read raw %s: %w", lset, err)
 		}
 		var ref storage.SeriesRef
-		for i, a := range acc {
-			if a.count == 0 {
-				continue
-			}
-			v := a.sum / float64(a.count)
-			if counter {
-				v = a.last
-			}
-			t := from + int64(i+1)*step
+		appendRollup := func(t int64, v float64) {
 			r, err := app.Append(ref, lset, 0, t, v, nil, nil, storage.AOptions{})
 			switch {
 			case err == nil:
@@ -221,6 +222,27 @@ func (s *Store) rollupBatch(ctx context.Context, src rollupSource, from, to int6
 				if firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", lset, err)
 				}
+			}
+		}
+		for i, a := range acc {
+			end := from + int64(i+1)*step
+			if a.count > 0 {
+				v := a.sum / float64(a.count)
+				if counter {
+					v = a.last
+				}
+				appendRollup(end, v)
+			}
+			if a.ended {
+				// The series ended in this window: a marker just after
+				// its last rollup (this window's, else the one before)
+				// ends it there, as the raw marker does, instead of
+				// letting it show for RollupLookbackDelta more.
+				last := end
+				if a.count == 0 {
+					last = end - step
+				}
+				appendRollup(last+1, staleNaN)
 			}
 		}
 	}

@@ -411,6 +411,47 @@ func TestRollUpRedoesLastWindow(t *testing.T) {
 	}
 }
 
+// A series that ended (its miner removed) ends in the rollups too, just
+// after its last window, instead of showing its last rollup for
+// RollupLookbackDelta more; a miner still polled shows on.
+func TestRollUpEndsSeriesThatEnded(t *testing.T) {
+	base := t0.Truncate(time.Hour)
+	clk := &clock{t: base.Add(10*time.Minute + metrics.RollupSettle)}
+	s, _ := openStore(t, metrics.Options{Now: clk.now})
+	ctx := context.Background()
+	for at := base; at.Before(base.Add(10 * time.Minute)); at = at.Add(30 * time.Second) {
+		store(t, s, antminer("stays"), reading(at, healthy()))
+		if at.Before(base.Add(7 * time.Minute)) {
+			store(t, s, antminer("gone"), reading(at, healthy()))
+		}
+	}
+	if err := s.ForgetMiner(ctx, "gone", base.Add(7*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RollUp(ctx); err != nil {
+		t.Fatal(err)
+	}
+	srv := promServer(t, s)
+	shown := func(miner string, at time.Time) bool {
+		t.Helper()
+		q := url.Values{"query": {`mining_hash_rate{miner="` + miner + `"}`}, "time": {fmt.Sprint(at.Unix())}, "tier": {"rollup"}}
+		status, _, body := apiGet(t, srv, "query?"+q.Encode())
+		if status != http.StatusOK {
+			t.Fatalf("%s: %d %s", q.Get("query"), status, body)
+		}
+		return strings.Contains(body, `"miner":"`+miner+`"`)
+	}
+	if !shown("gone", base.Add(10*time.Minute)) || !shown("stays", base.Add(10*time.Minute)) {
+		t.Fatal("the last window's rollups are not shown at its end")
+	}
+	if shown("gone", base.Add(12*time.Minute)) {
+		t.Error("the removed miner's hash rate still shows two minutes after its last window")
+	}
+	if !shown("stays", base.Add(12*time.Minute)) {
+		t.Error("the polled miner's hash rate no longer shows two minutes after the last window")
+	}
+}
+
 // Run catches up at once and stops with its context.
 func TestRunCatchesUpAndStops(t *testing.T) {
 	base := t0.Truncate(time.Hour)
