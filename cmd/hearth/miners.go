@@ -81,12 +81,8 @@ func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	t := newTable(stdout, "ID", "ADDRESS", "SITE", "POSITION", "MODEL", "FIRMWARE", "STATE", "HASHRATE", "POWER", "J/TH", "HOTTEST", "LAST SEEN")
 	for _, m := range list.Miners {
-		power := formatFloat(m.Status.Power, "W")
-		if m.Status.PowerEstimated && m.Status.Power > 0 {
-			power += " (est.)"
-		}
 		t.row(m.ID, m.Address, orDash(m.Site), orDash(formatPosition(m.Position)), orDash(m.Model), orDash(m.Firmware), string(m.Status.State),
-			formatHashRate(m.Status.HashRate), power, formatFloat(m.Status.Efficiency, ""),
+			formatHashRate(m.Status.HashRate), formatPower(m.Status), formatFloat(m.Status.Efficiency, ""),
 			formatFloat(m.Status.HottestChip, "°C"), formatAgo(m.Status.LastSeen, list.Now))
 	}
 	if err := t.flush(); err != nil {
@@ -133,6 +129,17 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
+// formatPower formats a miner's power, marked when hearth estimated it
+// from the model's nameplate efficiency rather than the firmware measuring
+// it.
+func formatPower(st hearthhttp.StatusSummary) string {
+	power := formatFloat(st.Power, "W")
+	if st.PowerEstimated && st.Power > 0 {
+		power += " (est.)"
+	}
+	return power
+}
+
 func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cf, id, err := parseMinerID(args, "show", "Show one miner: identity, status, boards, fans and pools.", stderr)
 	if err != nil {
@@ -164,7 +171,7 @@ func runMinersShow(ctx context.Context, args []string, stdout, stderr io.Writer)
 	t.row("last seen", formatAgo(m.Status.LastSeen, now))
 	t.row("last error", orDash(m.Status.LastError))
 	t.row("hashrate", formatHashRate(m.Status.HashRate))
-	t.row("power", formatFloat(m.Status.Power, "W"))
+	t.row("power", formatPower(m.Status))
 	t.row("efficiency", formatFloat(m.Status.Efficiency, "J/TH"))
 	if err := t.flush(); err != nil {
 		return err

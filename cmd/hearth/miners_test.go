@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hearth-fleet/hearth"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 )
 
@@ -78,7 +80,7 @@ func TestMinersCommandsAndHostileMiners(t *testing.T) {
 		t.Errorf("table (exit %d):\n%s", code, out)
 	}
 
-	// show gives the boards of a healthy Antminer.
+	// show gives the latest reading of a healthy miner.
 	out, errOut, code := runCLI(t, "miners", "show", "sim-00003", "--server", d.URL, "--json")
 	if code != 0 {
 		t.Fatalf("show exited %d: %s", code, errOut)
@@ -86,6 +88,18 @@ func TestMinersCommandsAndHostileMiners(t *testing.T) {
 	var one hearthhttp.MinerView
 	if err := json.Unmarshal([]byte(out), &one); err != nil || one.Latest == nil {
 		t.Fatalf("show --json: %v\n%s", err, out)
+	}
+	// Stock Antminer firmware reports no power: the table says hearth
+	// estimated it, as the list does.
+	antminer := ""
+	for _, m := range list.Miners {
+		if m.Family == hearth.FamilyAntminer && m.Status.State == "online" && antminer == "" {
+			antminer = m.ID
+		}
+	}
+	out, _, _ = runCLI(t, "miners", "show", antminer, "--server", d.URL)
+	if !regexp.MustCompile(`(?m)^power +[0-9.]+ W \(est\.\)$`).MatchString(out) {
+		t.Errorf("show does not mark the estimated power:\n%s", out)
 	}
 
 	// Writes need the token.
