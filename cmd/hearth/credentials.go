@@ -34,7 +34,7 @@ func runCredentials(ctx context.Context, args []string, stdout, stderr io.Writer
 	var c hearth.MinerCredential
 	var family, password string
 	var fromStdin bool
-	fs.StringVar(&family, "family", "", "miner family (antminer, axeos, ...)")
+	fs.StringVar(&family, "family", "", "miner family ("+familyNames()+")")
 	fs.StringVar(&c.Site, "site", "", "only for the miners of this site")
 	fs.StringVar(&c.MinerID, "miner", "", "only for this miner")
 	fs.StringVar(&c.User, "user", "", "user name (set)")

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hearth-fleet/hearth"
+	"github.com/hearth-fleet/hearth/driver"
 	hearthhttp "github.com/hearth-fleet/hearth/http"
 )
 
@@ -65,7 +66,7 @@ func runMinersList(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var q hearthhttp.MinerQuery
 	fs.StringVar(&q.Site, "site", "", "only miners of this site")
 	fs.StringVar(&q.Group, "group", "", "only members of this group")
-	fs.StringVar(&q.Family, "family", "", "only miners of this family (antminer, axeos)")
+	fs.StringVar(&q.Family, "family", "", "only miners of this family ("+familyNames()+")")
 	fs.StringVar(&q.Status, "status", "", "only miners in this state: online, offline or unknown")
 	fs.StringVar(&q.Sort, "sort", "", "sort by a column, e.g. hashrate or -power")
 	fs.IntVar(&q.Limit, "limit", 0, "at most this many miners (0: all)")
@@ -101,7 +102,7 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.IntVar(&req.Port, "port", 0, "management port (default: the family's, 4028 or 80)")
 	fs.IntVar(&req.WebPort, "web-port", 0, "web interface port where the family has one (default 80)")
 	fs.IntVar(&req.APIPort, "api-port", 0, "second API's port where the family has one (default 4433 for Whatsminer API v3, 50051 for Braiins OS gRPC)")
-	fs.StringVar(&family, "family", "", "protocol family (antminer, axeos, braiins, luxos, whatsminer, avalon, vnish, epic); empty: identify")
+	fs.StringVar(&family, "family", "", "protocol family ("+familyNames()+"); empty: identify")
 	fs.StringVar(&req.Site, "site", "", "site the miner belongs to")
 	fs.StringVar(&req.Position.Row, "row", "", "row the miner sits in at its site")
 	fs.StringVar(&req.Position.Rack, "rack", "", "rack the miner sits in")
@@ -127,6 +128,16 @@ func runMinersAdd(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	fmt.Fprintf(stdout, "added %s: %s %s at %s (%s)\n", m.ID, orDash(m.Model), orDash(m.Firmware), m.Address, m.Family)
 	return nil
+}
+
+// familyNames lists the miner families hearth has drivers for, for flag
+// help, so that it names every one as drivers are added.
+func familyNames() string {
+	var names []string
+	for _, d := range driver.All() {
+		names = append(names, string(d.Family()))
+	}
+	return strings.Join(names, ", ")
 }
 
 // formatPower formats a miner's power, marked when hearth estimated it
