@@ -3,11 +3,11 @@ package sqlite_test
 import (
 	"context"
 	"database/sql"
-	"slices"
 	"testing"
 
 	"github.com/hearth-fleet/hearth"
 	"github.com/hearth-fleet/hearth/sqlite"
+	"github.com/hearth-fleet/hearth/storetest"
 )
 
 // Upgrading a database whose miners name sites creates those sites.
@@ -50,35 +50,11 @@ func rawExec(tb testing.TB, path, statements string) {
 // miners of its results, so that a miner's history reaches back before
 // the upgrade.
 func TestMigration_AuditMinersFromResults(t *testing.T) {
-	ctx := context.Background()
 	db := MustOpenDB(t)
-	audit := sqlite.NewAuditService(db)
-	shared := &hearth.AuditEntry{Actor: "reconciler", Selector: "2 miners", Action: hearth.Action{Verb: hearth.VerbReboot},
-		Results: []hearth.ActionResult{{MinerID: "m1", OK: true}, {MinerID: "m2", Code: hearth.ETIMEOUT, Error: "late"}}}
-	own := &hearth.AuditEntry{Actor: "ops", Selector: "m2", Action: hearth.Action{Verb: hearth.VerbLocateOn},
-		Results: []hearth.ActionResult{{MinerID: "m2", OK: true}}}
-	for _, e := range []*hearth.AuditEntry{shared, own} {
-		if err := audit.RecordAudit(ctx, e); err != nil {
-			t.Fatal(err)
-		}
-	}
-	path := db.DSN
-	MustCloseDB(t, db)
-
-	rawExec(t, path, `DROP TABLE audit_miners; DELETE FROM schema_migrations WHERE version = 13`)
-	db = MustOpenDBAt(t, path)
-	audit = sqlite.NewAuditService(db)
-	for miner, want := range map[string][]int64{"m1": {shared.ID}, "m2": {own.ID, shared.ID}, "m3": {}} {
-		got, err := audit.FindAudit(ctx, hearth.AuditFilter{Miner: miner})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids := []int64{}
-		for _, e := range got {
-			ids = append(ids, e.ID)
-		}
-		if !slices.Equal(ids, want) {
-			t.Errorf("%s after upgrade: entries %v, want %v", miner, ids, want)
-		}
-	}
+	storetest.AuditUpgrade(t, sqlite.NewAuditService(db), func() hearth.AuditService {
+		path := db.DSN
+		MustCloseDB(t, db)
+		rawExec(t, path, `DROP TABLE audit_miners; DELETE FROM schema_migrations WHERE version = 13`)
+		return sqlite.NewAuditService(MustOpenDBAt(t, path))
+	})
 }

@@ -180,3 +180,36 @@ func testAuditService_Concurrent(t *testing.T, open Opener) {
 		t.Errorf("all has %d entries, want %d", len(got), n)
 	}
 }
+
+// AuditUpgrade checks the upgrade that files audit entries by miner
+// (migration 13), for one store: it records a shared and an own entry in
+// s, calls upgrade, which must undo the migration (drop audit_miners and
+// forget version 13) and open the store again, and checks that the
+// upgraded store finds each entry through each miner of its results.
+func AuditUpgrade(t *testing.T, s hearth.AuditService, upgrade func() hearth.AuditService) {
+	t.Helper()
+	ctx := context.Background()
+	shared := &hearth.AuditEntry{Actor: "reconciler", Selector: "2 miners", Action: hearth.Action{Verb: hearth.VerbReboot},
+		Results: []hearth.ActionResult{{MinerID: "m1", OK: true}, {MinerID: "m2", Code: hearth.ETIMEOUT, Error: "late"}}}
+	own := &hearth.AuditEntry{Actor: "ops", Selector: "m2", Action: hearth.Action{Verb: hearth.VerbLocateOn},
+		Results: []hearth.ActionResult{{MinerID: "m2", OK: true}}}
+	for _, e := range []*hearth.AuditEntry{shared, own} {
+		if err := s.RecordAudit(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	upgraded := upgrade()
+	for miner, want := range map[string][]int64{"m1": {shared.ID}, "m2": {own.ID, shared.ID}, "m3": {}} {
+		got, err := upgraded.FindAudit(ctx, hearth.AuditFilter{Miner: miner})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{}
+		for _, e := range got {
+			ids = append(ids, e.ID)
+		}
+		if !slices.Equal(ids, want) {
+			t.Errorf("%s after upgrade: entries %v, want %v", miner, ids, want)
+		}
+	}
+}
