@@ -170,4 +170,13 @@ func TestBrowserAlertsPending(t *testing.T) {
 	if firing != 0 {
 		t.Errorf("SlowHeat listed as firing %d times", firing)
 	}
+
+	// Between refreshes the countdown moves on by itself: a row due in
+	// 20 s counts down within seconds.
+	browse(t, ctx, "the countdown moves",
+		chromedp.Evaluate(`document.querySelector('`+row+` td[data-col="fires"]').dataset.value = new Date(Date.now() + 20000).toISOString()`, nil),
+		chromedp.WaitVisible(row+` td[data-col="fires"]`, chromedp.ByQuery),
+		chromedp.Poll(`/\(in 1[0-9] s\)$/.test(document.querySelector('`+row+` td[data-col="fires"]').textContent)`, nil,
+			chromedp.WithPollingTimeout(10*time.Second)),
+	)
 }

@@ -102,10 +102,18 @@
 
   // firesText says when a pending alert fires: its time, and how long
   // from now against the server's clock.
-  function firesText(a) {
-    const left = Date.parse(a.fires_at) - H.serverNow();
+  function firesText(firesAt) {
+    const left = Date.parse(firesAt) - H.serverNow();
     const when = left > 0 ? 'in ' + H.fmtDuration(Math.max(left, 1000) * 1e6) : 'at the next evaluation';
-    return H.fmtTime(a.fires_at) + ' (' + when + ')';
+    return H.fmtTime(firesAt) + ' (' + when + ')';
+  }
+
+  // tickPending moves the pending alerts' countdowns on between two
+  // refreshes of the page's data.
+  function tickPending() {
+    for (const td of document.querySelectorAll('#alerts-pending td[data-col="fires"]')) {
+      td.textContent = firesText(td.dataset.value);
+    }
   }
 
   function pendingRow(a) {
@@ -115,7 +123,7 @@
       H.el('td', { dataset: { col: 'miner' } }, labels.miner || H.DASH),
       H.el('td', { dataset: { col: 'severity' } }, labels.severity || H.DASH),
       H.el('td', { dataset: { col: 'since', value: a.active_at } }, H.fmtTime(a.active_at) + ' (' + H.fmtAgo(a.active_at) + ')'),
-      H.el('td', { dataset: { col: 'fires', value: a.fires_at, forSeconds: String(a.for_seconds) } }, firesText(a)),
+      H.el('td', { dataset: { col: 'fires', value: a.fires_at, forSeconds: String(a.for_seconds) } }, firesText(a.fires_at)),
       H.el('td', { dataset: { col: 'labels' } }, labelText(otherLabels(labels))));
   }
 
@@ -236,4 +244,5 @@
   document.addEventListener('hearth:token', load);
   load();
   window.setInterval(load, 30000);
+  window.setInterval(tickPending, 1000);
 })();
