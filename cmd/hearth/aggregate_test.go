@@ -181,6 +181,8 @@ func TestAggregatorSplitsATargetAcrossThreeChildren(t *testing.T) {
 		chromedp.WaitVisible(`#power-children[data-loaded="true"] tr[data-child="`+lost.name+`"][data-status="lost"]`, chromedp.ByQuery),
 		chromedp.Evaluate(`document.querySelectorAll('#power-children-body tr[data-status="lost"]').length`, &lostRows),
 		chromedp.Evaluate(`document.querySelectorAll('#power-children-body tr[data-status="live"] td[data-col="target"]:not([data-value=""])').length`, &liveRows),
+		chromedp.ScrollIntoView(`#power-children-panel`, chromedp.ByQuery),
+		screenshot("power-children"),
 	)
 	if lostRows != 1 || liveRows != 2 {
 		t.Errorf("power page: %d lost child rows and %d live ones with a target, want 1 and 2", lostRows, liveRows)

@@ -171,6 +171,16 @@ func TestBrowserAlertsPending(t *testing.T) {
 		t.Errorf("SlowHeat listed as firing %d times", firing)
 	}
 
+	// Other labels leave out what the miner column already says.
+	var labelCells []string
+	browse(t, ctx, "pending labels",
+		chromedp.Evaluate(`[...document.querySelectorAll('#alerts-pending-body td[data-col="labels"]')].map((td) => td.textContent)`, &labelCells))
+	for _, l := range labelCells {
+		if strings.Contains(l, "firmware=") || strings.Contains(l, "job=") || strings.Contains(l, "model=") {
+			t.Errorf("pending alert's other labels %q repeat the miner's identity", l)
+		}
+	}
+
 	// Between refreshes the countdown moves on by itself: a row due in
 	// 20 s counts down within seconds.
 	browse(t, ctx, "the countdown moves",

@@ -127,11 +127,17 @@
       H.el('td', { dataset: { col: 'labels' } }, labelText(otherLabels(labels))));
   }
 
-  // otherLabels leaves out the labels a pending row has columns for.
+  // SHOWN_ELSEWHERE are the labels a pending row leaves out of its other
+  // labels: those it has columns for, and the miner's model, firmware and
+  // job, which every series of the miner carries and the miner names.
+  const SHOWN_ELSEWHERE = new Set(['alertname', 'miner', 'severity', 'job', 'model', 'firmware']);
+
+  // otherLabels leaves out the labels shown elsewhere, keeping what tells
+  // one pending alert of a miner from another (a board, a fan, a pool).
   function otherLabels(labels) {
     const out = {};
     for (const k of Object.keys(labels)) {
-      if (k !== 'alertname' && k !== 'miner' && k !== 'severity') out[k] = labels[k];
+      if (!SHOWN_ELSEWHERE.has(k)) out[k] = labels[k];
     }
     return out;
   }
