@@ -420,3 +420,56 @@ func (l *Lights) Prune(ctx context.Context, before time.Time) (int64, error) {
 	}
 	return n, nil
 }
+
+// RemovedBy is the actor recorded on the located alerts of a miner that
+// was removed from the inventory while its light was still held.
+const RemovedBy = "hearth (miner removed)"
+
+// Forgetting returns inventory with its DeleteMiner also settling the
+// located alerts of the removed miner: no light of a miner hearth no
+// longer manages can be switched off or needs to be, so each is recorded
+// as off (and, when nobody had, acknowledged by RemovedBy), which lets
+// pruning remove the records in time instead of keeping them forever.
+func (l *Lights) Forgetting(inventory hearth.MinerService) hearth.MinerService {
+	return &forgettingInventory{MinerService: inventory, lights: l}
+}
+
+// forgettingInventory is what Forgetting returns.
+type forgettingInventory struct {
+	hearth.MinerService
+	lights *Lights
+}
+
+// DeleteMiner removes the miner, then settles its located alerts.
+func (f *forgettingInventory) DeleteMiner(ctx context.Context, id string) error {
+	if err := f.MinerService.DeleteMiner(ctx, id); err != nil {
+		return err
+	}
+	f.lights.forget(ctx, id)
+	return nil
+}
+
+// forget records every located alert of the removed miner id as
+// acknowledged and its light off, and drops them from memory.
+func (l *Lights) forget(ctx context.Context, id string) {
+	now := l.now()
+	var settled []*hearth.AlertAck
+	l.mu.Lock()
+	for _, a := range l.byMiner[id] {
+		if !a.Acknowledged() {
+			a.AckedAt, a.AckedBy = now, RemovedBy
+		}
+		if a.LightOffAt.IsZero() {
+			a.LightOffAt = now
+		}
+		cp := *a
+		settled = append(settled, &cp)
+		l.drop(a)
+	}
+	l.mu.Unlock()
+	for _, a := range settled {
+		if err := l.Acks.SetAlertAck(context.WithoutCancel(ctx), a); err != nil {
+			l.logger().Warn("settle a removed miner's located alert", "miner", id, "alert", a.Name, "err", err)
+		}
+	}
+}

@@ -280,3 +280,37 @@ func TestLights_Prune(t *testing.T) {
 		t.Errorf("acknowledging m0 after pruning: %v, want ENOTFOUND", err)
 	}
 }
+
+// Removing a miner whose light an alert still holds settles the alert: it
+// is recorded acknowledged (by hearth, since nobody did) with its light
+// off, no longer holds a light, and is pruned in time like any other.
+func TestLights_RemovedMinerSettlesItsAlerts(t *testing.T) {
+	ctx := context.Background()
+	h := start(t, filepath.Join(t.TempDir(), "hearth.db"))
+	miners := sqlite.NewMinerService(h.db)
+	storetest.MustCreateMiner(t, miners, &hearth.Miner{ID: "m1", Address: "10.0.0.1", Family: hearth.FamilyAntminer})
+	old := time.Now().Add(-100 * 24 * time.Hour).UTC()
+	if err := h.lights.Acks.SetAlertAck(ctx, &hearth.AlertAck{Fingerprint: "on", Name: "FanFailed", MinerID: "m1", Located: true, Since: old}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.lights.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := h.lights.Prune(ctx, time.Now()); err != nil || n != 0 {
+		t.Fatalf("prune while the light is on: %d, %v; want none", n, err)
+	}
+
+	if err := h.lights.Forgetting(miners).DeleteMiner(ctx, "m1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.lights.LightOf("m1"); got != locate.LightAlone {
+		t.Errorf("removed miner's light: %v, want alone", got)
+	}
+	acks, err := h.lights.FindAlertAcks(ctx, hearth.AlertAckFilter{})
+	if err != nil || len(acks) != 1 || acks[0].AckedBy != locate.RemovedBy || acks[0].LightOffAt.IsZero() {
+		t.Fatalf("records after removal: %+v, %v", acks, err)
+	}
+	if n, err := h.lights.Prune(ctx, time.Now().Add(time.Minute)); err != nil || n != 1 {
+		t.Errorf("prune after removal: %d, %v; want the settled record", n, err)
+	}
+}

@@ -361,7 +361,7 @@ func openServer(ctx context.Context, cfg serveConfig, stderr io.Writer) (_ *serv
 		st := s.poller.Stats()
 		return metrics.PollStats{OK: st.PollsOK, Failed: st.PollsFailed, Seconds: st.PollSeconds, Miners: s.poller.Len()}
 	})
-	s.inventory = s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller})
+	s.inventory = lights.Forgetting(s.reconciler.Forgetting(&poller.MinerService{MinerService: s.miners, Poller: s.poller}))
 	lights.Reconcile = func(ctx context.Context, ids []string) {
 		miners, _, err := s.miners.FindMiners(ctx, hearth.MinerFilter{IDs: ids})
 		if err != nil {
