@@ -97,6 +97,13 @@ func TestDemoShowsFleetInBrowser(t *testing.T) {
 	if m := regexp.MustCompile(`id="fleet-total-hashrate"[^>]*>([^<]*)<`).FindStringSubmatch(dom); m == nil || !strings.Contains(m[1], "H/s") {
 		t.Errorf("fleet total hash rate not shown: %v", m)
 	}
+	// Under the table, the metrics' disk use by tier, as hearth status
+	// gives it.
+	if m := regexp.MustCompile(`<p id="fleet-storage"[^>]*>.*?id="fleet-storage-raw">(raw [0-9.]+ [KMG]?i?B since [^<]+, kept 30 days)<.*?id="fleet-storage-rollup">(5-minute rollups [0-9.]+ [KMG]?i?B[^<]*, kept 548 days)<`).FindStringSubmatch(dom); m == nil {
+		t.Errorf("metrics disk use not shown under the fleet table:\n%s", regexp.MustCompile(`(?s)<p id="fleet-storage".*?</p>`).FindString(dom))
+	} else if strings.Contains(regexp.MustCompile(`(?s)<p id="fleet-storage"[^>]*>`).FindString(dom), "hidden") {
+		t.Error("metrics disk use is hidden")
+	}
 
 	dom = render(t, d.URL+"/miners/sim-00001", filepath.Join(shots, "miner.png"))
 	for _, chart := range []string{"chart-hashrate", "chart-power", "chart-temperature"} {

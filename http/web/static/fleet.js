@@ -380,6 +380,29 @@
     }
   }
 
+  // tierText describes one tier of the metrics store: its size, how far
+  // back it reaches and how long it keeps samples.
+  function tierText(name, t) {
+    const days = Math.round((t.retention_seconds || 0) / 86400);
+    return name + ' ' + H.fmtBytes(t.bytes) + (t.oldest ? ' since ' + H.fmtTime(t.oldest) : '') + ', kept ' + days + ' days';
+  }
+
+  // loadStorage shows how much disk the metrics take, so that an operator
+  // sees the history grow without a shell on the server.
+  async function loadStorage() {
+    const line = document.getElementById('fleet-storage');
+    try {
+      const st = await H.getJSON('/api/v1/status');
+      if (!st.storage) return;
+      H.setText('fleet-storage-raw', tierText('raw', st.storage.raw));
+      H.setText('fleet-storage-rollup', tierText('5-minute rollups', st.storage.rollup));
+      line.dataset.raw = String(st.storage.raw.bytes);
+      line.hidden = false;
+    } catch (err) {
+      // The fleet table reports errors; the line stays hidden.
+    }
+  }
+
   pageSizeSelect.addEventListener('change', () => {
     changeView(() => { view.limit = parseInt(pageSizeSelect.value, 10) || 200; view.offset = 0; });
   });
@@ -395,6 +418,7 @@
   document.addEventListener('visibilitychange', () => { if (!document.hidden) refresh(); });
   document.addEventListener('hearth:token', refresh);
   document.addEventListener('hearth:token', loadSites);
+  document.addEventListener('hearth:token', loadStorage);
 
   readURL();
   filterInput.value = view.q;
@@ -405,5 +429,6 @@
   siteSelect.value = view.site;
   renderSortHeaders();
   loadSites();
+  loadStorage();
   refresh();
 })();

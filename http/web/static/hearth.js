@@ -261,6 +261,15 @@
     return Math.floor(s / 86400) + ' d ' + Math.floor((s % 86400) / 3600) + ' h ago';
   }
 
+  // fmtBytes formats a size in bytes with binary units, as the CLI does.
+  function fmtBytes(n) {
+    if (!isNumber(n) || n < 0) return DASH;
+    const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+    let i = 0;
+    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? String(n) : n.toFixed(1)) + ' ' + units[i];
+  }
+
   // fmtDuration formats a duration given in nanoseconds, as the API sends.
   function fmtDuration(ns) {
     if (!isNumber(ns) || ns <= 0) return DASH;
@@ -390,7 +399,7 @@
 
   window.hearth = {
     APIError, getJSON, sendJSON, download, splitIDs, serverNow, chartRange, chartValue, tickLabels,
-    fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime,
+    fmtTHs, fmtHashrate, fmtWatts, fmtPower, fmtEfficiency, fmtTemp, fmtInt, fmtAgo, fmtDuration, fmtTime, fmtBytes,
     el, badge, setBadge, setText, debounce, isNumber, DASH, summarizeDesired,
   };
 })();
