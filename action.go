@@ -122,6 +122,10 @@ func (e *AuditEntry) ResultFor(id string) (ActionResult, bool) {
 	return ActionResult{}, false
 }
 
+// MaxAuditLimit is the most audit entries one FindAudit returns; older
+// ones are read page by page with AuditFilter.BeforeID.
+const MaxAuditLimit = 10000
+
 // AuditFilter chooses which audit entries FindAudit returns, so that
 // "what was done to this miner?" is answered from an index rather than by
 // scanning the fleet's whole log.
@@ -130,8 +134,8 @@ type AuditFilter struct {
 	// of that ID. Every miner an action targets gets a result (a failure
 	// is a result too), so these are the entries whose action targeted it.
 	Miner string
-	// Limit is the most entries returned; 0 (or an unreasonable number)
-	// means 100.
+	// Limit is the most entries returned; 0 (or more than
+	// MaxAuditLimit) means 100.
 	Limit int
 	// BeforeID, when positive, keeps only entries with a smaller ID: the
 	// smallest ID of one page fetches the next, older one.

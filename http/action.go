@@ -75,11 +75,6 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, e)
 }
 
-// maxAuditLimit is the most entries one GET /api/v1/audit returns, the
-// most the stores give at once: a larger limit is cut to it rather than
-// refused, and older entries are fetched page by page with before.
-const maxAuditLimit = 10000
-
 // handleAudit serves GET /api/v1/audit: the fleet's log, or with miner
 // the entries of one miner, newest first, a page at a time.
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
@@ -94,9 +89,9 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if limit > maxAuditLimit {
-		limit = maxAuditLimit
-	}
+	// A larger limit than the stores give at once is cut to it rather
+	// than refused; older entries are fetched page by page with before.
+	limit = min(limit, hearth.MaxAuditLimit)
 	f.Limit = int(limit)
 	if err := queryPositive(q, "before", &f.BeforeID); err != nil {
 		s.writeError(w, r, err)

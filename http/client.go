@@ -386,7 +386,10 @@ func (c *Client) Power(ctx context.Context) (*PowerReport, error) {
 // AggregateChildren lists the child hearths of an aggregator.
 func (c *Client) AggregateChildren(ctx context.Context) ([]aggregate.ChildStatus, error) {
 	var out childrenBody
-	return out.Children, c.do(ctx, http.MethodGet, "/api/v1/aggregate/children", nil, &out)
+	if err := c.do(ctx, http.MethodGet, "/api/v1/aggregate/children", nil, &out); err != nil {
+		return nil, err
+	}
+	return out.Children, nil
 }
 
 // PowerRequests lists stored power requests of one site and source (both

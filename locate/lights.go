@@ -264,20 +264,35 @@ func (o *observer) Apply(ctx context.Context, m *hearth.Miner, a hearth.Action) 
 // lightOff records that miner id's light went off, for its acknowledged
 // located alerts.
 func (l *Lights) lightOff(ctx context.Context, id string) {
+	l.settle(ctx, id, "record fault light off", false, func(a *hearth.AlertAck, now time.Time) bool {
+		if !a.Acknowledged() || !a.LightOffAt.IsZero() {
+			return false
+		}
+		a.LightOffAt = now
+		return true
+	})
+}
+
+// settle applies change to each located alert of miner id under the lock
+// and stores the records it changed, logging what (the step) on a failed
+// write. With forget, the miner's records also leave memory.
+func (l *Lights) settle(ctx context.Context, id, what string, forget bool, change func(a *hearth.AlertAck, now time.Time) bool) {
 	now := l.now()
-	var done []*hearth.AlertAck
+	var changed []*hearth.AlertAck
 	l.mu.Lock()
 	for _, a := range l.byMiner[id] {
-		if a.Acknowledged() && a.LightOffAt.IsZero() {
-			a.LightOffAt = now
+		if change(a, now) {
 			cp := *a
-			done = append(done, &cp)
+			changed = append(changed, &cp)
+		}
+		if forget {
+			l.drop(a)
 		}
 	}
 	l.mu.Unlock()
-	for _, a := range done {
+	for _, a := range changed {
 		if err := l.Acks.SetAlertAck(context.WithoutCancel(ctx), a); err != nil {
-			l.logger().Warn("record fault light off", "miner", id, "alert", a.Name, "err", err)
+			l.logger().Warn(what, "miner", id, "alert", a.Name, "err", err)
 		}
 	}
 }
@@ -452,24 +467,13 @@ func (f *forgettingInventory) DeleteMiner(ctx context.Context, id string) error 
 // forget records every located alert of the removed miner id as
 // acknowledged and its light off, and drops them from memory.
 func (l *Lights) forget(ctx context.Context, id string) {
-	now := l.now()
-	var settled []*hearth.AlertAck
-	l.mu.Lock()
-	for _, a := range l.byMiner[id] {
+	l.settle(ctx, id, "settle a removed miner's located alert", true, func(a *hearth.AlertAck, now time.Time) bool {
 		if !a.Acknowledged() {
 			a.AckedAt, a.AckedBy = now, RemovedBy
 		}
 		if a.LightOffAt.IsZero() {
 			a.LightOffAt = now
 		}
-		cp := *a
-		settled = append(settled, &cp)
-		l.drop(a)
-	}
-	l.mu.Unlock()
-	for _, a := range settled {
-		if err := l.Acks.SetAlertAck(context.WithoutCancel(ctx), a); err != nil {
-			l.logger().Warn("settle a removed miner's located alert", "miner", id, "alert", a.Name, "err", err)
-		}
-	}
+		return true
+	})
 }

@@ -148,14 +148,20 @@ func (h *History) Sweep(ctx context.Context) error {
 	if err := h.record(ctx, events); err != nil {
 		return err
 	}
-	retention := h.Retention
-	if retention <= 0 {
-		retention = DefaultRetention
-	}
-	if _, err := h.Service.PruneAlertHistory(ctx, now.Add(-retention)); err != nil {
+	if _, err := h.Service.PruneAlertHistory(ctx, now.Add(-h.KeepFor())); err != nil {
 		return fmt.Errorf("prune alert history: %w", err)
 	}
 	return nil
+}
+
+// KeepFor is how long events are kept: Retention, or DefaultRetention
+// when it is not set. What is kept about alerts elsewhere (their
+// acknowledgements) follows it.
+func (h *History) KeepFor() time.Duration {
+	if h.Retention <= 0 {
+		return DefaultRetention
+	}
+	return h.Retention
 }
 
 // Run sweeps every interval until ctx ends.

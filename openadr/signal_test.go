@@ -2,6 +2,7 @@ package openadr_test
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 	"time"
 
@@ -240,13 +241,8 @@ func TestEventTargetsChooseSites(t *testing.T) {
 			for _, r := range sig.Requests {
 				got = append(got, r.Site)
 			}
-			if len(got) != len(tc.want) {
+			if !slices.Equal(got, tc.want) {
 				t.Fatalf("requests for %v, want %v", got, tc.want)
-			}
-			for i := range got {
-				if got[i] != tc.want[i] {
-					t.Fatalf("requests for %v, want %v", got, tc.want)
-				}
 			}
 		})
 	}

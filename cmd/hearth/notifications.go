@@ -24,10 +24,6 @@ type notifications struct {
 	lights    *locate.Lights
 	receivers hearth.ReceiverService
 	silences  hearth.SilenceService
-	// retention is how long the acknowledgements of alerts no longer
-	// firing are kept: the alert history's, so that an event the history
-	// still shows keeps its "acknowledged by".
-	retention time.Duration
 	logger    *slog.Logger
 }
 
@@ -48,7 +44,6 @@ func newNotifications(st *store, cfg serveConfig, logger *slog.Logger) *notifica
 		lights:     &locate.Lights{Acks: st.alertAcks, History: st.alertHistory, Logger: logger},
 		receivers:  d.WatchReceivers(st.receivers),
 		silences:   d.WatchSilences(st.silences),
-		retention:  cfg.alertRetention,
 		logger:     logger,
 	}
 }
@@ -83,12 +78,10 @@ func (n *notifications) run(ctx context.Context) {
 }
 
 // pruneAcks removes, every interval until ctx ends, the acknowledgements
-// of alerts no longer firing that are older than the alert retention.
+// of alerts no longer firing that are older than the alert history's
+// retention, so that an event the history still shows keeps its
+// "acknowledged by".
 func (n *notifications) pruneAcks(ctx context.Context, interval time.Duration) {
-	retention := n.retention
-	if retention <= 0 {
-		retention = notify.DefaultRetention
-	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
@@ -96,7 +89,7 @@ func (n *notifications) pruneAcks(ctx context.Context, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			removed, err := n.lights.Prune(ctx, time.Now().Add(-retention))
+			removed, err := n.lights.Prune(ctx, time.Now().Add(-n.history.KeepFor()))
 			if err != nil {
 				n.logger.Warn("prune alert acknowledgements", "err", err)
 			} else if removed > 0 {

@@ -12,7 +12,7 @@ import (
 // AuditLimit returns how many entries FindAudit returns for the limit a
 // caller asked: 100 when it asked none or an unreasonable number.
 func AuditLimit(limit int) int {
-	if limit <= 0 || limit > 10000 {
+	if limit <= 0 || limit > hearth.MaxAuditLimit {
 		return 100
 	}
 	return limit

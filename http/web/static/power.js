@@ -229,14 +229,20 @@
     });
   }
 
+  // notAggregator is set once the server says it aggregates nothing, so
+  // that later refreshes do not ask again.
+  let notAggregator = false;
+
   // refreshChildren shows the child hearths when this hearth aggregates;
   // a hearth that does not answers 404 and the panel stays hidden.
   async function refreshChildren() {
+    if (notAggregator) return;
     const panel = document.getElementById('power-children-panel');
     let body;
     try {
       body = await H.getJSON('/api/v1/aggregate/children');
-    } catch (_) {
+    } catch (err) {
+      notAggregator = err.status === 404;
       panel.hidden = true;
       return;
     }
